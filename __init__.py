@@ -1,0 +1,3 @@
+"""askdocs: self-hosted retrieval-augmented chat over your own documents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Adapters: one subpackage per port, one module per technology."""

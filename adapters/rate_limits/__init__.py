@@ -1,0 +1,1 @@
+"""RateLimiter adapters."""

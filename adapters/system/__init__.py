@@ -1,0 +1,1 @@
+"""Clock and IdGenerator adapters backed by the operating system."""

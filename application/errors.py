@@ -1,0 +1,67 @@
+"""Errors the use cases raise; adapters translate every driver or SDK error into one of these."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Root of every error the application raises."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(AppError):
+    """The thing asked for does not exist, or is not the caller's to see."""
+
+
+class Conflict(AppError):
+    """The request contradicts the current state (for example, restoring a live document)."""
+
+
+class PayloadTooLarge(AppError):
+    """An upload over the configured size limit."""
+
+    def __init__(self, detail: str, *, limit_bytes: int) -> None:
+        super().__init__(detail)
+        self.limit_bytes = limit_bytes
+
+
+class UnsupportedMediaType(AppError):
+    """Bytes whose type, sniffed from the content, askdocs does not ingest."""
+
+
+class UnprocessableDocument(AppError):
+    """A file of a supported type that cannot be read: empty, broken, encrypted, no text."""
+
+
+class InvalidInput(AppError):
+    """A request that is well-formed but whose values are not acceptable."""
+
+
+class Unauthenticated(AppError):
+    """No credentials, or credentials that match no principal."""
+
+
+class PermissionDenied(AppError):
+    """A known principal whose role does not allow the operation."""
+
+
+class RateLimitExceeded(AppError):
+    """The caller has used up a rate limit; `retry_after_s` says when it resets."""
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class UpstreamError(AppError):
+    """A backend askdocs depends on failed; the request may succeed later."""
+
+
+class UpstreamUnavailable(UpstreamError):
+    """A backend refused, reset or could not be reached."""
+
+
+class UpstreamTimeout(UpstreamError):
+    """A backend did not answer in time."""

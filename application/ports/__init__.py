@@ -1,0 +1,46 @@
+"""Ports: the Protocols the use cases depend on. Adapters satisfy them structurally."""
+
+from askdocs.application.ports.auth import ApiKeyStore
+from askdocs.application.ports.cache import AnswerCache
+from askdocs.application.ports.chat import ChatModel, ChatRequest
+from askdocs.application.ports.conversations import ConversationStore
+from askdocs.application.ports.documents import DocumentListing, DocumentQuery, DocumentRepository
+from askdocs.application.ports.embeddings import Embedder
+from askdocs.application.ports.index import (
+    IndexedChunk,
+    LivePage,
+    Liveness,
+    SearchHit,
+    SearchQuery,
+    VectorIndex,
+)
+from askdocs.application.ports.observability import Clock, IdGenerator, Metrics
+from askdocs.application.ports.parsing import DocumentParser, ParsedDocument, Tokenizer
+from askdocs.application.ports.rate_limits import RateLimiter
+from askdocs.application.ports.storage import BlobStore
+
+__all__ = [
+    "AnswerCache",
+    "ApiKeyStore",
+    "BlobStore",
+    "ChatModel",
+    "ChatRequest",
+    "Clock",
+    "ConversationStore",
+    "DocumentListing",
+    "DocumentParser",
+    "DocumentQuery",
+    "DocumentRepository",
+    "Embedder",
+    "IdGenerator",
+    "IndexedChunk",
+    "LivePage",
+    "Liveness",
+    "Metrics",
+    "ParsedDocument",
+    "RateLimiter",
+    "SearchHit",
+    "SearchQuery",
+    "Tokenizer",
+    "VectorIndex",
+]

@@ -1,0 +1,86 @@
+"""Protocol: VectorIndex, the searchable store of chunks and their embeddings."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Protocol
+
+from askdocs.domain.chunking import Chunk
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IndexedChunk:
+    """A chunk with its embedding, as written to the index."""
+
+    chunk: Chunk
+    embedding: Sequence[float]
+    embedding_model: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LivePage:
+    """A page of a document's current version: only chunks of live pages are searchable."""
+
+    page_sha256: str
+    page_no: int | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Liveness:
+    """What makes a document's chunks searchable, and how they are labelled in results."""
+
+    document_id: str
+    document_name: str
+    version: int
+    tags: tuple[str, ...]
+    pages: tuple[LivePage, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A hybrid query: the embedding and the text of the question, with filters."""
+
+    text: str
+    embedding: Sequence[float]
+    embedding_model: str
+    k: int = 5
+    tags: tuple[str, ...] = ()
+    document_ids: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A live chunk that matched, with its fused score and where it sits."""
+
+    chunk: Chunk
+    score: float
+    liveness: Liveness
+    page_no: int | None
+
+
+class VectorIndex(Protocol):
+    """Protocol: chunks with embeddings, made searchable per document by `publish`.
+
+    Chunks are keyed by page content and never change once added; whether they are searchable
+    is decided apart from them, so a new version, a deletion or a restore re-embeds nothing.
+
+    Raises:
+        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached.
+    """
+
+    async def add(self, chunks: Sequence[IndexedChunk]) -> None:
+        """Store chunks (idempotent on chunk id); they stay hidden until published."""
+        ...
+
+    async def publish(self, liveness: Liveness) -> None:
+        """Make exactly these pages of the document searchable, replacing what was live."""
+        ...
+
+    async def withdraw(self, document_id: str) -> None:
+        """Hide every chunk of the document from search (soft delete)."""
+        ...
+
+    async def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Up to `k` live chunks matching every tag filter, best first (fused vector + text)."""
+        ...

@@ -1,0 +1,23 @@
+"""Protocol: RateLimiter, the counters behind the domain's fixed-window policy."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy
+
+
+class RateLimiter(Protocol):
+    """Protocol: counts requests per key and window, atomically.
+
+    Raises:
+        UpstreamUnavailable: the counter store cannot be reached.
+    """
+
+    async def hit(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
+        """Count one request and decide it."""
+        ...
+
+    async def peek(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
+        """What the next request would be told, without counting anything."""
+        ...

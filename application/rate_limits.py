@@ -1,0 +1,74 @@
+"""EnforceRateLimit and RateLimitStatus: the per-role limits of each route group."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from askdocs.application.ports import Clock, RateLimiter
+from askdocs.domain.principals import Principal, Role
+from askdocs.domain.rate_limits import (
+    RateLimitDecision,
+    RateLimitRule,
+    limit_keys,
+    most_restrictive,
+)
+
+RateLimitRules = Mapping[str, Mapping[Role, RateLimitRule]]
+"""Route group -> role -> rule."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EnforceRateLimit:
+    """Count a request against its group's limits and return the most restrictive verdict.
+
+    The caller refuses the request when the verdict is not `allowed`; the verdict also feeds
+    the RateLimit-* headers. Groups without a rule are not limited (None).
+
+    Raises:
+        UpstreamUnavailable: the limiter's store cannot be reached.
+    """
+
+    limiter: RateLimiter
+    clock: Clock
+    rules: RateLimitRules
+
+    async def execute(
+        self, group: str, principal: Principal, client_ip: str
+    ) -> RateLimitDecision | None:
+        rule = self.rules.get(group, {}).get(principal.role)
+        if rule is None:
+            return None
+        now = self.clock.timestamp()
+        ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
+        return most_restrictive(
+            [
+                await self.limiter.hit(ip_key, rule.per_ip, now),
+                await self.limiter.hit(principal_key, rule.per_principal, now),
+            ]
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RateLimitStatus:
+    """What the caller has left in each route group, without counting anything."""
+
+    limiter: RateLimiter
+    clock: Clock
+    rules: RateLimitRules
+
+    async def execute(self, principal: Principal, client_ip: str) -> dict[str, RateLimitDecision]:
+        now = self.clock.timestamp()
+        status: dict[str, RateLimitDecision] = {}
+        for group, by_role in self.rules.items():
+            rule = by_role.get(principal.role)
+            if rule is None:
+                continue
+            ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
+            status[group] = most_restrictive(
+                [
+                    await self.limiter.peek(ip_key, rule.per_ip, now),
+                    await self.limiter.peek(principal_key, rule.per_principal, now),
+                ]
+            )
+        return status

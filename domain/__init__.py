@@ -1,0 +1,1 @@
+"""The askdocs domain: plain data and rules, standard library only."""

@@ -1,0 +1,134 @@
+"""Questions, retrieved passages, answers and the citations that tie them together."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from askdocs.domain.conversations import Turn
+from askdocs.domain.errors import InvalidQuestion
+
+MAX_QUESTION_CHARS = 4000
+APOLOGY = (
+    "Sorry, I cannot answer right now because the answering service is unavailable. "
+    "Please try again in a moment."
+)
+NO_ANSWER = "I could not find an answer to that in the uploaded documents."
+
+
+def clean_question(text: str, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question with surrounding white space removed; empty or overlong ones are refused."""
+    question = text.strip()
+    if not question:
+        raise InvalidQuestion("the question is empty")
+    if len(question) > max_chars:
+        raise InvalidQuestion(f"the question is longer than {max_chars} characters")
+    return question
+
+
+def normalise_question(question: str) -> str:
+    """Case, Unicode form, white space and trailing punctuation do not change an answer."""
+    text = unicodedata.normalize("NFKC", question).casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip("?!. ")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved chunk with where it came from, as shown to the answerer and the user."""
+
+    chunk_id: str
+    document_id: str
+    document: str
+    version: int
+    page: int | None
+    text: str
+    score: float
+    tags: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Completion:
+    """What a chat model produced: the text and the passage labels (1-based) it cited."""
+
+    text: str
+    cited: tuple[int, ...]
+    model: str
+    provider: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """The reply to a question, with the passages that support it."""
+
+    text: str
+    sources: tuple[Passage, ...]
+    model: str
+    provider: str
+    cached: bool = False
+    degraded: bool = False
+
+
+def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tuple[Passage, ...]:
+    """Only citations that point at a passage actually retrieved survive, in citation order."""
+    kept: dict[int, Passage] = {}
+    for label in completion.cited:
+        if 1 <= label <= len(retrieved):
+            kept.setdefault(label, retrieved[label - 1])
+    return tuple(kept.values())
+
+
+_CITATION = re.compile(r"\s?\[(\d+)\]")
+
+
+def with_sources(completion: Completion, retrieved: Sequence[Passage]) -> tuple[str, tuple[Passage, ...]]:
+    """The answer text with its citations renumbered to match the returned sources.
+
+    A model cites passages by their position among those retrieved; the client sees only the
+    cited ones, so `[3]` becomes `[1]` when it is the first source. Markers pointing at nothing
+    retrieved are removed from the text.
+    """
+    sources = cited_passages(completion, retrieved)
+    numbers = {
+        label: position
+        for position, label in enumerate(
+            dict.fromkeys(c for c in completion.cited if 1 <= c <= len(retrieved)), start=1
+        )
+    }
+
+    def renumber(match: re.Match[str]) -> str:
+        number = numbers.get(int(match.group(1)))
+        return f" [{number}]" if number is not None else ""
+
+    return _CITATION.sub(renumber, completion.text).strip(), sources
+
+
+def answer_cache_key(
+    *,
+    question: str,
+    model: str,
+    tags: Sequence[str],
+    top_k: int,
+    history: Sequence[Turn],
+    generation: int,
+) -> str:
+    """A key that differs whenever anything that could change the answer differs."""
+    material = json.dumps(
+        {
+            "q": normalise_question(question),
+            "m": model,
+            "t": sorted(set(tags)),
+            "k": top_k,
+            "h": [[t.question, t.answer] for t in history],
+            "g": generation,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -1,0 +1,53 @@
+"""Principals, roles and API keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+from datetime import datetime
+
+
+class Role(enum.StrEnum):
+    """What a principal may do; each role includes the ones before it."""
+
+    READER = "reader"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, required: Role) -> bool:
+        return self.rank >= required.rank
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a stable subject (never the secret) and a role."""
+
+    subject: str
+    role: Role
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A stored API key: the SHA-256 of the token, never the token."""
+
+    token_sha256: str
+    role: Role
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.token_sha256[:12]
+
+    def principal(self) -> Principal:
+        return Principal(subject=f"key:{self.prefix}", role=self.role)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 under which a key's token is stored and looked up."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -1,0 +1,1 @@
+"""Entrypoints: settings, the container, the HTTP API and the CLI."""

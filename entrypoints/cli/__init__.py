@@ -1,0 +1,1 @@
+"""The `askdocs` command line."""

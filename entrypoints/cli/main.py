@@ -1,0 +1,56 @@
+"""`askdocs serve | ingest | ask | keys create`: one parser, one function per command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from askdocs.domain.principals import Role
+from askdocs.entrypoints.cli import client, keys, serve
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="askdocs", description="Retrieval-augmented chat over your own documents."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("serve", help="serve the HTTP API (settings from ASKDOCS_* variables)")
+
+    for name, help_text in (("ingest", "upload files or folders"), ("ask", "ask a question")):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--url", default=None, help=f"server URL (ASKDOCS_URL, {DEFAULT_URL})")
+        sub.add_argument("--tags", default="", help="comma-separated tags")
+    ingest = commands.choices["ingest"]
+    ingest.add_argument("paths", nargs="+", help="files, or folders to walk")
+    ask = commands.choices["ask"]
+    ask.add_argument("question")
+    ask.add_argument("--session", default=None, help="continue a conversation")
+    ask.add_argument("--top-k", type=int, default=None)
+
+    key_commands = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create = key_commands.add_parser("create", help="make a new API key")
+    create.add_argument("--role", choices=[r.value for r in Role], required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is 0 on success."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve.run()
+    if args.command == "keys":
+        return keys.create(Role(args.role))
+    url = client.server_url(args.url, DEFAULT_URL)
+    if args.command == "ingest":
+        return client.ingest(url, args.paths, tags=args.tags)
+    return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

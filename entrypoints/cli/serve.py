@@ -1,0 +1,47 @@
+"""`askdocs serve`: the HTTP API under uvicorn, with an admin key when none is configured."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import uvicorn
+
+from askdocs.application.api_keys import new_token
+from askdocs.domain.principals import Role, token_digest
+from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.settings import load_settings
+
+APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
+
+
+def ensure_admin_key() -> None:
+    """With no key configured, make one admin key, print it once, and share it with workers.
+
+    The token goes to the terminal (never through the logger); only its hash travels to the
+    worker processes, through the environment they inherit.
+    """
+    if os.environ.get("ASKDOCS_AUTH__API_KEYS", "").strip():
+        return
+    token = new_token()
+    os.environ["ASKDOCS_AUTH__API_KEYS"] = f"{token_digest(token)}:{Role.ADMIN.value}"
+    print(f"admin API key: {token}", flush=True)
+
+
+def run() -> int:
+    settings = load_settings()
+    configure_logging(level=settings.log.level, json=settings.log.json)
+    ensure_admin_key()
+    sys.stdout.flush()
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=settings.server.host,
+        port=settings.server.port,
+        workers=settings.server.workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=30,
+    )
+    return 0

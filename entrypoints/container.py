@@ -1,0 +1,165 @@
+"""The composition root: one dependency-injector container choosing each adapter by a setting.
+
+Every port is a `Selector` keyed by its setting's value, so only the selected adapter is ever
+built; nothing is constructed until first use, and nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import msgspec
+from dependency_injector import containers, providers
+
+from askdocs.adapters.auth.memory import InMemoryApiKeyStore
+from askdocs.adapters.cache.memory import InMemoryAnswerCache
+from askdocs.adapters.chat.extractive import ExtractiveChatModel
+from askdocs.adapters.conversations.memory import InMemoryConversationStore
+from askdocs.adapters.documents.memory import InMemoryDocumentRepository
+from askdocs.adapters.embeddings.hashing import HashingEmbedder
+from askdocs.adapters.index.memory import InMemoryVectorIndex
+from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.metrics.prometheus import PrometheusMetrics
+from askdocs.adapters.parsing.composite import ContentSniffingParser
+from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
+from askdocs.adapters.storage.local import LocalDirectoryBlobStore
+from askdocs.adapters.system.clock import SystemClock
+from askdocs.adapters.system.ids import RandomIdGenerator
+from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
+from askdocs.application.api_keys import AuthenticateKey, CreateApiKey
+from askdocs.application.ask_question import AskQuestion
+from askdocs.application.change_document import ChangeDocument
+from askdocs.application.get_document import GetDocument
+from askdocs.application.ingest_document import IngestDocument
+from askdocs.application.list_documents import ListDocuments
+from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
+from askdocs.application.reset_conversation import ResetConversation
+from askdocs.domain.chunking import ChunkingPolicy
+from askdocs.domain.conversations import MemoryWindow
+from askdocs.entrypoints.wiring import api_keys_from_setting, blob_root, rate_limit_rules
+from askdocs.entrypoints.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    """Adapters and use cases for one process, configured from `Settings`."""
+
+    config = providers.Configuration(strict=True)
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIdGenerator)
+    tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
+    parser = providers.Singleton(ContentSniffingParser)
+    blobs = providers.Singleton(
+        LocalDirectoryBlobStore, root=providers.Callable(blob_root, config.documents.blob_dir)
+    )
+
+    embedder = providers.Selector(
+        config.embedder.backend,
+        hashing=providers.Singleton(HashingEmbedder, dim=config.embedder.dim),
+    )
+    documents = providers.Selector(
+        config.documents.backend, memory=providers.Singleton(InMemoryDocumentRepository)
+    )
+    index = providers.Selector(
+        config.index.backend,
+        memory=providers.Singleton(
+            InMemoryVectorIndex,
+            rrf_k=config.index.rrf_k,
+            vector_weight=config.index.vector_weight,
+            text_weight=config.index.text_weight,
+        ),
+    )
+    chat_model = providers.Selector(
+        config.llm.providers, extractive=providers.Singleton(ExtractiveChatModel)
+    )
+    cache = providers.Selector(
+        config.cache.backend,
+        memory=providers.Singleton(
+            InMemoryAnswerCache, max_entries=config.cache.max_entries, ttl_s=config.cache.ttl_s
+        ),
+    )
+    rate_limiter = providers.Selector(
+        config.rate_limit.backend, memory=providers.Singleton(InMemoryRateLimiter)
+    )
+    conversations = providers.Selector(
+        config.conversations.backend, memory=providers.Singleton(InMemoryConversationStore)
+    )
+    api_keys = providers.Singleton(
+        InMemoryApiKeyStore, keys=providers.Callable(api_keys_from_setting, config.auth.api_keys)
+    )
+    metrics = providers.Selector(
+        config.metrics.backend,
+        prometheus=providers.Singleton(PrometheusMetrics),
+        noop=providers.Singleton(NoopMetrics),
+    )
+
+    chunking = providers.Singleton(
+        ChunkingPolicy, size=config.documents.chunk_tokens, overlap=config.documents.chunk_overlap
+    )
+    memory_window = providers.Singleton(
+        MemoryWindow,
+        max_turns=config.conversations.max_turns,
+        token_budget=config.conversations.history_token_budget,
+    )
+    rules = providers.Singleton(rate_limit_rules, settings)
+
+    ingest_document = providers.Singleton(
+        IngestDocument,
+        repository=documents,
+        index=index,
+        parser=parser,
+        tokenizer=tokenizer,
+        embedder=embedder,
+        blobs=blobs,
+        cache=cache,
+        metrics=metrics,
+        clock=clock,
+        ids=ids,
+        chunking=chunking,
+        max_bytes=config.documents.max_upload_bytes,
+    )
+    ask_question = providers.Singleton(
+        AskQuestion,
+        index=index,
+        embedder=embedder,
+        chat_model=chat_model,
+        cache=cache,
+        conversations=conversations,
+        tokenizer=tokenizer,
+        metrics=metrics,
+        clock=clock,
+        ids=ids,
+        memory=memory_window,
+        default_model=providers.Object("extractive"),
+        allowed_models=providers.Object(frozenset({"extractive"})),
+        default_top_k=config.index.top_k,
+    )
+    list_documents = providers.Singleton(ListDocuments, repository=documents)
+    get_document = providers.Singleton(GetDocument, repository=documents)
+    change_document = providers.Singleton(
+        ChangeDocument, repository=documents, index=index, cache=cache, metrics=metrics, clock=clock
+    )
+    reset_conversation = providers.Singleton(ResetConversation, conversations=conversations)
+    enforce_rate_limit = providers.Singleton(
+        EnforceRateLimit, limiter=rate_limiter, clock=clock, rules=rules
+    )
+    rate_limit_status = providers.Singleton(
+        RateLimitStatus, limiter=rate_limiter, clock=clock, rules=rules
+    )
+    authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys)
+    create_api_key = providers.Singleton(CreateApiKey, keys=api_keys, clock=clock)
+
+
+def build_container(settings: Settings) -> Container:
+    """A container for `settings`, with `auto` choices resolved."""
+    container = Container(settings=settings)
+    tree = msgspec.to_builtins(settings)
+    if tree["metrics"]["backend"] == "auto":
+        available = importlib.util.find_spec("prometheus_client") is not None
+        tree["metrics"]["backend"] = "prometheus" if available else "noop"
+    container.config.from_dict(tree)
+    return container
+
+
+

@@ -1,0 +1,101 @@
+"""The Litestar application, assembled from a container."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+
+import askdocs
+from askdocs.entrypoints.container import Container, build_container
+from askdocs.entrypoints.http.errors import problem_map, unexpected_error
+from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate_limit_headers
+from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
+from askdocs.entrypoints.http.routes.chat import ChatController
+from askdocs.entrypoints.http.routes.documents import DocumentController
+from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
+from askdocs.entrypoints.http.security import ApiKeyAuthenticationMiddleware
+from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.settings import load_settings
+
+MULTIPART_OVERHEAD = 64 * 1024
+"""Room for multipart boundaries and headers above the largest accepted file."""
+
+
+def _provide(factory: Callable[[], Any]) -> Provide:
+    """Bridge a container provider into Litestar's dependency injection."""
+    return Provide(lambda: factory(), sync_to_thread=False, use_cache=True)
+
+
+def create_app(container: Container) -> Litestar:
+    """The HTTP API over `container`'s use cases."""
+    settings = container.settings()
+    trusted = frozenset(filter(None, (p.strip() for p in settings.server.trusted_proxies.split(","))))
+    dependencies = {
+        name: _provide(getattr(container, name))
+        for name in (
+            "ask_question",
+            "reset_conversation",
+            "ingest_document",
+            "list_documents",
+            "get_document",
+            "change_document",
+            "rate_limit_status",
+        )
+    }
+    dependencies["metrics_backend"] = _provide(container.metrics)
+    dependencies["trusted_proxies"] = Provide(lambda: trusted, sync_to_thread=False)
+    return Litestar(
+        route_handlers=[ChatController, DocumentController, live, ready, metrics, rate_limit_status],
+        dependencies=dependencies,
+        middleware=[
+            RequestContextMiddleware(),
+            DefineMiddleware(
+                ApiKeyAuthenticationMiddleware, authenticate=container.authenticate_key()
+            ),
+            RateLimitMiddleware(container.enforce_rate_limit(), trusted),
+        ],
+        before_send=[stamp_response, add_rate_limit_headers],
+        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=problem_map()))],
+        exception_handlers={500: unexpected_error},
+        request_max_body_size=settings.documents.max_upload_bytes + MULTIPART_OVERHEAD,
+        openapi_config=OpenAPIConfig(
+            title="askdocs",
+            version=askdocs.__version__,
+            description="Retrieval-augmented chat over your own documents.",
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+            security=[{"apiKey": []}, {"bearer": []}],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+def create_app_from_environment() -> Litestar:
+    """Factory for ASGI servers: settings from ASKDOCS_* variables."""
+    settings = load_settings()
+    configure_logging(level=settings.log.level, json=settings.log.json)
+    app = create_app(build_container(settings))
+    structlog.get_logger("askdocs").info(
+        "askdocs_ready",
+        documents=settings.documents.backend,
+        index=settings.index.backend,
+        note="embedded mode: documents live in memory and vanish when the process stops"
+        if settings.documents.backend == "memory"
+        else None,
+    )
+    return app
+
+

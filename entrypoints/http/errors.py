@@ -1,0 +1,104 @@
+"""Every error the API can return, as RFC 9457 problem+json, from one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.plugins.problem_details import ProblemDetailsException
+
+from askdocs.application.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    RateLimitExceeded,
+    Unauthenticated,
+    UnprocessableDocument,
+    UnsupportedMediaType,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from askdocs.domain.errors import DomainError
+
+PROBLEM_BASE = "urn:askdocs:problem:"
+log = structlog.get_logger("askdocs.http")
+
+PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    Unauthenticated: (401, "unauthenticated"),
+    PermissionDenied: (403, "forbidden"),
+    NotFound: (404, "not-found"),
+    Conflict: (409, "conflict"),
+    PayloadTooLarge: (413, "payload-too-large"),
+    UnsupportedMediaType: (415, "unsupported-media-type"),
+    UnprocessableDocument: (422, "unprocessable-document"),
+    InvalidInput: (422, "invalid-input"),
+    DomainError: (422, "invalid-input"),
+    RateLimitExceeded: (429, "rate-limited"),
+    UpstreamUnavailable: (503, "service-unavailable"),
+    UpstreamTimeout: (504, "upstream-timeout"),
+}
+"""Exception type -> (status, problem slug); the most specific class listed wins."""
+
+
+def _headers(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, RateLimitExceeded):
+        return {"Retry-After": str(exc.retry_after_s)}
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="askdocs", ApiKey header="X-API-Key"'}
+    return None
+
+
+def to_problem(exc: Exception) -> ProblemDetailsException:
+    """The problem a domain or application error becomes."""
+    status, slug = next(
+        (entry for kind, entry in PROBLEMS.items() if isinstance(exc, kind)), (500, "internal")
+    )
+    detail = exc.detail if isinstance(exc, AppError) else str(exc)
+    return ProblemDetailsException(
+        status_code=status,
+        type_=PROBLEM_BASE + slug,
+        title=slug.replace("-", " ").capitalize(),
+        detail=detail,
+        headers=_headers(exc),
+    )
+
+
+def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
+    """Framework errors (validation, unknown route, body too large) as problems too."""
+    extra = exc.extra if isinstance(exc.extra, dict) else {"errors": exc.extra} if exc.extra else None
+    slug = {413: "payload-too-large", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "bad-request" if exc.status_code < 500 else "internal"
+    )
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        type_=PROBLEM_BASE + slug,
+        title=slug.replace("-", " ").capitalize(),
+        detail=exc.detail,
+        headers=exc.headers,
+        extra=extra,
+    )
+
+
+def unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[object]:
+    """A failure nobody planned for: logged with its type, answered without internals."""
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return ProblemDetailsException(
+        status_code=500,
+        type_=PROBLEM_BASE + "internal",
+        title="Internal error",
+        detail="askdocs failed to handle this request; it has been logged.",
+    ).to_response(request)
+
+
+def problem_map() -> dict[type[Exception], Callable[[Exception], ProblemDetailsException]]:
+    """The exception map for Litestar's ProblemDetailsPlugin."""
+    mapping: dict[type[Exception], Callable[[Exception], ProblemDetailsException]] = {
+        kind: to_problem for kind in (AppError, DomainError)
+    }
+    mapping[HTTPException] = http_to_problem  # type: ignore[assignment]
+    return mapping

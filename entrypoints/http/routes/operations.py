@@ -1,0 +1,59 @@
+"""Health, metrics and the caller's rate-limit status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+
+from askdocs.application.rate_limits import RateLimitStatus
+from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.schemas import Health, LimitOut, RateLimitStatusOut
+from askdocs.entrypoints.http.security import client_ip, requires
+
+
+@get("/health/live", tags=["health"])
+async def live() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@get("/health/ready", tags=["health"])
+async def ready() -> Health:
+    """The selected backends answer (embedded ones always do)."""
+    return Health(status="ok", checks={"documents": "memory", "index": "memory"})
+
+
+@get("/metrics", tags=["operations"], include_in_schema=False)
+async def metrics(metrics_backend: object) -> Response[bytes]:
+    """Prometheus exposition, when that metrics backend is selected."""
+    exposition = getattr(metrics_backend, "exposition", None)
+    if exposition is None:
+        raise NotFoundException("metrics are not exported in Prometheus format")
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
+
+
+@get("/api/v1/rate-limit/status", tags=["rate limits"], guards=[requires(Role.READER)])
+async def rate_limit_status(
+    request: Request[Principal, str, Any],
+    rate_limit_status: RateLimitStatus,
+    trusted_proxies: frozenset[str],
+) -> RateLimitStatusOut:
+    """The caller's limits, usage and next reset per route group; counts nothing."""
+    status = await rate_limit_status.execute(request.user, client_ip(request, trusted_proxies))
+    groups = {
+        group: LimitOut(
+            limit=d.limit, remaining=d.remaining, used=d.used, reset=d.reset_after_s
+        )
+        for group, d in status.items()
+    }
+    tightest = min(groups.values(), key=lambda g: g.remaining)
+    return RateLimitStatusOut(
+        limit=tightest.limit,
+        remaining=tightest.remaining,
+        used=tightest.used,
+        reset=tightest.reset,
+        groups=groups,
+    )

@@ -1,0 +1,163 @@
+"""Request and response bodies of askdocs' own API (msgspec Structs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from askdocs.domain.answers import Passage
+from askdocs.domain.documents import Document, DocumentVersion
+
+SNIPPET_CHARS = 300
+
+
+class Strict(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of request bodies: unknown fields are an error, not silently dropped."""
+
+
+class Out(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of response bodies."""
+
+
+class ChatBody(Strict):
+    question: str
+    session_id: str | None = None
+    model: str | None = None
+    top_k: int | None = None
+    tags: list[str] = msgspec.field(default_factory=list)
+    stream: bool = False
+
+
+class Source(Out):
+    document_id: str
+    document: str
+    version: int
+    page: int | None
+    chunk_id: str
+    score: float
+    snippet: str
+    tags: list[str]
+
+    @classmethod
+    def of(cls, passage: Passage) -> Source:
+        return cls(
+            document_id=passage.document_id,
+            document=passage.document,
+            version=passage.version,
+            page=passage.page,
+            chunk_id=passage.chunk_id,
+            score=round(passage.score, 6),
+            snippet=passage.text[:SNIPPET_CHARS],
+            tags=list(passage.tags),
+        )
+
+
+class ChatReply(Out):
+    answer: str
+    sources: list[Source]
+    session_id: str
+    model: str
+    provider: str
+    cached: bool
+    degraded: bool
+    trace_id: str
+
+
+class UploadAccepted(Out):
+    document_id: str
+    version: int
+    status: str
+    status_url: str
+    created: bool
+    pages_reused: int
+    pages_embedded: int
+
+
+class VersionOut(Out):
+    version: int
+    status: str
+    error: str | None
+    content_hash: str
+    media_type: str
+    file_size: int
+    page_count: int
+    uploaded_at: datetime
+    author: str
+    source_url: str | None
+
+    @classmethod
+    def of(cls, version: DocumentVersion) -> VersionOut:
+        return cls(
+            version=version.number,
+            status=version.status.value,
+            error=version.error,
+            content_hash=version.content_hash,
+            media_type=version.media_type,
+            file_size=version.file_size,
+            page_count=version.page_count,
+            uploaded_at=version.uploaded_at,
+            author=version.author,
+            source_url=version.source_url,
+        )
+
+
+class DocumentOut(Out):
+    id: str
+    name: str
+    tags: list[str]
+    author: str
+    created_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
+    status: str | None
+    current_version: int | None
+    versions: list[VersionOut]
+
+    @classmethod
+    def of(cls, document: Document, *, with_versions: bool = True) -> DocumentOut:
+        newest, current = document.newest, document.current
+        return cls(
+            id=document.id,
+            name=document.name,
+            tags=list(document.tags),
+            author=document.author,
+            created_at=document.created_at,
+            deleted=document.is_deleted,
+            deleted_at=document.deleted_at,
+            status=newest.status.value if newest else None,
+            current_version=current.number if current else None,
+            versions=[VersionOut.of(v) for v in document.versions] if with_versions else [],
+        )
+
+
+class DocumentPage(Out):
+    items: list[DocumentOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class DocumentPatch(Strict):
+    tags: list[str] | None = None
+    name: str | None = None
+
+
+class LimitOut(Out):
+    limit: int
+    remaining: int
+    used: int
+    reset: int
+
+
+class RateLimitStatusOut(Out):
+    limit: int
+    remaining: int
+    used: int
+    reset: int
+    groups: dict[str, LimitOut]
+
+
+class Health(Out):
+    status: str
+    checks: dict[str, str] = msgspec.field(default_factory=dict)

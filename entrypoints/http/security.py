@@ -1,0 +1,76 @@
+"""Who is calling: API keys from X-API-Key or a Bearer token, roles as guards, the client IP."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
+
+from askdocs.application.api_keys import AuthenticateKey
+from askdocs.application.errors import PermissionDenied
+from askdocs.domain.principals import Principal, Role
+
+PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$")
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The credential from X-API-Key, else from `Authorization: Bearer`."""
+    if key := connection.headers.get("x-api-key"):
+        return key.strip()
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+class ApiKeyAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Resolves the caller to a Principal, or refuses the request with 401."""
+
+    def __init__(self, app: ASGIApp, authenticate: AuthenticateKey) -> None:
+        super().__init__(app, exclude=list(PUBLIC_PATHS), scopes=None)
+        self._authenticate = authenticate
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        principal = await self._authenticate.execute(presented_token(connection))
+        return AuthenticationResult(user=principal, auth=principal.subject)
+
+
+def requires(role: Role) -> Guard:
+    """A guard admitting principals whose role includes `role`."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.user
+        if not isinstance(principal, Principal) or not principal.role.allows(role):
+            raise PermissionDenied(f"this operation needs the {role.value} role")
+
+    return guard
+
+
+def client_ip(connection: ASGIConnection[Any, Any, Any, Any], trusted_proxies: frozenset[str]) -> str:
+    """The peer address; X-Forwarded-For is believed only when the peer is a trusted proxy.
+
+    Walking the forwarded chain from the right, the first address that is not a trusted proxy
+    is the client: entries further left could have been written by the client itself.
+    """
+    peer = connection.client.host if connection.client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = [a.strip() for a in connection.headers.get("x-forwarded-for", "").split(",")]
+    for address in reversed([a for a in forwarded if _is_ip(a)]):
+        if address not in trusted_proxies:
+            return address
+    return peer
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,109 @@
+"""structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through.
+
+Masking runs last before rendering, over every string in the event, so a key, a Bearer token, a
+password or an e-mail address never reaches a log line whichever logger wrote it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import structlog
+from structlog.typing import EventDict, Processor
+
+MASK = "***"
+SECRET_FIELDS = frozenset(
+    {"api_key", "authorization", "password", "passwd", "secret", "token", "x-api-key", "cookie"}
+)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"askd_[A-Za-z0-9_\-]{8,}"), "askd_" + MASK),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+"), r"\1 " + MASK),
+    (
+        re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)[^\s,;&]+"),
+        r"\1\2" + MASK,
+    ),
+    (re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+@"), r"\1" + MASK + "@"),
+    (re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}"), MASK + "@" + MASK),
+)
+
+
+def mask_text(text: str) -> str:
+    """`text` with every recognised secret replaced by ***."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if key.lower() in SECRET_FIELDS:
+        return MASK
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, Mapping):
+        return {k: _mask_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_value("", v) for v in value]
+    return value
+
+
+def mask_secrets(_: Any, __: str, event: EventDict) -> EventDict:
+    """structlog processor: masks secrets in every field of the event."""
+    masked: MutableMapping[str, Any] = event
+    for key, value in list(event.items()):
+        masked[key] = _mask_value(key, value)
+    return event
+
+
+def summarise_exception(_: Any, __: str, event: EventDict) -> EventDict:
+    """structlog processor: an exception becomes its type and message, never a stack trace."""
+    exc_info = event.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    if isinstance(exc_info, BaseException):
+        event["error"] = f"{type(exc_info).__name__}: {exc_info}"
+    elif isinstance(exc_info, tuple) and exc_info[1] is not None:
+        event["error"] = f"{type(exc_info[1]).__name__}: {exc_info[1]}"
+    event.pop("stack_info", None)
+    return event
+
+
+def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
+    """Route structlog and the standard library through one masking, rendering pipeline."""
+    as_json = json == "true" or (json == "auto" and not sys.stderr.isatty())
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            summarise_exception,
+            mask_secrets,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True

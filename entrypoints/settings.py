@@ -1,0 +1,171 @@
+"""Settings: one msgspec tree read from ASKDOCS_* environment variables and an optional TOML file.
+
+Nested fields use a double underscore: ASKDOCS_CACHE__TTL_S=60 sets `cache.ttl_s`. Values from
+the environment override the TOML file named by ASKDOCS_CONFIG_FILE.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+PREFIX = "ASKDOCS_"
+NOT_SETTINGS = frozenset({"CONFIG_FILE", "API_KEY", "URL", "REQUIRE_SERVICES"})
+"""ASKDOCS_* variables that are read elsewhere (the CLI, the tests), not settings."""
+
+
+class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    """Interface to listen on."""
+    port: int = 8000
+    """TCP port to listen on."""
+    workers: int = 1
+    """Server processes; embedded (in-memory) data is per process, so keep 1 without services."""
+    trusted_proxies: str = ""
+    """Comma-separated peer addresses whose X-Forwarded-For is believed."""
+
+
+class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    api_keys: str = ""
+    """Comma-separated `sha256:role` pairs, as printed by `askdocs keys create`."""
+
+
+class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["memory"] = "memory"
+    """Where documents and versions are kept."""
+    max_upload_bytes: int = 10 * 1024 * 1024
+    """Largest accepted upload; larger ones get 413."""
+    blob_dir: str = ""
+    """Directory for raw uploads; empty means a per-user data directory."""
+    chunk_tokens: int = 256
+    """Tokens per chunk."""
+    chunk_overlap: int = 32
+    """Tokens shared by consecutive chunks of a page."""
+
+
+class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["memory"] = "memory"
+    """Vector index implementation."""
+    rrf_k: int = 60
+    """Reciprocal rank fusion constant."""
+    vector_weight: float = 1.0
+    """Weight of the vector ranking in fusion."""
+    text_weight: float = 1.0
+    """Weight of the full-text ranking in fusion."""
+    top_k: int = 5
+    """Passages retrieved per question unless the request says otherwise."""
+
+
+class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["hashing"] = "hashing"
+    """Embedding implementation."""
+    dim: int = 384
+    """Vector length."""
+
+
+class TokenizerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    encoding: str = "cl100k_base"
+    """tiktoken encoding used for chunks and budgets (an offline copy ships with askdocs)."""
+
+
+class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    providers: str = "extractive"
+    """Comma-separated providers in priority order."""
+
+
+class CacheSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["memory"] = "memory"
+    """Answer cache implementation."""
+    ttl_s: int = 3600
+    """Seconds an answer stays cached."""
+    max_entries: int = 10_000
+    """Answers kept in process before the least recently used is dropped."""
+
+
+class RoleLimits(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    chat_per_window: int = 1000
+    """Chat requests per window, per client IP and per principal."""
+    writes_per_window: int = 10_000
+    """Document writes per window, per principal (and per IP)."""
+
+
+class RateLimitSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["memory"] = "memory"
+    """Where the counters live."""
+    window_s: int = 86_400
+    """Length of a fixed window in seconds."""
+    reader: RoleLimits = msgspec.field(default_factory=RoleLimits)
+    """Limits for readers."""
+    editor: RoleLimits = msgspec.field(default_factory=RoleLimits)
+    """Limits for editors."""
+    admin: RoleLimits = msgspec.field(default_factory=RoleLimits)
+    """Limits for admins."""
+
+
+class ConversationSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["memory"] = "memory"
+    """Where conversation memory lives."""
+    max_turns: int = 20
+    """Question/answer pairs remembered per session (at most 30)."""
+    history_token_budget: int = 1000
+    """Tokens of history a prompt may carry; oldest turns go first."""
+
+
+class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["auto", "prometheus", "noop"] = "auto"
+    """`auto` is prometheus when prometheus_client imports, else noop."""
+
+
+class LogSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    level: str = "INFO"
+    """Lowest level logged."""
+    json: Literal["auto", "true", "false"] = "auto"
+    """JSON lines; `auto` means JSON unless stderr is a terminal."""
+
+
+class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Every setting of askdocs; see docs/operations.md for the table."""
+
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
+    documents: DocumentSettings = msgspec.field(default_factory=DocumentSettings)
+    index: IndexSettings = msgspec.field(default_factory=IndexSettings)
+    embedder: EmbedderSettings = msgspec.field(default_factory=EmbedderSettings)
+    tokenizer: TokenizerSettings = msgspec.field(default_factory=TokenizerSettings)
+    llm: LlmSettings = msgspec.field(default_factory=LlmSettings)
+    cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
+    rate_limit: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    conversations: ConversationSettings = msgspec.field(default_factory=ConversationSettings)
+    metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
+    log: LogSettings = msgspec.field(default_factory=LogSettings)
+
+
+class SettingsError(ValueError):
+    """The environment or the settings file holds a value askdocs cannot use."""
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the TOML file (if any) overlaid with ASKDOCS_* variables."""
+    env = os.environ if environ is None else environ
+    tree: dict[str, Any] = {}
+    if config_file := env.get(f"{PREFIX}CONFIG_FILE"):
+        try:
+            tree = msgspec.toml.decode(Path(config_file).read_bytes())
+        except (OSError, msgspec.DecodeError) as exc:
+            raise SettingsError(f"cannot read settings file {config_file}: {exc}") from exc
+    for name, value in env.items():
+        if not name.startswith(PREFIX) or name.removeprefix(PREFIX) in NOT_SETTINGS:
+            continue
+        path = name.removeprefix(PREFIX).lower().split("__")
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    try:
+        return msgspec.convert(tree, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid setting: {exc}") from exc

@@ -1,0 +1,73 @@
+"""Contract: ConversationStore. Subclass ConversationStoreContract once per adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from askdocs.adapters.conversations.memory import InMemoryConversationStore
+from askdocs.application.ports.conversations import ConversationStore
+from tests.contract.builders import make_turn
+
+
+class ConversationStoreContract:
+    """Behaviour every ConversationStore must have; `store` must start empty."""
+
+    @pytest.fixture
+    def store(self) -> ConversationStore:
+        raise NotImplementedError
+
+    async def test_an_unknown_session_has_no_conversation(self, store: ConversationStore) -> None:
+        assert await store.get("nobody") is None
+
+    async def test_the_first_turn_creates_the_conversation_for_its_owner(
+        self, store: ConversationStore
+    ) -> None:
+        await store.append("s1", "key:alice", make_turn("hello"), keep=10)
+        conversation = await store.get("s1")
+        assert conversation is not None
+        assert (conversation.id, conversation.owner) == ("s1", "key:alice")
+        assert conversation.turns == (make_turn("hello"),)
+
+    async def test_only_the_newest_turns_are_kept_oldest_first(
+        self, store: ConversationStore
+    ) -> None:
+        for n in range(5):
+            await store.append("s1", "key:alice", make_turn(f"q{n}", minutes=n), keep=3)
+        conversation = await store.get("s1")
+        assert conversation is not None
+        assert [t.question for t in conversation.turns] == ["q2", "q3", "q4"]
+        assert conversation.turns[-1] == make_turn("q4", minutes=4)
+
+    async def test_sessions_are_kept_apart(self, store: ConversationStore) -> None:
+        await store.append("s1", "key:alice", make_turn("mine"), keep=10)
+        await store.append("s2", "key:bob", make_turn("yours"), keep=10)
+        s1, s2 = await store.get("s1"), await store.get("s2")
+        assert s1 is not None
+        assert s2 is not None
+        assert ([t.question for t in s1.turns], s2.owner) == (["mine"], "key:bob")
+
+    async def test_a_deleted_conversation_is_gone_and_starts_afresh(
+        self, store: ConversationStore
+    ) -> None:
+        await store.append("s1", "key:alice", make_turn("before"), keep=10)
+        await store.delete("s1")
+        assert await store.get("s1") is None
+        await store.append("s1", "key:alice", make_turn("after"), keep=10)
+        conversation = await store.get("s1")
+        assert conversation is not None
+        assert [t.question for t in conversation.turns] == ["after"]
+
+    async def test_deleting_an_unknown_session_is_harmless(self, store: ConversationStore) -> None:
+        await store.delete("nobody")
+        assert await store.get("nobody") is None
+
+    async def test_keeping_zero_turns_remembers_none(self, store: ConversationStore) -> None:
+        await store.append("s1", "key:alice", make_turn("forgotten"), keep=0)
+        conversation = await store.get("s1")
+        assert conversation is None or conversation.turns == ()
+
+
+class TestInMemoryConversationStore(ConversationStoreContract):
+    @pytest.fixture
+    def store(self) -> ConversationStore:
+        return InMemoryConversationStore()
