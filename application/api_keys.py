@@ -9,7 +9,7 @@ from askdocs.application.errors import Unauthenticated
 from askdocs.application.ports import ApiKeyStore, Clock
 from askdocs.domain.principals import ApiKey, Principal, Role, token_digest
 
-TOKEN_PREFIX = "askd_"
+TOKEN_PREFIX = "askd_"  # noqa: S105 - a public marker, not a secret
 
 
 def new_token() -> str:

@@ -94,9 +94,9 @@ class IngestDocument:
         media_type = self.parser.sniff(upload.data, filename=upload.filename)
         digest = content_digest(upload.data)
         document = await self._target(upload, digest)
-        if document is not None and (current := document.current) is not None:
-            if current.content_hash == digest:
-                return IngestReport(document, current, False, current.page_count, 0, 0)
+        current = document.current if document is not None else None
+        if document is not None and current is not None and current.content_hash == digest:
+            return IngestReport(document, current, False, current.page_count, 0, 0)
         parsed = await asyncio.to_thread(self.parser.parse, upload.data, media_type)
         await self.blobs.put(digest, upload.data)
         if document is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askdocs.application.ports import LivePage, Liveness, VectorIndex
+from askdocs.application.ports import Liveness, LivePage, VectorIndex
 from askdocs.domain.documents import Document
 
 

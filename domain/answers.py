@@ -87,7 +87,9 @@ def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tupl
 _CITATION = re.compile(r"\s?\[(\d+)\]")
 
 
-def with_sources(completion: Completion, retrieved: Sequence[Passage]) -> tuple[str, tuple[Passage, ...]]:
+def with_sources(
+    completion: Completion, retrieved: Sequence[Passage]
+) -> tuple[str, tuple[Passage, ...]]:
     """The answer text with its citations renumbered to match the returned sources.
 
     A model cites passages by their position among those retrieved; the client sees only the

@@ -27,7 +27,8 @@ class Conversation:
     turns: tuple[Turn, ...] = ()
 
     def with_turn(self, turn: Turn, *, keep: int) -> Conversation:
-        return dataclasses.replace(self, turns=(*self.turns, turn)[-keep:])
+        kept = (*self.turns, turn)[-keep:] if keep > 0 else ()
+        return dataclasses.replace(self, turns=kept)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

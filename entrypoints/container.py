@@ -36,8 +36,8 @@ from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
 from askdocs.application.reset_conversation import ResetConversation
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
-from askdocs.entrypoints.wiring import api_keys_from_setting, blob_root, rate_limit_rules
 from askdocs.entrypoints.settings import Settings
+from askdocs.entrypoints.wiring import api_keys_from_setting, blob_root, rate_limit_rules
 
 
 class Container(containers.DeclarativeContainer):
@@ -160,6 +160,3 @@ def build_container(settings: Settings) -> Container:
         tree["metrics"]["backend"] = "prometheus" if available else "noop"
     container.config.from_dict(tree)
     return container
-
-
-

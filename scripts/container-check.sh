@@ -20,7 +20,7 @@ CA=/etc/ssl/certs/ca-certificates.crt
 WORK=${WORK:-/var/tmp/askdocs-container}
 STORAGE=(--storage-driver vfs)
 
-for tool in buildah podman debootstrap runc; do
+for tool in buildah podman debootstrap runc curl; do
     command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y buildah podman debootstrap runc" >&2; exit 1; }
 done
 mkdir -p "$WORK"
@@ -71,7 +71,7 @@ cleanup() {
 trap cleanup EXIT
 ok=0
 for _ in $(seq 1 30); do
-    if curl -fsS "http://127.0.0.1:$PORT/health/live"; then ok=1; echo; break; fi
+    if curl -fsS "http://127.0.0.1:$PORT/health/live" 2>/dev/null; then ok=1; echo; break; fi
     if [[ "$(podman "${STORAGE[@]}" inspect -f '{{.State.Running}}' "$NAME")" != true ]]; then break; fi
     sleep 1
 done

@@ -30,7 +30,7 @@ class InMemoryAnswerCache:
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._entries: TTLCache[str, Answer, float] = TTLCache(max_entries, ttl_s, timer)
-        self._generation = 1
+        self._generation = 0
 
     async def generation(self) -> int:
         return self._generation

@@ -10,7 +10,11 @@ from askdocs.application.ports import ChatRequest
 from askdocs.domain.answers import NO_ANSWER, Completion
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])"  # end of a sentence
+    r"|\n\s*\n"  # a blank line
+    r"|\s*[\u2022\u2023\u25aa\u25e6\u2043]\s*"  # a bullet starts a new item
+)
 _STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further
@@ -80,7 +84,24 @@ class ExtractiveChatModel:
         best = score(ranked[0]) if ranked else 0.0
         if best < 0.05:
             return Completion(NO_ANSWER, (), model=self._model, provider=self.name)
-        chosen = [i for i in ranked[:MAX_SENTENCES] if score(i) >= best * MIN_RELATIVE_SCORE]
+        chosen = _distinct(
+            [i for i in ranked if score(i) >= best * MIN_RELATIVE_SCORE],
+            [sentence for _, sentence in candidates],
+        )[:MAX_SENTENCES]
         text = " ".join(f"{candidates[i][1]} [{candidates[i][0]}]" for i in chosen)
         cited = tuple(dict.fromkeys(candidates[i][0] for i in chosen))
         return Completion(text=text, cited=cited, model=self._model, provider=self.name)
+
+
+def _distinct(order: list[int], sentences: list[str]) -> list[int]:
+    """Drop sentences already said: overlapping chunks repeat text, sometimes cut short."""
+    kept: list[int] = []
+    for index in order:
+        text = sentences[index]
+        if any(text in sentences[k] or sentences[k] in text for k in kept):
+            longer = [k for k in kept if sentences[k] in text]
+            if longer and len(text) > len(sentences[longer[0]]):
+                kept[kept.index(longer[0])] = index
+            continue
+        kept.append(index)
+    return kept

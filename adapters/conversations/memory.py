@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
-import dataclasses
+import time
+from collections.abc import Callable
+
+from cachetools import TTLCache
 
 from askdocs.domain.conversations import Conversation, Turn
 
+RETENTION_S = 30 * 24 * 3600
+
 
 class InMemoryConversationStore:
-    """Conversations by session id in process memory; lost when the process ends."""
+    """Conversations by session id in process memory; lost when the process ends.
 
-    def __init__(self) -> None:
-        self._conversations: dict[str, Conversation] = {}
+    Bounded, so a stream of one-off sessions cannot grow the process without limit: a session
+    expires `ttl_s` after its last turn (each turn renews it), and past `max_sessions` the least
+    recently used goes first.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_sessions: int = 10_000,
+        ttl_s: float = RETENTION_S,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._conversations: TTLCache[str, Conversation, float] = TTLCache(
+            max_sessions, ttl_s, timer
+        )
 
     async def get(self, session_id: str) -> Conversation | None:
         return self._conversations.get(session_id)
 
     async def append(self, session_id: str, owner: str, turn: Turn, *, keep: int) -> None:
         conversation = self._conversations.get(session_id) or Conversation(session_id, owner)
-        if keep > 0:
-            conversation = conversation.with_turn(turn, keep=keep)
-        else:
-            # Conversation.with_turn slices with [-keep:], which keeps everything when keep is 0.
-            conversation = dataclasses.replace(conversation, turns=())
-        self._conversations[session_id] = conversation
+        self._conversations[session_id] = conversation.with_turn(turn, keep=keep)
 
     async def delete(self, session_id: str) -> None:
         self._conversations.pop(session_id, None)

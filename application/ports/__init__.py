@@ -8,8 +8,8 @@ from askdocs.application.ports.documents import DocumentListing, DocumentQuery, 
 from askdocs.application.ports.embeddings import Embedder
 from askdocs.application.ports.index import (
     IndexedChunk,
-    LivePage,
     Liveness,
+    LivePage,
     SearchHit,
     SearchQuery,
     VectorIndex,

@@ -37,7 +37,9 @@ def _provide(factory: Callable[[], Any]) -> Provide:
 def create_app(container: Container) -> Litestar:
     """The HTTP API over `container`'s use cases."""
     settings = container.settings()
-    trusted = frozenset(filter(None, (p.strip() for p in settings.server.trusted_proxies.split(","))))
+    trusted = frozenset(
+        filter(None, (p.strip() for p in settings.server.trusted_proxies.split(",")))
+    )
     dependencies = {
         name: _provide(getattr(container, name))
         for name in (
@@ -53,7 +55,14 @@ def create_app(container: Container) -> Litestar:
     dependencies["metrics_backend"] = _provide(container.metrics)
     dependencies["trusted_proxies"] = Provide(lambda: trusted, sync_to_thread=False)
     return Litestar(
-        route_handlers=[ChatController, DocumentController, live, ready, metrics, rate_limit_status],
+        route_handlers=[
+            ChatController,
+            DocumentController,
+            live,
+            ready,
+            metrics,
+            rate_limit_status,
+        ],
         dependencies=dependencies,
         middleware=[
             RequestContextMiddleware(),
@@ -63,7 +72,11 @@ def create_app(container: Container) -> Litestar:
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],
         before_send=[stamp_response, add_rate_limit_headers],
-        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=problem_map()))],
+        plugins=[
+            ProblemDetailsPlugin(
+                ProblemDetailsConfig(exception_to_problem_detail_map=problem_map())
+            )
+        ],
         exception_handlers={500: unexpected_error},
         request_max_body_size=settings.documents.max_upload_bytes + MULTIPART_OVERHEAD,
         openapi_config=OpenAPIConfig(
@@ -72,7 +85,9 @@ def create_app(container: Container) -> Litestar:
             description="Retrieval-augmented chat over your own documents.",
             components=Components(
                 security_schemes={
-                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                    "apiKey": SecurityScheme(
+                        type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    ),
                     "bearer": SecurityScheme(type="http", scheme="bearer"),
                 }
             ),
@@ -97,5 +112,3 @@ def create_app_from_environment() -> Litestar:
         else None,
     )
     return app
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 from litestar import Request, Response
@@ -70,7 +71,9 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
 
 def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
     """Framework errors (validation, unknown route, body too large) as problems too."""
-    extra = exc.extra if isinstance(exc.extra, dict) else {"errors": exc.extra} if exc.extra else None
+    extra = (
+        exc.extra if isinstance(exc.extra, dict) else {"errors": exc.extra} if exc.extra else None
+    )
     slug = {413: "payload-too-large", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, "bad-request" if exc.status_code < 500 else "internal"
     )
@@ -84,7 +87,7 @@ def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
     )
 
 
-def unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[object]:
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A failure nobody planned for: logged with its type, answered without internals."""
     log.error("unhandled_error", path=request.url.path, exc_info=exc)
     return ProblemDetailsException(
@@ -95,10 +98,13 @@ def unexpected_error(request: Request[object, object, object], exc: Exception) -
     ).to_response(request)
 
 
-def problem_map() -> dict[type[Exception], Callable[[Exception], ProblemDetailsException]]:
+ProblemFactory = Callable[[Exception], ProblemDetailsException]
+
+
+def problem_map() -> dict[type[Exception], ProblemFactory]:
     """The exception map for Litestar's ProblemDetailsPlugin."""
-    mapping: dict[type[Exception], Callable[[Exception], ProblemDetailsException]] = {
-        kind: to_problem for kind in (AppError, DomainError)
-    }
+    mapping: dict[type[Exception], ProblemFactory] = dict.fromkeys(
+        (AppError, DomainError), to_problem
+    )
     mapping[HTTPException] = http_to_problem  # type: ignore[assignment]
     return mapping

@@ -20,7 +20,7 @@ class Out(msgspec.Struct, frozen=True, kw_only=True):
     """Base of response bodies."""
 
 
-class ChatBody(Strict):
+class ChatBody(Strict, frozen=True):
     question: str
     session_id: str | None = None
     model: str | None = None
@@ -29,7 +29,7 @@ class ChatBody(Strict):
     stream: bool = False
 
 
-class Source(Out):
+class Source(Out, frozen=True):
     document_id: str
     document: str
     version: int
@@ -53,7 +53,7 @@ class Source(Out):
         )
 
 
-class ChatReply(Out):
+class ChatReply(Out, frozen=True):
     answer: str
     sources: list[Source]
     session_id: str
@@ -64,7 +64,7 @@ class ChatReply(Out):
     trace_id: str
 
 
-class UploadAccepted(Out):
+class UploadAccepted(Out, frozen=True):
     document_id: str
     version: int
     status: str
@@ -74,7 +74,7 @@ class UploadAccepted(Out):
     pages_embedded: int
 
 
-class VersionOut(Out):
+class VersionOut(Out, frozen=True):
     version: int
     status: str
     error: str | None
@@ -102,7 +102,7 @@ class VersionOut(Out):
         )
 
 
-class DocumentOut(Out):
+class DocumentOut(Out, frozen=True):
     id: str
     name: str
     tags: list[str]
@@ -131,26 +131,26 @@ class DocumentOut(Out):
         )
 
 
-class DocumentPage(Out):
+class DocumentPage(Out, frozen=True):
     items: list[DocumentOut]
     total: int
     offset: int
     limit: int
 
 
-class DocumentPatch(Strict):
+class DocumentPatch(Strict, frozen=True):
     tags: list[str] | None = None
     name: str | None = None
 
 
-class LimitOut(Out):
+class LimitOut(Out, frozen=True):
     limit: int
     remaining: int
     used: int
     reset: int
 
 
-class RateLimitStatusOut(Out):
+class RateLimitStatusOut(Out, frozen=True):
     limit: int
     remaining: int
     used: int
@@ -158,6 +158,6 @@ class RateLimitStatusOut(Out):
     groups: dict[str, LimitOut]
 
 
-class Health(Out):
+class Health(Out, frozen=True):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)

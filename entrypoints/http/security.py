@@ -52,7 +52,9 @@ def requires(role: Role) -> Guard:
     return guard
 
 
-def client_ip(connection: ASGIConnection[Any, Any, Any, Any], trusted_proxies: frozenset[str]) -> str:
+def client_ip(
+    connection: ASGIConnection[Any, Any, Any, Any], trusted_proxies: frozenset[str]
+) -> str:
     """The peer address; X-Forwarded-For is believed only when the peer is a trusted proxy.
 
     Walking the forwarded chain from the right, the first address that is not a trusted proxy

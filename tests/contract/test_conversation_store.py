@@ -71,3 +71,21 @@ class TestInMemoryConversationStore(ConversationStoreContract):
     @pytest.fixture
     def store(self) -> ConversationStore:
         return InMemoryConversationStore()
+
+    async def test_a_session_expires_after_its_retention_since_the_last_turn(self) -> None:
+        now = [0.0]
+        store = InMemoryConversationStore(ttl_s=100, timer=lambda: now[0])
+        await store.append("s1", "key:alice", make_turn("first"), keep=10)
+        now[0] = 90
+        await store.append("s1", "key:alice", make_turn("second"), keep=10)
+        now[0] = 180  # 90 s after the last turn: still kept, the expiry slides
+        assert await store.get("s1") is not None
+        now[0] = 191
+        assert await store.get("s1") is None
+
+    async def test_past_its_capacity_the_least_recently_used_session_goes(self) -> None:
+        store = InMemoryConversationStore(max_sessions=2)
+        for session in ("s1", "s2", "s3"):
+            await store.append(session, "key:alice", make_turn(session), keep=10)
+        assert await store.get("s1") is None
+        assert await store.get("s3") is not None

@@ -37,7 +37,14 @@ def _copy_package(tmp_path: Path) -> Path:
         source,
         target,
         ignore=shutil.ignore_patterns(
-            ".*", "__pycache__", "*.pyc", "tests", "docs", "scripts", "build", "dist",
+            ".*",
+            "__pycache__",
+            "*.pyc",
+            "tests",
+            "docs",
+            "scripts",
+            "build",
+            "dist",
             "noxfile.py",
         ),
     )

@@ -25,8 +25,8 @@ class ChatController(Controller):
     """Questions answered from the documents, with per-session memory."""
 
     path = "/api/v1/chat"
-    tags = ["chat"]  # noqa: RUF012 - Litestar reads this class attribute
-    guards = [requires(Role.READER)]  # noqa: RUF012
+    tags = ["chat"]
+    guards = [requires(Role.READER)]
 
     @post("/", status_code=200, opt={"rate_limit": CHAT})
     async def ask(
@@ -49,7 +49,7 @@ class ChatController(Controller):
             reply = await ask_question.execute(question)
         except (AppError, DomainError):
             raise
-        except Exception as exc:  # noqa: BLE001 - the contract is an apology, never a 500
+        except Exception as exc:
             log.error("chat_failed", exc_info=exc)
             reply = Reply(
                 answer=Answer(APOLOGY, (), model="none", provider="none", degraded=True),

@@ -67,8 +67,8 @@ class DocumentController(Controller):
     """Documents and their versions."""
 
     path = "/api/v1/docs"
-    tags = ["documents"]  # noqa: RUF012 - Litestar reads this class attribute
-    guards = [requires(Role.READER)]  # noqa: RUF012
+    tags = ["documents"]
+    guards = [requires(Role.READER)]
 
     @post("/", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def upload(
@@ -118,7 +118,9 @@ class DocumentController(Controller):
         return DocumentOut.of(await get_document.execute(document_id))
 
     @get("/{document_id:str}/versions/{version:int}")
-    async def version(self, document_id: str, version: int, get_document: GetDocument) -> VersionOut:
+    async def version(
+        self, document_id: str, version: int, get_document: GetDocument
+    ) -> VersionOut:
         """One version: status, and the error of a failed one."""
         return VersionOut.of(await get_document.version(document_id, version))
 
@@ -136,9 +138,7 @@ class DocumentController(Controller):
         """Hide a document from answers and listings; restore undoes it."""
         await change_document.execute(document_id, DocumentChange(action="delete"))
 
-    @post(
-        "/{document_id:str}/restore", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=200
-    )
+    @post("/{document_id:str}/restore", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=200)
     async def restore(self, document_id: str, change_document: ChangeDocument) -> DocumentOut:
         """Bring a soft-deleted document back, without re-embedding."""
         return DocumentOut.of(

@@ -44,9 +44,7 @@ async def rate_limit_status(
     """The caller's limits, usage and next reset per route group; counts nothing."""
     status = await rate_limit_status.execute(request.user, client_ip(request, trusted_proxies))
     groups = {
-        group: LimitOut(
-            limit=d.limit, remaining=d.remaining, used=d.used, reset=d.reset_after_s
-        )
+        group: LimitOut(limit=d.limit, remaining=d.remaining, used=d.used, reset=d.reset_after_s)
         for group, d in status.items()
     }
     tightest = min(groups.values(), key=lambda g: g.remaining)

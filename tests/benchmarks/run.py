@@ -1,0 +1,134 @@
+"""`nox -s bench`: chunker throughput and /api/v1/chat under load on the embedded defaults.
+
+The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
+generator; a Python client would saturate first) to the other. Cached and uncached runs happen
+side by side in one invocation so their ratio is meaningful on a noisy shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from askdocs.adapters.tokenizers import TiktokenTokenizer
+from askdocs.domain.chunking import ChunkingPolicy
+
+CORPUS = [
+    *sorted(Path("/usr/share/common-licenses").glob("*")),
+    Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"),
+    Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"),
+]
+LUA = Path(__file__).with_name("chat.lua")
+
+
+def chunker_throughput(repeat: int) -> tuple[float, int]:
+    """MB/s of real text through encode -> windows -> decode, as ingestion does it."""
+    text = "\n\n".join(
+        p.read_text(errors="replace") for p in CORPUS if p.is_file() and p.suffix != ".pdf"
+    )
+    tokenizer, policy = TiktokenTokenizer(), ChunkingPolicy(size=256, overlap=32)
+    started = time.perf_counter()
+    for _ in range(repeat):
+        tokens = tokenizer.encode(text)
+        for window in policy.windows(len(tokens)):
+            tokenizer.decode(tokens[window.start : window.end])
+    elapsed = time.perf_counter() - started
+    return len(text.encode()) * repeat / elapsed / 1e6, len(text.encode())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, blob_dir: str) -> tuple[subprocess.Popen[str], str]:
+    env = {
+        **os.environ,
+        "ASKDOCS_SERVER__PORT": str(port),
+        "ASKDOCS_DOCUMENTS__BLOB_DIR": blob_dir,
+        "ASKDOCS_LOG__LEVEL": "WARNING",
+        "ASKDOCS_RATE_LIMIT__ADMIN__CHAT_PER_WINDOW": "100000000",
+    }
+    env.pop("ASKDOCS_AUTH__API_KEYS", None)
+    command = [sys.executable, "-m", "askdocs.entrypoints.cli.main", "serve"]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "0", *command]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    key = server.stdout.readline().strip().removeprefix("admin API key: ")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/live").is_success:
+                return server, key
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not come up")
+
+
+def load(port: int, key: str, *, vary: bool, seconds: int, clients: int) -> dict[str, float]:
+    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "-s", str(LUA)]
+    if shutil.which("taskset"):
+        command = ["taskset", "-c", "1", *command]
+    env = {**os.environ, "ASKDOCS_API_KEY": key, "ASKDOCS_BENCH_VARY": "1" if vary else "0"}
+    result = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True
+    )
+    match = re.search(r"^RESULT (.*)$", result.stdout, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+    figures = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    mb_s, size = chunker_throughput(repeat=5)
+    print(
+        f"chunker: {mb_s:.2f} MB/s over {size / 1e6:.2f} MB of text (256-token windows, 32 overlap)"
+    )
+    port = free_port()
+    with tempfile.TemporaryDirectory() as blobs:
+        server, key = start_server(port, blobs)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key}) as c:
+                for path in CORPUS:
+                    if path.is_file():
+                        files = {"file": (path.name, path.read_bytes())}
+                        c.post("/api/v1/docs", files=files, timeout=120).raise_for_status()
+                chunks = len(CORPUS)
+            print(f"corpus: {chunks} files ingested; {args.clients} clients, {args.seconds} s each")
+            load(port, key, vary=False, seconds=2, clients=args.clients)  # warm-up
+            for label, vary in (("cached", False), ("uncached", True)):
+                f = load(port, key, vary=vary, seconds=args.seconds, clients=args.clients)
+                print(
+                    f"chat {label}: {f['rps']:.0f} req/s, p50 {f['p50_ms']:.2f} ms, "
+                    f"p99 {f['p99_ms']:.2f} ms, errors {f['errors']:.0f}, non-2xx {f['non2xx']:.0f}"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
