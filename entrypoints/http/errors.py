@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from askdocs.application.errors import (
@@ -70,15 +70,23 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
 
 
 def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
-    """Framework errors (validation, unknown route, body too large) as problems too."""
+    """Framework errors (validation, unknown route, body too large) as problems too.
+
+    A body or parameter that fails validation is a 422 like every other invalid input, so
+    clients meet one status for "your values are wrong", whichever layer noticed.
+    """
     extra = (
         exc.extra if isinstance(exc.extra, dict) else {"errors": exc.extra} if exc.extra else None
     )
-    slug = {413: "payload-too-large", 404: "not-found", 405: "method-not-allowed"}.get(
-        exc.status_code, "bad-request" if exc.status_code < 500 else "internal"
-    )
+    status = 422 if isinstance(exc, ValidationException) else exc.status_code
+    slug = {
+        413: "payload-too-large",
+        404: "not-found",
+        405: "method-not-allowed",
+        422: "invalid-input",
+    }.get(status, "bad-request" if status < 500 else "internal")
     return ProblemDetailsException(
-        status_code=exc.status_code,
+        status_code=status,
         type_=PROBLEM_BASE + slug,
         title=slug.replace("-", " ").capitalize(),
         detail=exc.detail,

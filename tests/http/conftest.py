@@ -183,8 +183,9 @@ def problem() -> Callable[[httpx.Response, int], dict[str, Any]]:
         body: dict[str, Any] = response.json()
         assert body["status"] == status
         assert body["type"].startswith("urn:askdocs:problem:")
-        assert isinstance(body["title"], str) and body["title"]
-        assert isinstance(body["detail"], str) and body["detail"]
+        for field in ("title", "detail"):
+            assert isinstance(body[field], str)
+            assert body[field].strip()
         assert "Traceback" not in response.text
         return body
 

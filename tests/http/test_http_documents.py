@@ -12,9 +12,7 @@ HTML = (
 )
 
 
-async def test_an_upload_is_accepted_with_its_document_version_status_and_status_url(
-    api, handbook
-):
+async def test_an_upload_is_accepted_with_its_document_version_status_and_status_url(api, handbook):
     response = await api.upload(handbook.name, handbook.pdf, tags="hr,policy")
 
     assert response.status_code == 202
@@ -47,9 +45,7 @@ async def test_a_new_version_is_accepted_and_reuses_its_unchanged_pages(api, han
     changed = list(handbook.pages)
     changed[1] = "Parking permits cost fifty euros per month for every employee."
 
-    response = await api.upload(
-        handbook.name, make_pdf(changed), document_id=first["document_id"]
-    )
+    response = await api.upload(handbook.name, make_pdf(changed), document_id=first["document_id"])
 
     assert response.status_code == 202
     body = response.json()

@@ -6,6 +6,8 @@ from typing import Any
 
 import structlog
 from litestar import Controller, Request, delete, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from askdocs.application.ask_question import AskQuestion, Question, Reply
 from askdocs.application.errors import AppError
@@ -30,7 +32,10 @@ class ChatController(Controller):
 
     @post("/", status_code=200, opt={"rate_limit": CHAT})
     async def ask(
-        self, data: ChatBody, request: Request[Principal, str, Any], ask_question: AskQuestion
+        self,
+        data: JSONBody[ChatBody],
+        request: Request[Principal, str, Any],
+        ask_question: NamedDependency[AskQuestion],
     ) -> ChatReply:
         """Answer a question, citing the pages it came from.
 
@@ -70,9 +75,9 @@ class ChatController(Controller):
     @delete("/sessions/{session_id:str}", status_code=204)
     async def reset(
         self,
-        session_id: str,
+        session_id: FromPath[str],
         request: Request[Principal, str, Any],
-        reset_conversation: ResetConversation,
+        reset_conversation: NamedDependency[ResetConversation],
     ) -> None:
         """Forget a conversation of the caller's."""
         await reset_conversation.execute(session_id, request.user)

@@ -7,7 +7,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from askdocs.application.change_document import ChangeDocument, DocumentChange
 from askdocs.application.errors import InvalidInput, UnsupportedMediaType
@@ -72,7 +73,9 @@ class DocumentController(Controller):
 
     @post("/", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def upload(
-        self, request: Request[Principal, str, Any], ingest_document: IngestDocument
+        self,
+        request: Request[Principal, str, Any],
+        ingest_document: NamedDependency[IngestDocument],
     ) -> Response[UploadAccepted]:
         """Upload a file (multipart field `file`, optional comma-separated `tags`).
 
@@ -83,9 +86,9 @@ class DocumentController(Controller):
     @put("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def new_version(
         self,
-        document_id: str,
+        document_id: FromPath[str],
         request: Request[Principal, str, Any],
-        ingest_document: IngestDocument,
+        ingest_document: NamedDependency[IngestDocument],
     ) -> Response[UploadAccepted]:
         """Upload a new version; unchanged pages keep their chunks and embeddings."""
         return _accepted(await ingest_document.execute(await _upload(request, document_id)))
@@ -93,10 +96,10 @@ class DocumentController(Controller):
     @get("/")
     async def list_all(
         self,
-        list_documents: ListDocuments,
-        tags: str | None = None,
-        status: VersionStatus | None = None,
-        include_deleted: bool = False,
+        list_documents: NamedDependency[ListDocuments],
+        tags: FromQuery[str | None] = None,
+        status: FromQuery[VersionStatus | None] = None,
+        include_deleted: FromQuery[bool] = False,
         offset: int = Parameter(default=0, ge=0),
         limit: int = Parameter(default=50, ge=1, le=200),
     ) -> DocumentPage:
@@ -113,20 +116,28 @@ class DocumentController(Controller):
         return DocumentPage(items=items, total=listing.total, offset=offset, limit=limit)
 
     @get("/{document_id:str}")
-    async def one(self, document_id: str, get_document: GetDocument) -> DocumentOut:
+    async def one(
+        self, document_id: FromPath[str], get_document: NamedDependency[GetDocument]
+    ) -> DocumentOut:
         """One document with every version."""
         return DocumentOut.of(await get_document.execute(document_id))
 
     @get("/{document_id:str}/versions/{version:int}")
     async def version(
-        self, document_id: str, version: int, get_document: GetDocument
+        self,
+        document_id: FromPath[str],
+        version: FromPath[int],
+        get_document: NamedDependency[GetDocument],
     ) -> VersionOut:
         """One version: status, and the error of a failed one."""
         return VersionOut.of(await get_document.version(document_id, version))
 
     @patch("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def edit(
-        self, document_id: str, data: DocumentPatch, change_document: ChangeDocument
+        self,
+        document_id: FromPath[str],
+        data: JSONBody[DocumentPatch],
+        change_document: NamedDependency[ChangeDocument],
     ) -> DocumentOut:
         """Change tags or name; nothing is re-embedded."""
         tags = tuple(data.tags) if data.tags is not None else None
@@ -134,12 +145,16 @@ class DocumentController(Controller):
         return DocumentOut.of(await change_document.execute(document_id, change))
 
     @delete("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=204)
-    async def soft_delete(self, document_id: str, change_document: ChangeDocument) -> None:
+    async def soft_delete(
+        self, document_id: FromPath[str], change_document: NamedDependency[ChangeDocument]
+    ) -> None:
         """Hide a document from answers and listings; restore undoes it."""
         await change_document.execute(document_id, DocumentChange(action="delete"))
 
     @post("/{document_id:str}/restore", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=200)
-    async def restore(self, document_id: str, change_document: ChangeDocument) -> DocumentOut:
+    async def restore(
+        self, document_id: FromPath[str], change_document: NamedDependency[ChangeDocument]
+    ) -> DocumentOut:
         """Bring a soft-deleted document back, without re-embedding."""
         return DocumentOut.of(
             await change_document.execute(document_id, DocumentChange(action="restore"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 
 from askdocs.application.rate_limits import RateLimitStatus
@@ -26,7 +27,7 @@ async def ready() -> Health:
 
 
 @get("/metrics", tags=["operations"], include_in_schema=False)
-async def metrics(metrics_backend: object) -> Response[bytes]:
+async def metrics(metrics_backend: NamedDependency[object]) -> Response[bytes]:
     """Prometheus exposition, when that metrics backend is selected."""
     exposition = getattr(metrics_backend, "exposition", None)
     if exposition is None:
@@ -38,8 +39,8 @@ async def metrics(metrics_backend: object) -> Response[bytes]:
 @get("/api/v1/rate-limit/status", tags=["rate limits"], guards=[requires(Role.READER)])
 async def rate_limit_status(
     request: Request[Principal, str, Any],
-    rate_limit_status: RateLimitStatus,
-    trusted_proxies: frozenset[str],
+    rate_limit_status: NamedDependency[RateLimitStatus],
+    trusted_proxies: NamedDependency[frozenset[str]],
 ) -> RateLimitStatusOut:
     """The caller's limits, usage and next reset per route group; counts nothing."""
     status = await rate_limit_status.execute(request.user, client_ip(request, trusted_proxies))

@@ -1,0 +1,192 @@
+"""POST /api/v1/chat and DELETE /api/v1/chat/sessions/{id} over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from dependency_injector import providers
+
+from askdocs.domain.answers import APOLOGY
+from tests.support.pdf import make_pdf
+
+SOURCE_KEYS = {"document_id", "document", "version", "page", "chunk_id", "score", "snippet", "tags"}
+PARKING = "How much do parking permits cost?"
+
+
+class ExplodingChatModel:
+    """A chat model failing in a way nobody planned for."""
+
+    name = "exploding"
+
+    async def complete(self, request):
+        raise RuntimeError(f"the model crashed on {request.question!r}")
+
+
+async def test_an_answer_quotes_the_fact_and_cites_the_document_and_page(api, handbook):
+    accepted = await api.upload_ok(handbook.name, handbook.pdf, tags="hr")
+
+    response = await api.chat(PARKING)
+
+    assert response.status_code == 200
+    reply = response.json()
+    assert handbook.pages[1] in reply["answer"]
+    assert reply["cached"] is False
+    assert reply["degraded"] is False
+    assert reply["provider"] == "extractive"
+    assert reply["session_id"]
+    assert reply["trace_id"] == response.headers["x-request-id"]
+    source = reply["sources"][0]
+    assert set(source) == SOURCE_KEYS
+    assert source["document_id"] == accepted["document_id"]
+    assert source["document"] == handbook.name
+    assert source["version"] == 1
+    assert source["page"] == 2
+    assert source["tags"] == ["hr"]
+    assert handbook.pages[1] in source["snippet"]
+    assert source["score"] > 0
+
+
+async def test_a_question_nothing_answers_still_has_cached_and_degraded(api):
+    reply = await api.ask("What colour is the boardroom carpet?")
+
+    assert reply["sources"] == []
+    assert reply["cached"] is False
+    assert reply["degraded"] is False
+    assert reply["answer"]
+
+
+async def test_the_same_question_again_is_answered_from_the_cache(api, handbook):
+    await api.upload_ok(handbook.name, handbook.pdf)
+    first = await api.ask(PARKING)
+
+    second = await api.ask(PARKING)
+
+    assert first["cached"] is False
+    assert second["cached"] is True
+    assert second["answer"] == first["answer"]
+    assert second["sources"] == first["sources"]
+
+
+async def test_a_new_version_of_a_document_invalidates_cached_answers(api, handbook):
+    accepted = await api.upload_ok(handbook.name, handbook.pdf)
+    await api.ask(PARKING)
+    assert (await api.ask(PARKING))["cached"] is True
+    changed = list(handbook.pages)
+    changed[1] = "Parking permits cost fifty euros per month for every employee."
+    await api.upload_ok(handbook.name, make_pdf(changed), document_id=accepted["document_id"])
+
+    reply = await api.ask(PARKING)
+
+    assert reply["cached"] is False
+    assert changed[1] in reply["answer"]
+    assert handbook.pages[1] not in reply["answer"]
+    assert reply["sources"][0]["version"] == 2
+
+
+async def test_chat_tags_restrict_the_documents_answers_come_from(api, handbook):
+    await api.upload_ok(handbook.name, handbook.pdf, tags="hr")
+    await api.upload_ok(
+        "garage.txt", b"Parking permits for visitors cost nothing at all.", tags="visitors"
+    )
+
+    reply = await api.ask(PARKING, tags=["visitors"])
+
+    assert {s["document"] for s in reply["sources"]} == {"garage.txt"}
+    assert all(s["tags"] == ["visitors"] for s in reply["sources"])
+
+
+async def test_a_session_remembers_its_turns_until_it_is_reset(api, handbook):
+    await api.upload_ok(handbook.name, handbook.pdf)
+    first = await api.ask(PARKING, session_id="s-1")
+    assert first["session_id"] == "s-1"
+
+    # The remembered turn is part of what an answer depends on, so the same question in the
+    # same session is not served from the cache, while a fresh session with no history is.
+    in_session = await api.ask(PARKING, session_id="s-1")
+    fresh = await api.ask(PARKING)
+    reset = await api.client.delete("/api/v1/chat/sessions/s-1", headers=api.auth("reader"))
+    after_reset = await api.ask(PARKING, session_id="s-1")
+
+    assert in_session["cached"] is False
+    assert fresh["cached"] is True
+    assert fresh["session_id"] != "s-1"
+    assert reset.status_code == 204
+    assert after_reset["cached"] is True
+
+
+async def test_another_principal_cannot_use_or_reset_a_session(api, problem):
+    await api.ask("Where are bicycles stored?", session_id="mine")
+
+    used = await api.chat("Where are bicycles stored?", role="other_reader", session_id="mine")
+    reset = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("other_reader"))
+    own_reset = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("reader"))
+    again = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("reader"))
+
+    problem(used, 404)
+    problem(reset, 404)
+    assert own_reset.status_code == 204
+    problem(again, 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail_mentions"),
+    [
+        ({"question": "   "}, "empty"),
+        ({"question": "x" * 4001}, "longer"),
+        ({"question": "Anything?", "model": "gpt-imaginary"}, "gpt-imaginary"),
+        ({"question": "Anything?", "top_k": 0}, "top_k"),
+        ({"question": "Anything?", "top_k": 51}, "top_k"),
+    ],
+    ids=["empty question", "overlong question", "unknown model", "top_k 0", "top_k 51"],
+)
+async def test_an_unacceptable_chat_request_is_a_422_problem(api, problem, body, detail_mentions):
+    response = await api.client.post("/api/v1/chat", json=body, headers=api.auth("reader"))
+
+    assert detail_mentions in problem(response, 422)["detail"]
+
+
+async def test_an_unknown_body_field_is_a_422_problem(api, problem):
+    response = await api.client.post(
+        "/api/v1/chat",
+        json={"question": "Anything?", "temperature": 0.2},
+        headers=api.auth("reader"),
+    )
+
+    assert "temperature" in response.text
+    assert problem(response, 422)["type"] == "urn:askdocs:problem:invalid-input"
+
+
+async def test_a_body_that_is_not_json_is_a_400_problem(api, problem):
+    response = await api.client.post(
+        "/api/v1/chat",
+        content=b"{not json",
+        headers={**api.auth("reader"), "Content-Type": "application/json"},
+    )
+
+    assert "malformed" in problem(response, 400)["detail"]
+
+
+async def test_a_query_parameter_out_of_range_is_a_422_problem(api, problem):
+    response = await api.client.get("/api/v1/docs?limit=0", headers=api.auth("reader"))
+
+    problem(response, 422)
+
+
+async def test_an_unexpected_failure_inside_chat_is_a_200_apology_with_a_trace_id(
+    start_api, handbook
+):
+    def explode(container):
+        container.chat_model.override(providers.Object(ExplodingChatModel()))
+
+    api = await start_api(prepare=explode)
+    await api.upload_ok(handbook.name, handbook.pdf)
+
+    response = await api.chat(PARKING, headers={"X-Request-ID": "trace-me-1"})
+
+    assert response.status_code == 200
+    reply = response.json()
+    assert reply["degraded"] is True
+    assert reply["cached"] is False
+    assert reply["answer"] == APOLOGY
+    assert reply["sources"] == []
+    assert reply["trace_id"] == "trace-me-1"
+    assert "crashed" not in response.text
