@@ -26,7 +26,7 @@ class ChangeDocument:
 
     Raises:
         NotFound: no such document. Conflict: restoring a live or editing a deleted document.
-        InvalidInput: an unknown action, an empty name or malformed tags.
+        InvalidInput: an unknown action or an empty name. InvalidTag: malformed tags.
     """
 
     repository: DocumentRepository

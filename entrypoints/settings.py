@@ -164,6 +164,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         node = tree
         for part in path[:-1]:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise SettingsError(f"{name}: {part!r} is a group of settings, not a value")
         node[path[-1]] = value
     try:
         return msgspec.convert(tree, Settings, strict=False)

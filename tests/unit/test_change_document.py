@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -25,6 +25,10 @@ MANUAL = [
     "Bleed the radiators with a square key when they are cold at the top.",
 ]
 QUESTION = "What should the boiler pressure read?"
+
+
+class FixedClock(Clock, Protocol):
+    def advance(self, seconds: float) -> None: ...
 
 
 @pytest.fixture
@@ -118,11 +122,11 @@ async def test_renaming_changes_the_name_in_sources(
 
 
 async def test_deleting_twice_keeps_the_first_deletion_time_and_the_cache(
-    container: Container, manual: Document, clock: Clock
+    container: Container, manual: Document, clock: FixedClock
 ) -> None:
     first = await change(container, manual, "delete")
     generation = await container.cache().generation()
-    clock.advance(3600)  # type: ignore[attr-defined]
+    clock.advance(3600)
 
     second = await change(container, manual, "delete")
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import pytest
 from dependency_injector import providers
 
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.application.ask_question import Question
+from askdocs.application.change_document import DocumentChange
 from askdocs.application.errors import (
     Conflict,
+    InvalidInput,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     UpstreamUnavailable,
 )
 from askdocs.application.ingest_document import Upload
-from askdocs.application.change_document import DocumentChange
 from askdocs.application.ports import Clock, DocumentQuery, SearchHit
 from askdocs.domain.documents import content_digest
 from askdocs.domain.principals import Principal
@@ -25,6 +27,11 @@ from askdocs.entrypoints.container import Container
 from tests.support.pdf import make_pdf
 
 Search = Callable[..., Awaitable[list[SearchHit]]]
+
+
+class FixedClock(Clock, Protocol):
+    def advance(self, seconds: float) -> None: ...
+
 
 ZOO = [
     "The aardvark sleeps in burrows during the day.",
@@ -139,9 +146,7 @@ async def test_identical_bytes_sent_as_a_new_version_change_nothing(
 
     assert not again.created
     assert again.version == first.version
-    assert (await container.get_document().execute(first.document.id)).versions == (
-        first.version,
-    )
+    assert (await container.get_document().execute(first.document.id)).versions == (first.version,)
     assert chunks_embedded() == 5
 
 
@@ -340,3 +345,44 @@ async def test_the_bytes_of_a_deleted_document_uploaded_again_make_a_new_documen
     assert again.document.id != first.document.id
     assert {hit.liveness.document_id for hit in await search("quokka")} == {again.document.id}
 
+
+async def test_each_version_is_read_back_by_its_number(
+    container: Container, editor: Principal
+) -> None:
+    first = await container.ingest_document().execute(Upload(make_pdf(ZOO), "zoo.pdf", editor))
+    second = await container.ingest_document().execute(
+        Upload(make_pdf(ZOO[:3]), "zoo.pdf", editor, document_id=first.document.id)
+    )
+
+    get = container.get_document()
+    assert await get.version(first.document.id, 1) == first.version
+    assert await get.version(first.document.id, 2) == second.version
+    assert second.version.page_count == 3
+    with pytest.raises(NotFound):
+        await get.version(first.document.id, 3)
+
+
+async def test_ingested_documents_are_listed_newest_first_and_by_tag(
+    container: Container, editor: Principal, clock: FixedClock
+) -> None:
+    ingest = container.ingest_document()
+    older = await ingest.execute(Upload(make_pdf(ZOO[:1]), "a.pdf", editor, tags=("zoo",)))
+    clock.advance(60)
+    newer = await ingest.execute(Upload(make_pdf(ZOO[1:2]), "b.pdf", editor, tags=("zoo", "x")))
+
+    listing = container.list_documents()
+    everything = await listing.execute(DocumentQuery())
+    tagged = await listing.execute(DocumentQuery(tags=("x",)))
+    second_page = await listing.execute(DocumentQuery(offset=1, limit=1))
+
+    assert [d.id for d in everything.items] == [newer.document.id, older.document.id]
+    assert [d.id for d in tagged.items] == [newer.document.id]
+    assert (second_page.total, [d.id for d in second_page.items]) == (2, [older.document.id])
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(-1, 10), (0, 0), (0, 201)])
+async def test_a_listing_page_out_of_range_is_refused(
+    container: Container, offset: int, limit: int
+) -> None:
+    with pytest.raises(InvalidInput):
+        await container.list_documents().execute(DocumentQuery(offset=offset, limit=limit))
