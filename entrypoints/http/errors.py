@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, InternalServerException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from askdocs.application.errors import (
@@ -97,7 +97,12 @@ def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A failure nobody planned for: logged with its type, answered without internals."""
-    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    if isinstance(exc, InternalServerException) and "disconnected" in exc.detail:
+        # The client went away mid-request (a closed tab, a load generator stopping): nothing
+        # failed on our side and nobody will read the answer.
+        log.info("client_disconnected", path=request.url.path)
+    else:
+        log.error("unhandled_error", path=request.url.path, exc_info=exc)
     return ProblemDetailsException(
         status_code=500,
         type_=PROBLEM_BASE + "internal",

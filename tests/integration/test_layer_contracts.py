@@ -57,7 +57,7 @@ def _run_lint_imports(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(tmp_path)
     return subprocess.run(
-        [_lint_imports(), "--config", str(PYPROJECT), "--no-cache"],
+        [_lint_imports(), str(PYPROJECT), "--no-cache"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
