@@ -155,6 +155,10 @@ def build_container(settings: Settings) -> Container:
     """A container for `settings`, with `auto` choices resolved."""
     container = Container(settings=settings)
     tree = msgspec.to_builtins(settings)
+    stored = "postgres" if settings.database.url else "memory"
+    for section in ("documents", "index"):
+        if tree[section]["backend"] == "auto":
+            tree[section]["backend"] = stored
     if tree["metrics"]["backend"] == "auto":
         available = importlib.util.find_spec("prometheus_client") is not None
         tree["metrics"]["backend"] = "prometheus" if available else "noop"

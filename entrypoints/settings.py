@@ -34,9 +34,23 @@ class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Comma-separated `sha256:role` pairs, as printed by `askdocs keys create`."""
 
 
+class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    url: str = ""
+    """PostgreSQL URL (postgresql://user:password@host:port/db); set, it selects the PostgreSQL
+    adapters for documents and vectors."""
+    pool_min_size: int = 1
+    """Connections kept open per process."""
+    pool_max_size: int = 10
+    """Most connections one process opens."""
+    command_timeout_s: float = 30.0
+    """A statement that runs longer fails with 504."""
+    migrate_on_start: bool = False
+    """Apply pending migrations when the server starts (safe with several processes)."""
+
+
 class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["memory"] = "memory"
-    """Where documents and versions are kept."""
+    backend: Literal["auto", "memory", "postgres"] = "auto"
+    """Where documents and versions are kept; `auto` follows `database.url`."""
     max_upload_bytes: int = 10 * 1024 * 1024
     """Largest accepted upload; larger ones get 413."""
     blob_dir: str = ""
@@ -48,8 +62,16 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
 
 class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["memory"] = "memory"
-    """Vector index implementation."""
+    backend: Literal["auto", "memory", "postgres"] = "auto"
+    """Vector index implementation; `auto` follows `database.url`."""
+    hnsw_m: int = 16
+    """HNSW graph degree (PostgreSQL)."""
+    hnsw_ef_construction: int = 64
+    """HNSW build-time candidate list (PostgreSQL)."""
+    hnsw_ef_search: int = 100
+    """HNSW query-time candidate list (PostgreSQL): higher is more exact and slower."""
+    exact_search_below: int = 10_000
+    """A filtered search over fewer live chunks than this scans them exactly (PostgreSQL)."""
     rrf_k: int = 60
     """Reciprocal rank fusion constant."""
     vector_weight: float = 1.0
@@ -131,6 +153,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Every setting of askdocs; see docs/operations.md for the table."""
 
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     documents: DocumentSettings = msgspec.field(default_factory=DocumentSettings)
     index: IndexSettings = msgspec.field(default_factory=IndexSettings)

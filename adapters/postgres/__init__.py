@@ -1,0 +1,1 @@
+"""PostgreSQL plumbing shared by the PostgreSQL adapters: the pool, errors, migrations."""

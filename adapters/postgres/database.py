@@ -1,0 +1,111 @@
+"""PostgresDatabase: one lazily opened asyncpg pool per process, with pgvector's binary codec.
+
+Nothing connects at import or construction time: the pool opens on first use. Every driver
+error leaves through `translate_errors`, the single place asyncpg exceptions become the
+application's errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from pgvector.asyncpg import register_vector
+
+from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+else:  # the proxy is generic only in the type stubs
+    Connection = PoolConnectionProxy
+
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.AdminShutdownError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+
+
+@contextlib.asynccontextmanager
+async def translate_errors() -> AsyncIterator[None]:
+    """Map driver failures to UpstreamTimeout / UpstreamUnavailable, keeping the cause."""
+    try:
+        yield
+    except (TimeoutError, asyncpg.QueryCanceledError) as exc:
+        raise UpstreamTimeout("the database did not answer in time") from exc
+    except _UNAVAILABLE as exc:
+        raise UpstreamUnavailable(f"the database is unavailable ({type(exc).__name__})") from exc
+
+
+async def _prepare_connection(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    await register_vector(connection)
+
+
+class PostgresDatabase:
+    """A pool opened on first use; `close` at shutdown."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        command_timeout_s: float = 30.0,
+        server_settings: dict[str, str] | None = None,
+    ) -> None:
+        self.url = url
+        self._min_size, self._max_size = min_size, max_size
+        self._command_timeout_s = command_timeout_s
+        self._server_settings = server_settings or {}
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        """The pool, opened now if this is the first use."""
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    async with translate_errors():
+                        self._pool = await asyncpg.create_pool(
+                            self.url,
+                            init=_prepare_connection,
+                            min_size=self._min_size,
+                            max_size=self._max_size,
+                            command_timeout=self._command_timeout_s,
+                            server_settings=self._server_settings,
+                        )
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection, with driver errors translated."""
+        pool = await self.pool()
+        async with translate_errors(), pool.acquire() as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A pooled connection inside one transaction."""
+        async with self.connection() as connection, connection.transaction():
+            yield connection
+
+    async def ping(self) -> None:
+        """Raise UpstreamUnavailable unless the database answers a trivial query."""
+        async with self.connection() as connection:
+            await connection.fetchval("SELECT 1")
+
+    async def close(self) -> None:
+        """Close the pool if it was ever opened."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

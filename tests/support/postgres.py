@@ -1,0 +1,87 @@
+"""A throwaway PostgreSQL schema per test, migrated, on the server the suite is pointed at.
+
+The server comes from ASKDOCS_TEST_DATABASE_URL (default: the local server's askdocs_test
+database). When it cannot be reached the tests skip with the reason, or fail when
+ASKDOCS_REQUIRE_SERVICES=1 (as in CI), so a missing service can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.adapters.postgres.migrations import PostgresMigrator
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/askdocs_test"
+
+
+def test_database_url() -> str:
+    return os.environ.get("ASKDOCS_TEST_DATABASE_URL", DEFAULT_URL)
+
+
+def services_required() -> bool:
+    return os.environ.get("ASKDOCS_REQUIRE_SERVICES", "") not in ("", "0", "false")
+
+
+def unavailable(reason: str) -> None:
+    """Skip, or fail when services are required."""
+    if services_required():
+        pytest.fail(f"PostgreSQL is required (ASKDOCS_REQUIRE_SERVICES=1): {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+async def ensure_test_database(url: str) -> None:
+    """Create the test database and the vector extension in it when missing."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        admin = await asyncpg.connect(admin_url, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        unavailable(f"cannot connect to {parts.hostname}:{parts.port}: {exc}")
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    connection = await asyncpg.connect(url, timeout=5)
+    try:
+        await connection.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+    except asyncpg.PostgresError as exc:
+        unavailable(
+            f"the pgvector extension is not installed ({exc}); run scripts/install-pgvector.sh"
+        )
+    finally:
+        await connection.close()
+
+
+async def migrated_schema() -> AsyncIterator[PostgresDatabase]:
+    """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards."""
+    url = test_database_url()
+    await ensure_test_database(url)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+    finally:
+        await admin.close()
+    database = PostgresDatabase(
+        url, min_size=1, max_size=4, server_settings={"search_path": f"{schema},public"}
+    )
+    try:
+        await PostgresMigrator(database).migrate()
+        yield database
+    finally:
+        await database.close()
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        finally:
+            await admin.close()
