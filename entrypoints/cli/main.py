@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
-from askdocs.entrypoints.cli import client, keys, serve
+from askdocs.entrypoints.cli import client, keys, migrate, serve
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("serve", help="serve the HTTP API (settings from ASKDOCS_* variables)")
+    commands.add_parser("migrate", help="apply pending migrations to ASKDOCS_DATABASE__URL")
 
     for name, help_text in (("ingest", "upload files or folders"), ("ask", "ask a question")):
         sub = commands.add_parser(name, help=help_text)
@@ -44,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve.run()
+    if args.command == "migrate":
+        return migrate.run()
     if args.command == "keys":
         return keys.create(Role(args.role))
     url = client.server_url(args.url, DEFAULT_URL)

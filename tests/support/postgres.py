@@ -21,7 +21,7 @@ from askdocs.adapters.postgres.migrations import PostgresMigrator
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/askdocs_test"
 
 
-def test_database_url() -> str:
+def postgres_url() -> str:
     return os.environ.get("ASKDOCS_TEST_DATABASE_URL", DEFAULT_URL)
 
 
@@ -64,7 +64,7 @@ async def ensure_test_database(url: str) -> None:
 
 async def migrated_schema() -> AsyncIterator[PostgresDatabase]:
     """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards."""
-    url = test_database_url()
+    url = postgres_url()
     await ensure_test_database(url)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(url)
