@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
-from askdocs.application.errors import NotFound
+from askdocs.adapters.documents.postgres import PostgresDocumentRepository
+from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.application.errors import NotFound, UpstreamUnavailable
 from askdocs.application.ports.documents import DocumentQuery, DocumentRepository
 from askdocs.domain.documents import VersionStatus
 from tests.contract.builders import at, make_document, make_version, sha
@@ -131,8 +136,144 @@ class DocumentRepositoryContract:
         await repository.save(make_document(versions=(version,), deleted_at=at(1)))
         assert await repository.find_live_by_content(sha("same")) is None
 
+    async def test_a_status_change_is_kept_by_the_next_save(
+        self, repository: DocumentRepository
+    ) -> None:
+        queued = make_version(1, status=VersionStatus.QUEUED)
+        document = make_document(versions=(queued,))
+        await repository.save(document)
+        failed = dataclasses.replace(queued, status=VersionStatus.FAILED, error="no text")
+        await repository.save(dataclasses.replace(document, versions=(failed,)))
+        assert (await repository.get("doc-1")).versions == (failed,)
+        ready = dataclasses.replace(failed, status=VersionStatus.READY, error=None)
+        await repository.save(dataclasses.replace(document, versions=(ready,)))
+        assert (await repository.get("doc-1")).versions == (ready,)
+
+    async def test_pages_found_after_a_version_was_queued_are_kept(
+        self, repository: DocumentRepository
+    ) -> None:
+        queued = make_version(1, status=VersionStatus.QUEUED, pages=())
+        document = make_document(versions=(queued,))
+        await repository.save(document)
+        parsed = make_version(1, pages=("first", "second"))
+        done = dataclasses.replace(document, versions=(parsed,))
+        await repository.save(done)
+        assert await repository.get("doc-1") == done
+
+    async def test_a_version_of_two_thousand_pages_comes_back_in_page_order(
+        self, repository: DocumentRepository
+    ) -> None:
+        texts = [f"page {n}" for n in range(2000)]
+        texts[1500] = texts[3]  # the same text on two pages is allowed
+        document = make_document(versions=(make_version(1, pages=texts), make_version(2)))
+        await repository.save(document)
+        await repository.save(document.retagged(["again"]))
+        found = await repository.get("doc-1")
+        assert found == document.retagged(["again"])
+        assert [ref.number for ref in found.versions[0].pages] == list(range(1, 2001))
+
+    async def test_deletion_and_restoration_are_kept(self, repository: DocumentRepository) -> None:
+        document = make_document()
+        await repository.save(document.deleted(at(7)))
+        assert (await repository.get("doc-1")).deleted_at == at(7)
+        await repository.save(document.deleted(at(7)).restored())
+        assert (await repository.get("doc-1")).deleted_at is None
+
+    async def test_timestamps_come_back_as_the_same_aware_instants(
+        self, repository: DocumentRepository
+    ) -> None:
+        berlin = timezone(timedelta(hours=2))
+        created = datetime(2025, 6, 1, 12, 30, 15, 123456, tzinfo=berlin)
+        version = dataclasses.replace(make_version(1), uploaded_at=created + timedelta(seconds=1))
+        await repository.save(
+            make_document(created_at=created, versions=(version,), deleted_at=created)
+        )
+        found = await repository.get("doc-1")
+        moments = [found.created_at, found.versions[0].uploaded_at, found.deleted_at]
+        assert moments == [created, created + timedelta(seconds=1), created]
+        assert all(m is not None and m.utcoffset() is not None for m in moments)
+        assert found.created_at.astimezone(UTC) == datetime(2025, 6, 1, 10, 30, 15, 123456, UTC)
+
+    async def test_versions_keep_every_field(self, repository: DocumentRepository) -> None:
+        version = dataclasses.replace(
+            make_version(1, pages=()),
+            paginated=False,
+            source_url="https://example.com/a.html",
+            media_type="text/html",
+        )
+        document = make_document(tags=("zeta", "alpha"), versions=(version,))
+        await repository.save(document)
+        assert await repository.get("doc-1") == document
+
+    async def test_listed_documents_are_complete(self, repository: DocumentRepository) -> None:
+        document = make_document(
+            tags=("hr",),
+            versions=(make_version(1, pages=("a", "b")), make_version(2, pages=("a", "c"))),
+        )
+        await repository.save(document)
+        await repository.save(make_document("other", created_at=at(-1), versions=()))
+        listing = await repository.list(DocumentQuery())
+        assert listing.items == (document, make_document("other", created_at=at(-1), versions=()))
+
+    async def test_ids_tie_break_in_code_point_order(self, repository: DocumentRepository) -> None:
+        for document_id in ["b", "B", "a", "A", "_"]:
+            await repository.save(make_document(document_id))
+        listing = await repository.list(DocumentQuery())
+        assert [d.id for d in listing.items] == ["A", "B", "_", "a", "b"]
+
+    async def test_listing_by_status_follows_a_later_save(
+        self, repository: DocumentRepository
+    ) -> None:
+        processing = make_version(1, status=VersionStatus.PROCESSING)
+        document = make_document(versions=(processing,))
+        await repository.save(document)
+        ready = DocumentQuery(status=VersionStatus.READY)
+        assert (await repository.list(ready)).total == 0
+        await repository.save(dataclasses.replace(document, versions=(make_version(1),)))
+        assert [d.id for d in (await repository.list(ready)).items] == ["doc-1"]
+
+    async def test_an_empty_page_past_the_end_still_counts_the_matches(
+        self, repository: DocumentRepository
+    ) -> None:
+        await repository.save(make_document("x", tags=("hr",)))
+        await repository.save(make_document("y"))
+        listing = await repository.list(DocumentQuery(tags=("hr",), offset=5))
+        assert (listing.items, listing.total) == ((), 1)
+        nothing = await repository.list(DocumentQuery(tags=("none",)))
+        assert (nothing.items, nothing.total) == ((), 0)
+
+    async def test_the_newest_ready_version_is_the_live_content(
+        self, repository: DocumentRepository
+    ) -> None:
+        versions = (
+            make_version(1, content="v1"),
+            make_version(2, content="v2"),
+            make_version(3, content="v3", status=VersionStatus.FAILED),
+        )
+        document = make_document(versions=versions)
+        await repository.save(document)
+        assert await repository.find_live_by_content(sha("v2")) == document
+        assert await repository.find_live_by_content(sha("v1")) is None
+        assert await repository.find_live_by_content(sha("v3")) is None
+        await repository.save(document.deleted(at(1)).restored())
+        assert await repository.find_live_by_content(sha("v2")) == document
+
 
 class TestInMemoryDocumentRepository(DocumentRepositoryContract):
     @pytest.fixture
     def repository(self) -> DocumentRepository:
         return InMemoryDocumentRepository()
+
+
+class TestPostgresDocumentRepository(DocumentRepositoryContract):
+    @pytest.fixture
+    def repository(self, postgres: PostgresDatabase) -> DocumentRepository:
+        return PostgresDocumentRepository(postgres)
+
+    async def test_a_database_that_is_down_is_upstream_unavailable(self) -> None:
+        database = PostgresDatabase("postgresql://postgres@127.0.0.1:1/nothing")
+        repository = PostgresDocumentRepository(database)
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await repository.get("doc-1")
+        assert isinstance(caught.value.__cause__, OSError)
+        await database.close()
