@@ -84,9 +84,19 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks (tests/benchmarks/run.py) against the installed package.
 
     The load generator is wrk, a C program: a Python client saturates before the server does.
+    ``nox -s bench -- --only vectors`` runs the vector index benchmark alone (``--vectors``
+    adds it to the chat benchmark); it needs the ``bench`` group (torch and the MiniLM model)
+    only to embed its vectors once: they are cached under ASKDOCS_BENCH_CACHE.
     """
-    if shutil.which("wrk") is None and os.geteuid() == 0:
+    arguments = " ".join(session.posargs)
+    only_vectors = "--only vectors" in arguments or "--only=vectors" in arguments
+    vectors = only_vectors or "--vectors" in session.posargs
+    if shutil.which("wrk") is None and os.geteuid() == 0 and not only_vectors:
         session.run("apt-get", "install", "-y", "-qq", "wrk", external=True)
-    _install(session, "test")
+    # uv reads no pip.conf: hand it the local find-links, where the CPU build of torch lies
+    # (PyPI's Linux torch pulls the CUDA libraries).
+    if os.environ.get("PIP_FIND_LINKS"):
+        session.env.setdefault("UV_FIND_LINKS", os.environ["PIP_FIND_LINKS"])
+    _install(session, "test", *(["bench"] if vectors else []))
     session.chdir(ROOT)
     session.run("python", "-m", "tests.benchmarks.run", *session.posargs)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from askdocs.application.errors import Conflict, InvalidInput
 from askdocs.application.liveness import sync_liveness
 from askdocs.application.ports import AnswerCache, Clock, DocumentRepository, Metrics, VectorIndex
-from askdocs.domain.documents import Document
+from askdocs.domain.documents import Document, clean_name
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class ChangeDocument:
         if change.name is not None:
             if not change.name.strip():
                 raise InvalidInput("a document name cannot be empty")
-            document = document.renamed(change.name.strip())
+            document = document.renamed(clean_name(change.name))
         if change.tags is not None:
             document = document.retagged(change.tags)
         return document

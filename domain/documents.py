@@ -140,12 +140,21 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
         tag = raw.strip()
         if not tag:
             continue
-        if len(tag) > MAX_TAG_LENGTH or "," in tag:
-            raise InvalidTag(f"tag {tag[:20]!r} is longer than {MAX_TAG_LENGTH} or holds a comma")
+        if len(tag) > MAX_TAG_LENGTH or "," in tag or not tag.isprintable():
+            raise InvalidTag(
+                f"tag {tag[:20]!r} is longer than {MAX_TAG_LENGTH}, holds a comma "
+                "or a control character"
+            )
         seen.setdefault(tag, None)
     if len(seen) > MAX_TAGS:
         raise InvalidTag(f"a document takes at most {MAX_TAGS} tags")
     return tuple(seen)
+
+
+def clean_name(raw: str, *, max_length: int = 255) -> str:
+    """A document name without control characters or surrounding space, never empty."""
+    name = "".join(ch for ch in raw if ch.isprintable()).strip()[:max_length]
+    return name or "untitled"
 
 
 def split_tags(text: str | None) -> tuple[str, ...]:

@@ -16,11 +16,14 @@ from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
+from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.adapters.index.memory import InMemoryVectorIndex
+from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.parsing.composite import ContentSniffingParser
+from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
@@ -54,12 +57,26 @@ class Container(containers.DeclarativeContainer):
         LocalDirectoryBlobStore, root=providers.Callable(blob_root, config.documents.blob_dir)
     )
 
+    database = providers.Singleton(
+        PostgresDatabase,
+        url=config.database.url,
+        min_size=config.database.pool_min_size,
+        max_size=config.database.pool_max_size,
+        command_timeout_s=config.database.command_timeout_s,
+    )
     embedder = providers.Selector(
         config.embedder.backend,
         hashing=providers.Singleton(HashingEmbedder, dim=config.embedder.dim),
     )
     documents = providers.Selector(
-        config.documents.backend, memory=providers.Singleton(InMemoryDocumentRepository)
+        config.documents.backend,
+        memory=providers.Singleton(InMemoryDocumentRepository),
+        postgres=providers.Singleton(PostgresDocumentRepository, database=database),
+    )
+    metrics = providers.Selector(
+        config.metrics.backend,
+        prometheus=providers.Singleton(PrometheusMetrics),
+        noop=providers.Singleton(NoopMetrics),
     )
     index = providers.Selector(
         config.index.backend,
@@ -68,6 +85,18 @@ class Container(containers.DeclarativeContainer):
             rrf_k=config.index.rrf_k,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
+        ),
+        postgres=providers.Singleton(
+            PgVectorIndex,
+            database=database,
+            rrf_k=config.index.rrf_k,
+            vector_weight=config.index.vector_weight,
+            text_weight=config.index.text_weight,
+            hnsw_m=config.index.hnsw_m,
+            hnsw_ef_construction=config.index.hnsw_ef_construction,
+            hnsw_ef_search=config.index.hnsw_ef_search,
+            exact_search_below=config.index.exact_search_below,
+            metrics=metrics,
         ),
     )
     chat_model = providers.Selector(
@@ -87,11 +116,6 @@ class Container(containers.DeclarativeContainer):
     )
     api_keys = providers.Singleton(
         InMemoryApiKeyStore, keys=providers.Callable(api_keys_from_setting, config.auth.api_keys)
-    )
-    metrics = providers.Selector(
-        config.metrics.backend,
-        prometheus=providers.Singleton(PrometheusMetrics),
-        noop=providers.Singleton(NoopMetrics),
     )
 
     chunking = providers.Singleton(

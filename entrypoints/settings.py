@@ -70,12 +70,12 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """HNSW build-time candidate list (PostgreSQL)."""
     hnsw_ef_search: int = 100
     """HNSW query-time candidate list (PostgreSQL): higher is more exact and slower."""
-    exact_search_below: int = 10_000
+    exact_search_below: int = 2_000
     """A filtered search over fewer live chunks than this scans them exactly (PostgreSQL)."""
     rrf_k: int = 60
     """Reciprocal rank fusion constant."""
-    vector_weight: float = 1.0
-    """Weight of the vector ranking in fusion."""
+    vector_weight: float = 0.25
+    """Weight of the vector ranking in fusion (lexical hashing vectors earn less than BM25)."""
     text_weight: float = 1.0
     """Weight of the full-text ranking in fusion."""
     top_k: int = 5

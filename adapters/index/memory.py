@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
@@ -136,10 +137,12 @@ class InMemoryVectorIndex:
         for rank, chunk_id in enumerate(self._bm25(ids, query.text)[:depth], start=1):
             fused[chunk_id] += self._text_weight / (self._rrf_k + rank)
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[: query.k]
-        return [
-            SearchHit(self._chunks[cid], score, located[cid][0], located[cid][1])
-            for cid, score in best
-        ]
+        hits = []
+        for cid, score in best:
+            liveness, page_no = located[cid]
+            label = dataclasses.replace(liveness, pages=())  # a hit's place is its page_no
+            hits.append(SearchHit(self._chunks[cid], score, label, page_no))
+        return hits
 
     def _remember(self, chunk: Chunk) -> None:
         if chunk.id in self._chunks:

@@ -16,7 +16,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from pgvector.asyncpg import register_vector
 
-from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
+from askdocs.application.errors import InvalidInput, UpstreamTimeout, UpstreamUnavailable
 
 if TYPE_CHECKING:
     Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
@@ -41,6 +41,9 @@ async def translate_errors() -> AsyncIterator[None]:
     """Map driver failures to UpstreamTimeout / UpstreamUnavailable, keeping the cause."""
     try:
         yield
+    except asyncpg.DataError as exc:
+        # Values the database cannot store (a NUL in text, say) are the caller's input.
+        raise InvalidInput(f"a value cannot be stored: {exc}") from exc
     except (TimeoutError, asyncpg.QueryCanceledError) as exc:
         raise UpstreamTimeout("the database did not answer in time") from exc
     except _UNAVAILABLE as exc:

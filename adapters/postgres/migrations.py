@@ -14,7 +14,9 @@ import hashlib
 import re
 from importlib import resources
 
-from askdocs.adapters.postgres.database import PostgresDatabase
+import asyncpg
+
+from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 
 ADVISORY_LOCK_KEY = 0x61736B646F6373  # "askdocs" in ASCII, fits a bigint
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -89,16 +91,22 @@ class PostgresMigrator:
                                 "add a new migration instead"
                             )
                         continue
-                    async with connection.transaction():
-                        await connection.execute(migration.sql)
-                        await connection.execute(
-                            "INSERT INTO schema_migrations (version, name, checksum) "
-                            "VALUES ($1, $2, $3)",
-                            migration.version,
-                            migration.name,
-                            migration.checksum,
-                        )
+                    try:
+                        await self._apply(connection, migration)
+                    except asyncpg.PostgresError as exc:
+                        raise MigrationError(f"{migration.name} failed: {exc}") from exc
                     applied_now.append(migration.name)
             finally:
                 await connection.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
         return applied_now
+
+    @staticmethod
+    async def _apply(connection: Connection, migration: Migration) -> None:
+        async with connection.transaction():
+            await connection.execute(migration.sql)
+            await connection.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                migration.version,
+                migration.name,
+                migration.checksum,
+            )

@@ -51,7 +51,11 @@ class SearchQuery:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A live chunk that matched, with its fused score and where it sits."""
+    """A live chunk that matched, with its fused score and where it sits.
+
+    `liveness` labels the hit with its document (id, name, version, tags); its `pages` is
+    empty, since a hit needs only its own position, `page_no`.
+    """
 
     chunk: Chunk
     score: float

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
-from askdocs.entrypoints.cli import client, keys, migrate, serve
+from askdocs.entrypoints.cli import client, evaluate, keys, migrate, serve
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = key_commands.add_parser("create", help="make a new API key")
     create.add_argument("--role", choices=[r.value for r in Role], required=True)
+
+    evaluation = commands.add_parser("eval", help="score retrieval on a golden set, in process")
+    evaluation.add_argument("golden", help="golden questions, one JSON object a line")
+    evaluation.add_argument("--corpus-root", required=True, help="folder of the corpus files")
+    evaluation.add_argument("--files", default=None, help="list of corpus files (one a line)")
+    evaluation.add_argument("--mode", choices=evaluate.MODES, default="hybrid")
     return parser
 
 
@@ -49,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate.run()
     if args.command == "keys":
         return keys.create(Role(args.role))
+    if args.command == "eval":
+        return evaluate.run(args.golden, root=args.corpus_root, files=args.files, mode=args.mode)
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
         return client.ingest(url, args.paths, tags=args.tags)

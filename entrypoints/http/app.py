@@ -16,6 +16,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 import askdocs
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
+from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
 from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate_limit_headers
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
 from askdocs.entrypoints.http.routes.chat import ChatController
@@ -54,6 +55,8 @@ def create_app(container: Container) -> Litestar:
     }
     dependencies["metrics_backend"] = _provide(container.metrics)
     dependencies["trusted_proxies"] = Provide(lambda: trusted, sync_to_thread=False)
+    readiness = Readiness.of(container)
+    dependencies["readiness"] = Provide(lambda: readiness, sync_to_thread=False)
     return Litestar(
         route_handlers=[
             ChatController,
@@ -72,6 +75,8 @@ def create_app(container: Container) -> Litestar:
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],
         before_send=[stamp_response, add_rate_limit_headers],
+        on_startup=startup_hooks(container),
+        on_shutdown=shutdown_hooks(container),
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(exception_to_problem_detail_map=problem_map())
@@ -102,13 +107,15 @@ def create_app_from_environment() -> Litestar:
     """Factory for ASGI servers: settings from ASKDOCS_* variables."""
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
-    app = create_app(build_container(settings))
+    container = build_container(settings)
+    app = create_app(container)
+    documents = container.config.documents.backend()
     structlog.get_logger("askdocs").info(
-        "askdocs_ready",
-        documents=settings.documents.backend,
-        index=settings.index.backend,
+        "askdocs_configured",
+        documents=documents,
+        index=container.config.index.backend(),
         note="embedded mode: documents live in memory and vanish when the process stops"
-        if settings.documents.backend == "memory"
+        if documents == "memory"
         else None,
     )
     return app

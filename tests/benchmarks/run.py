@@ -1,5 +1,9 @@
 """`nox -s bench`: chunker throughput and /api/v1/chat under load on the embedded defaults.
 
+`--vectors` adds the vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex
+on the local PostgreSQL beside the in-memory index, real MiniLM vectors); `--only vectors` runs
+just that, `--only chat` just the chat benchmark (the default).
+
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
 side by side in one invocation so their ratio is meaningful on a noisy shared machine.
@@ -22,6 +26,7 @@ import httpx
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
+from tests.benchmarks import vector_index
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -98,7 +103,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
+    parser.add_argument("--only", choices=("chat", "vectors"), help="run just this benchmark")
+    vector_index.add_arguments(parser)
     args = parser.parse_args()
+    status = 0
+    if args.only != "vectors":
+        status = chat(args)
+    if status == 0 and (args.vectors or args.only == "vectors"):
+        status = vector_index.main_with(args)
+    return status
+
+
+def chat(args: argparse.Namespace) -> int:
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2

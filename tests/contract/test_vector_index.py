@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import uuid
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askdocs.adapters.index.memory import InMemoryVectorIndex
-from askdocs.application.errors import InvalidInput
+from askdocs.adapters.index.pg_sql import index_name
+from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
@@ -43,12 +49,20 @@ async def add_page(
     return chunks
 
 
+# Builds an empty index with the fusion knobs given (rrf_k, vector_weight, text_weight).
+IndexFactory = Callable[..., VectorIndex]
+
+
 class VectorIndexContract:
     """Behaviour every VectorIndex must have; `index` must start empty."""
 
     @pytest.fixture
-    def index(self) -> VectorIndex:
+    def make_index(self) -> IndexFactory:
         raise NotImplementedError
+
+    @pytest.fixture
+    def index(self, make_index: IndexFactory) -> VectorIndex:
+        return make_index()
 
     async def test_chunks_stay_hidden_until_published(self, index: VectorIndex) -> None:
         await add_page(index, "doc", "p1", ["hidden text"])
@@ -61,7 +75,9 @@ class VectorIndexContract:
         liveness = make_liveness("doc", [("p1", 3)], tags=("guide",))
         await index.publish(liveness)
         [hit] = await index.search(query("handbook"))
-        assert (hit.chunk, hit.liveness, hit.page_no) == (chunk, liveness, 3)
+        # A hit is labelled by its document; where it sits is `page_no`, not the page list.
+        labelled = dataclasses.replace(liveness, pages=())
+        assert (hit.chunk, hit.liveness, hit.page_no) == (chunk, labelled, 3)
 
     async def test_withdraw_hides_and_republish_restores_without_adding_again(
         self, index: VectorIndex
@@ -168,8 +184,14 @@ class VectorIndexContract:
         hits = await index.search(query("?!", angle=0.0, k=3))
         assert [h.chunk.text for h in hits] == ["near", "middle", "far"]
 
+    # Each adapter's subclass runs this method: differing executors are the point of the suite.
     @settings(
-        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(
         tagged=st.integers(min_value=0, max_value=12),
@@ -189,14 +211,10 @@ class VectorIndexContract:
         assert len(hits) == min(k, tagged)
         assert {h.chunk.document_id for h in hits} <= {f"t-{run}"}
 
-
-class TestInMemoryVectorIndex(VectorIndexContract):
-    @pytest.fixture
-    def index(self) -> VectorIndex:
-        return InMemoryVectorIndex()
-
-    async def test_the_score_is_the_weighted_reciprocal_rank_fusion(self) -> None:
-        index = InMemoryVectorIndex(rrf_k=10, vector_weight=2.0, text_weight=0.5)
+    async def test_the_score_is_the_weighted_reciprocal_rank_fusion(
+        self, make_index: IndexFactory
+    ) -> None:
+        index = make_index(rrf_k=10, vector_weight=2.0, text_weight=0.5)
         texts = ["apple pie", "banana bread"]
         await index.add(
             [
@@ -209,10 +227,101 @@ class TestInMemoryVectorIndex(VectorIndexContract):
         assert [h.chunk.text for h in hits] == ["banana bread", "apple pie"]
         assert [h.score for h in hits] == pytest.approx([2.0 / 12 + 0.5 / 11, 2.0 / 11])
 
-    async def test_an_embedding_of_the_wrong_length_is_refused(self) -> None:
-        index = InMemoryVectorIndex()
+    async def test_an_embedding_of_the_wrong_length_is_refused(self, index: VectorIndex) -> None:
         await index.add([make_indexed(make_chunk("doc", "p"), [1.0, 0.0, 0.0, 0.0])])
         with pytest.raises(InvalidInput):
             await index.add([make_indexed(make_chunk("doc", "p", 1), [1.0, 0.0])])
         with pytest.raises(InvalidInput):
             await index.search(SearchQuery(text="x", embedding=[1.0], embedding_model=MODEL, k=1))
+
+    async def test_a_refused_batch_stores_none_of_its_chunks(self, index: VectorIndex) -> None:
+        good = make_chunk("doc", "p", 0, "good chunk")
+        bad = make_chunk("doc", "p", 1, "bad chunk")
+        with pytest.raises(InvalidInput):
+            await index.add([make_indexed(good), make_indexed(bad, [1.0, 0.0])])
+        await index.add([make_indexed(make_chunk("doc", "p", 2, "later chunk"))])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        assert [h.chunk.text for h in await index.search(query(k=10))] == ["later chunk"]
+
+
+class TestInMemoryVectorIndex(VectorIndexContract):
+    @pytest.fixture
+    def make_index(self) -> IndexFactory:
+        return InMemoryVectorIndex
+
+
+class TestPgVectorIndex(VectorIndexContract):
+    @pytest.fixture
+    def make_index(self, postgres: PostgresDatabase) -> IndexFactory:
+        return lambda **knobs: PgVectorIndex(postgres, **knobs)
+
+    async def test_an_unreachable_database_raises_upstream_unavailable(self) -> None:
+        database = PostgresDatabase("postgresql://postgres@127.0.0.1:1/none")
+        index = PgVectorIndex(database)
+        with pytest.raises(UpstreamUnavailable):
+            await index.add([make_indexed(make_chunk("doc", "p"))])
+        with pytest.raises(UpstreamUnavailable):
+            await index.publish(make_liveness("doc", [("p", 1)]))
+        with pytest.raises(UpstreamUnavailable):
+            await index.withdraw("doc")
+        with pytest.raises(UpstreamUnavailable):
+            await index.search(query())
+
+    async def test_the_database_refuses_a_length_another_process_did_not_store(
+        self, postgres: PostgresDatabase
+    ) -> None:
+        await PgVectorIndex(postgres).add([make_indexed(make_chunk("doc", "p"))])
+        fresh = PgVectorIndex(postgres)  # knows nothing of the model yet
+        with pytest.raises(InvalidInput):
+            await fresh.add([make_indexed(make_chunk("doc", "p", 1), [1.0, 0.0])])
+        with pytest.raises(InvalidInput):
+            await PgVectorIndex(postgres).search(
+                SearchQuery(text="x", embedding=[1.0], embedding_model=MODEL, k=1)
+            )
+
+    async def test_first_batches_of_a_new_model_racing_agree_on_its_length(
+        self, postgres: PostgresDatabase
+    ) -> None:
+        batches = [
+            [make_indexed(make_chunk("doc", "p", n, f"chunk {n}"), direction(0.1, dim))]
+            for n, dim in enumerate((4, 8))
+        ]
+        outcomes = await asyncio.gather(
+            *(PgVectorIndex(postgres).add(batch) for batch in batches), return_exceptions=True
+        )
+        assert sorted(type(o).__name__ for o in outcomes) == ["InvalidInput", "NoneType"]
+
+    async def test_a_model_id_that_cannot_be_stored_is_refused_and_never_found(
+        self, index: VectorIndex
+    ) -> None:
+        with pytest.raises(InvalidInput):
+            await index.add([make_indexed(make_chunk("doc", "p"), model="x'; DROP TABLE chunks")])
+        assert await index.search(query(model="x'; DROP TABLE chunks")) == []
+
+    @pytest.mark.parametrize(("dim", "indexed"), [(2048, "halfvec_cosine_ops"), (4096, None)])
+    async def test_long_vectors_use_halfvec_or_an_exact_scan(
+        self, postgres: PostgresDatabase, dim: int, indexed: str | None
+    ) -> None:
+        index = PgVectorIndex(postgres)
+        model = f"long-{dim}"
+        texts = [f"passage {n}" for n in range(20)]
+        await index.add(
+            [
+                make_indexed(make_chunk("doc", "p", n, t), direction(n / 10, dim), model=model)
+                for n, t in enumerate(texts)
+            ]
+        )
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        hits = await index.search(
+            SearchQuery(text="", embedding=direction(0.72, dim), embedding_model=model, k=3)
+        )
+        assert [h.chunk.text for h in hits] == ["passage 7", "passage 8", "passage 6"]
+        async with postgres.connection() as connection:
+            definition = await connection.fetchval(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = $1", index_name(model)
+            )
+        if indexed is None:
+            assert definition is None
+        else:
+            assert indexed in definition
+            assert f"halfvec({dim})" in definition

@@ -18,6 +18,7 @@ from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import token_digest
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.app import create_app
+from askdocs.entrypoints.http.lifecycle import shutdown_hooks
 from askdocs.entrypoints.settings import load_settings
 from tests.support.pdf import make_pdf
 
@@ -107,6 +108,12 @@ class Api:
 StartApi = Callable[..., Awaitable[Api]]
 
 
+async def close_backends(container: Container) -> None:
+    """What the app's shutdown hooks would do (they do not run without a lifespan here)."""
+    for hook in shutdown_hooks(container):
+        await hook()
+
+
 @pytest.fixture(scope="session")
 def keys() -> dict[str, str]:
     """A fresh token per principal; the app knows only their digests."""
@@ -146,6 +153,7 @@ async def start_api(
             client_address: tuple[str, int] = ("127.0.0.1", 123),
         ) -> Api:
             container = build_container(load_settings({**environment, **(settings or {})}))
+            stack.push_async_callback(close_backends, container)
             if prepare is not None:
                 prepare(container)
             app = create_app(container)

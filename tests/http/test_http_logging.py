@@ -144,6 +144,6 @@ async def test_the_app_built_from_the_environment_serves_and_warns_that_memory_i
 
     assert live.status_code == 200
     assert docs.status_code == 200
-    ready = next(json.loads(line) for line in logged.splitlines() if "askdocs_ready" in line)
+    ready = next(json.loads(line) for line in logged.splitlines() if "askdocs_configured" in line)
     assert ready["documents"] == "memory"
     assert "vanish" in ready["note"]

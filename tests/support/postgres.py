@@ -72,9 +72,9 @@ async def migrated_schema() -> AsyncIterator[PostgresDatabase]:
         await admin.execute(f"CREATE SCHEMA {schema}")
     finally:
         await admin.close()
-    database = PostgresDatabase(
-        url, min_size=1, max_size=4, server_settings={"search_path": f"{schema},public"}
-    )
+    # asyncpg sends unknown URL parameters as server settings, so the URL alone carries the
+    # schema: the same string works for PostgresDatabase, subprocesses and ASKDOCS_DATABASE__URL.
+    database = PostgresDatabase(f"{url}?search_path={schema},public", min_size=1, max_size=4)
     try:
         await PostgresMigrator(database).migrate()
         yield database

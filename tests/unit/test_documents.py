@@ -15,6 +15,7 @@ from askdocs.domain.documents import (
     Page,
     PageRef,
     VersionStatus,
+    clean_name,
     content_digest,
     normalise_tags,
     page_digest,
@@ -180,3 +181,14 @@ def test_a_comma_separated_field_splits_into_tags(
     field: str | None, expected: tuple[str, ...]
 ) -> None:
     assert split_tags(field) == expected
+
+
+def test_a_tag_with_a_control_character_is_refused() -> None:
+    with pytest.raises(InvalidTag):
+        normalise_tags(["ok", "bad\x00tag"])
+
+
+def test_a_name_loses_control_characters_and_is_never_empty() -> None:
+    assert clean_name(" report\x00.pdf\n ") == "report.pdf"
+    assert clean_name("\x00\x01") == "untitled"
+    assert clean_name("x" * 400, max_length=10) == "x" * 10

@@ -16,7 +16,7 @@ from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument, IngestReport, Upload
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.ports import DocumentQuery
-from askdocs.domain.documents import VersionStatus, split_tags
+from askdocs.domain.documents import VersionStatus, clean_name, split_tags
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.schemas import (
     DocumentOut,
@@ -40,7 +40,7 @@ async def _upload(request: Request[Principal, str, Any], document_id: str | None
     if not isinstance(file, UploadFile):
         raise InvalidInput("the multipart field 'file' with the document is missing")
     tags = form.get("tags")
-    name = PurePath(file.filename or "upload").name[:MAX_NAME] or "upload"
+    name = clean_name(PurePath(file.filename or "upload").name, max_length=MAX_NAME)
     return Upload(
         data=await file.read(),
         filename=name,

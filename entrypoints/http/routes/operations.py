@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 
 from askdocs.application.rate_limits import RateLimitStatus
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.lifecycle import Readiness
 from askdocs.entrypoints.http.schemas import Health, LimitOut, RateLimitStatusOut
 from askdocs.entrypoints.http.security import client_ip, requires
 
@@ -21,9 +22,11 @@ async def live() -> Health:
 
 
 @get("/health/ready", tags=["health"])
-async def ready() -> Health:
-    """The selected backends answer (embedded ones always do)."""
-    return Health(status="ok", checks={"documents": "memory", "index": "memory"})
+async def ready(readiness: NamedDependency[Readiness]) -> Response[Health]:
+    """200 when every selected backend answers, else 503; embedded ones always do."""
+    all_ready, checks = await readiness.report()
+    status = "ok" if all_ready else "unavailable"
+    return Response(Health(status=status, checks=checks), status_code=200 if all_ready else 503)
 
 
 @get("/metrics", tags=["operations"], include_in_schema=False)

@@ -1,0 +1,127 @@
+"""Running PgVectorIndex's hybrid search: choosing the path, the round trips, the hits."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+import asyncpg
+import numpy as np
+import numpy.typing as npt
+
+from askdocs.adapters.index import pg_search_sql
+from askdocs.adapters.index.pg_search_sql import Path, SearchShape
+from askdocs.adapters.index.pg_sql import MAX_DIM, indexable
+from askdocs.adapters.postgres.database import Connection
+from askdocs.application.errors import InvalidInput
+from askdocs.application.ports.index import Liveness, SearchHit, SearchQuery
+from askdocs.domain.chunking import Chunk
+
+Vector = npt.NDArray[np.float32]
+_WORD = re.compile(r"\w")  # a question without one has nothing for full-text search to match
+
+
+def as_vector(values: Sequence[float], dim: int | None, label: str) -> Vector:
+    """`values` as float32, refused with InvalidInput unless it has `dim` numbers."""
+    vector = np.asarray(values, dtype=np.float32)
+    if vector.ndim != 1 or not 0 < vector.size <= MAX_DIM:
+        raise InvalidInput(f"{label} must be a list of 1 to {MAX_DIM} numbers")
+    if dim is not None and vector.size != dim:
+        raise InvalidInput(f"{label} has {vector.size} dimensions, the model has {dim}")
+    return vector
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fusion:
+    """The search knobs: fusion weights, depth, HNSW effort and the exact-path threshold."""
+
+    rrf_k: int
+    vector_weight: float
+    text_weight: float
+    candidates: int
+    ef_search: int
+    exact_below: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchPlan:
+    """One search, ready to run: which path, its SQL text and its arguments."""
+
+    path: Path
+    sql: str
+    arguments: list[object]
+
+
+async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fusion) -> SearchPlan:
+    """The path and statement for `query` over a model of `dim` dimensions.
+
+    HNSW filters after walking the graph, so a filtered query first counts the live chunks
+    it may return (no further than the threshold): below it, an exact scan of just those
+    chunks is cheaper than walking the graph until enough of them turn up.
+    """
+    vector = as_vector(query.embedding, dim, "the query embedding")
+    text = query.text if _WORD.search(query.text) else ""
+    filters = [values for values in (list(query.tags), list(query.document_ids)) if values]
+
+    def shape(path: Path) -> SearchShape:
+        return SearchShape(
+            model=query.embedding_model,
+            dim=dim,
+            path=path,
+            tags=bool(query.tags),
+            documents=bool(query.document_ids),
+            text=bool(text),
+        )
+
+    path: Path = "hnsw" if indexable(dim) else "exact"
+    if path == "hnsw" and filters and fusion.exact_below > 0:
+        count_sql = pg_search_sql.count_live(shape("exact"))
+        count = await connection.fetchval(count_sql, fusion.exact_below, *filters)
+        if count < fusion.exact_below:
+            path = "exact"
+    arguments = [
+        vector,
+        max(fusion.candidates, query.k),
+        query.k,
+        fusion.rrf_k,
+        fusion.vector_weight,
+        *([text, fusion.text_weight] if text else []),
+        *filters,
+    ]
+    return SearchPlan(path, pg_search_sql.search(shape(path)), arguments)
+
+
+async def fetch(
+    connection: Connection, plan: SearchPlan, sql: str, ef_search: int
+) -> list[asyncpg.Record]:
+    """Run `sql` (the plan's, or an EXPLAIN of it) with the plan's arguments and settings."""
+    if plan.path == "exact":
+        return await connection.fetch(sql, *plan.arguments)
+    # One message opens the transaction and sets what the HNSW scan reads: asyncpg's
+    # transaction() would spend a round trip of its own on BEGIN (measured ~80 us more).
+    await connection.execute(f"BEGIN; {pg_search_sql.hnsw_settings(ef_search)}")
+    try:
+        return await connection.fetch(sql, *plan.arguments)
+    finally:
+        await connection.execute("COMMIT")  # read-only; on a failed transaction, a rollback
+
+
+def hit(row: asyncpg.Record) -> SearchHit:
+    """A result row as a SearchHit labelled by its document (no page list)."""
+    chunk = Chunk(
+        id=row["id"],
+        document_id=row["document_id"],
+        page_sha256=row["page_sha256"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        token_count=row["token_count"],
+    )
+    liveness = Liveness(
+        document_id=row["document_id"],
+        document_name=row["name"],
+        version=row["version"],
+        tags=tuple(row["tags"]),
+        pages=(),
+    )
+    return SearchHit(chunk=chunk, score=row["score"], liveness=liveness, page_no=row["page_no"])

@@ -1,0 +1,188 @@
+"""SQL text of PgVectorIndex's hybrid search: one statement per model, path and filter set.
+
+The statement ranks the live chunks that pass the filters twice, by cosine distance and by
+full-text rank, `depth` deep each, and fuses the two rankings by weighted reciprocal rank:
+score = vector_weight / (rrf_k + vector rank) + text_weight / (rrf_k + text rank).
+Ties fall to the smaller chunk id in byte order (COLLATE "C"), as in the in-memory index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Literal
+
+from askdocs.adapters.index.pg_sql import indexed_expression, literal, query_expression
+
+Path = Literal["hnsw", "exact"]
+
+
+def hnsw_settings(ef_search: int) -> str:
+    """Transaction-local settings for an HNSW scan that keeps going until the filters are met.
+
+    JIT is off too: compiling costs tens of milliseconds, and the planner's cost guesses for a
+    ranking over a large table can cross its threshold.
+    """
+    return (
+        f"SET LOCAL hnsw.ef_search = {int(ef_search)}; "
+        "SET LOCAL hnsw.iterative_scan = relaxed_order; "
+        "SET LOCAL jit = off"
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchShape:
+    """What varies the search text: the model, its dimension, the path and which inputs."""
+
+    model: str
+    dim: int
+    path: Path
+    tags: bool
+    documents: bool
+    text: bool
+
+    def optional_parameters(self, first: int) -> dict[str, str]:
+        """Placeholders of the optional inputs present, numbered without gaps from `first`."""
+        wanted = (
+            ("text", self.text),
+            ("text_weight", self.text),
+            ("tags", self.tags),
+            ("documents", self.documents),
+        )
+        present = [name for name, used in wanted if used]
+        return {name: f"${first + n}" for n, name in enumerate(present)}
+
+
+def _filters(shape: SearchShape, parameters: dict[str, str], alias: str) -> list[str]:
+    lines = []
+    if shape.tags:
+        lines.append(f"AND d.tags @> {parameters['tags']}::text[]")
+    if shape.documents:
+        lines.append(f"AND {alias}.document_id = ANY({parameters['documents']}::text[])")
+    return lines
+
+
+def _live_chunks(
+    shape: SearchShape, parameters: dict[str, str], *, join: str = "", where: str = ""
+) -> str:
+    """FROM ... WHERE: the model's chunks on live pages that pass the filters, as joins."""
+    lines = [
+        "FROM chunks c",
+        "JOIN live_pages p ON p.document_id = c.document_id AND p.page_sha256 = c.page_sha256",
+    ]
+    if shape.tags:  # without a tag filter, a live page already implies a live document
+        lines.append("JOIN live_documents d ON d.document_id = c.document_id")
+    if join:
+        lines.append(join)
+    lines.append(f"WHERE c.embedding_model = {literal(shape.model)}")
+    if where:
+        lines.append(f"AND {where}")
+    lines.extend(_filters(shape, parameters, "c"))
+    return "\n        ".join(lines)
+
+
+def _live_chunks_by_subquery(shape: SearchShape, parameters: dict[str, str]) -> str:
+    """FROM ... WHERE with liveness and filters as a scalar subquery on each chunk.
+
+    As joins, the planner misjudges how many chunks are live (a two-column join to
+    live_pages), prefers sorting every chunk to walking the graph and never uses the index.
+    A scalar subquery is never turned into a join: it filters the index scan's rows, and the
+    iterative scan keeps walking until `LIMIT` rows pass it.
+    """
+    lines = [
+        "FROM chunks c",
+        f"WHERE c.embedding_model = {literal(shape.model)}",
+        "AND (SELECT true FROM live_pages p",
+    ]
+    if shape.tags:
+        lines.append("    JOIN live_documents d ON d.document_id = p.document_id")
+    lines.append("    WHERE p.document_id = c.document_id AND p.page_sha256 = c.page_sha256")
+    lines.extend("    " + line for line in _filters(shape, parameters, "p"))
+    lines[-1] += ")"
+    return "\n        ".join(lines)
+
+
+@functools.lru_cache(maxsize=256)
+def count_live(shape: SearchShape) -> str:
+    """How many live chunks pass the filters, counted no further than $1.
+
+    Parameters: $1 the limit, then the tags and the document ids when filtered by them.
+    """
+    parameters = dataclasses.replace(shape, text=False).optional_parameters(2)
+    return f"""SELECT count(*) FROM (
+        SELECT 1
+        {_live_chunks(shape, parameters)}
+        LIMIT $1
+    ) AS matching"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+
+
+@functools.lru_cache(maxsize=256)
+def search(shape: SearchShape) -> str:
+    """The hybrid search, one statement.
+
+    Parameters: $1 query vector, $2 depth (candidates per ranking), $3 k, $4 rrf_k,
+    $5 vector weight; then, numbered on from $6 when present: the question and the text
+    weight, the tags, the document ids.
+    """
+    parameters = shape.optional_parameters(6)
+    if shape.path == "hnsw":
+        # Ordered by exactly the index's expression, so the planner can walk the HNSW graph;
+        # relaxed_order scans may return candidates slightly out of order: ranked below.
+        indexed = indexed_expression(shape.dim, "c.")
+        distance = f"{indexed} <=> {query_expression(shape.dim, '$1')}"
+        order = "distance"
+        candidates = _live_chunks_by_subquery(shape, parameters)
+    else:
+        # The bare column matches no index expression: an exact scan of the filtered rows.
+        distance = f"c.embedding <=> $1::vector({shape.dim})"
+        order = 'distance, c.id COLLATE "C"'
+        candidates = _live_chunks(shape, parameters)
+    text_ranking = text_scores = ""
+    if shape.text:
+        matched = _live_chunks(
+            shape,
+            parameters,
+            join=f"CROSS JOIN websearch_to_tsquery('english', {parameters['text']}) AS q (query)",
+            where="c.tsv @@ q.query",
+        )
+        text_ranking = f""",
+text_ranked AS (
+    SELECT id, row_number() OVER (ORDER BY score DESC, id COLLATE "C") AS rank
+    FROM (
+        SELECT c.id, ts_rank_cd(c.tsv, q.query, 1) AS score
+        {matched}
+        ORDER BY score DESC, c.id COLLATE "C"
+        LIMIT $2
+    ) AS matched
+)"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+        text_weight = parameters["text_weight"]
+        text_scores = f"""
+        UNION ALL
+        SELECT id, {text_weight}::float8 / ($4::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+    return f"""WITH vector_candidates AS MATERIALIZED (
+    SELECT c.id, {distance} AS distance
+        {candidates}
+    ORDER BY {order}
+    LIMIT $2
+),
+vector_ranked AS (
+    SELECT id, row_number() OVER (ORDER BY distance, id COLLATE "C") AS rank
+    FROM vector_candidates
+){text_ranking},
+fused AS (
+    SELECT id, sum(score) AS score
+    FROM (
+        SELECT id, $5::float8 / ($4::integer + rank) AS score FROM vector_ranked{text_scores}
+    ) AS scored
+    GROUP BY id
+    ORDER BY score DESC, id COLLATE "C"
+    LIMIT $3
+)
+SELECT c.id, c.document_id, c.page_sha256, c.ordinal, c.text, c.token_count,
+       f.score, d.name, d.version, d.tags, p.page_no
+FROM fused f
+JOIN chunks c ON c.embedding_model = {literal(shape.model)} AND c.id = f.id
+JOIN live_pages p ON p.document_id = c.document_id AND p.page_sha256 = c.page_sha256
+JOIN live_documents d ON d.document_id = c.document_id
+ORDER BY f.score DESC, f.id COLLATE "C"
+"""  # noqa: S608 - literals are validated model ids, numbers and fixed text

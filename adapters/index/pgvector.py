@@ -1,0 +1,195 @@
+"""VectorIndex on PostgreSQL: pgvector HNSW and full-text search, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Sequence
+
+import asyncpg
+
+from askdocs.adapters.index import pg_search, pg_sql
+from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
+from askdocs.application.errors import InvalidInput, UpstreamUnavailable
+from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
+from askdocs.application.ports.observability import Metrics
+
+
+@contextlib.asynccontextmanager
+async def _driver_errors() -> AsyncIterator[None]:
+    """translate_errors, then whatever server error it leaves: no driver error gets out."""
+    try:
+        async with translate_errors():
+            yield
+    except asyncpg.DataError as exc:
+        raise InvalidInput(f"the database refused a value ({type(exc).__name__})") from exc
+    except asyncpg.PostgresError as exc:
+        raise UpstreamUnavailable(f"the database failed a request ({type(exc).__name__})") from exc
+
+
+class PgVectorIndex:
+    """Hybrid search in PostgreSQL: pgvector cosine HNSW and full-text rank, fused by RRF.
+
+    Chunks of every embedding model share one table; each model gets a partial HNSW expression
+    index when its first chunks arrive (halfvec above 2,000 dimensions, none above 4,000: such
+    models are always searched exactly). Filtered searches matching fewer than
+    `exact_search_below` live chunks scan those exactly, since HNSW filters after walking the
+    graph; other searches walk it with iterative scans, so a filter still yields `k` rows when
+    that many chunks match. The full-text side ranks chunks holding every word of the question
+    (`websearch_to_tsquery`, so "quoted phrases", `or` and `-word` work).
+
+    Args:
+        database: the pool; pgvector's binary codec must be registered on its connections.
+        rrf_k: the constant in reciprocal rank fusion; larger values flatten rank differences.
+        vector_weight: weight of the vector ranking in the fused score.
+        text_weight: weight of the full-text ranking in the fused score.
+        candidates: how many chunks each ranking contributes before fusion (at least `k`).
+        hnsw_m: HNSW graph degree, for indexes created from now on.
+        hnsw_ef_construction: HNSW build-time candidate list, for indexes created from now on.
+        hnsw_ef_search: HNSW search-time candidate list.
+        exact_search_below: filtered searches matching fewer live chunks are exact.
+        metrics: receives `vector_search_duration_seconds` and `vector_search_requests_total`,
+            tagged with the path taken (`hnsw` or `exact`).
+
+    Raises:
+        ValueError: a knob out of range.
+    """
+
+    def __init__(
+        self,
+        database: PostgresDatabase,
+        *,
+        rrf_k: int = 60,
+        vector_weight: float = 1.0,
+        text_weight: float = 1.0,
+        candidates: int = 50,
+        hnsw_m: int = 16,
+        hnsw_ef_construction: int = 64,
+        hnsw_ef_search: int = 100,
+        exact_search_below: int = 10_000,
+        metrics: Metrics | None = None,
+    ) -> None:
+        if rrf_k < 0 or candidates < 1 or exact_search_below < 0:
+            raise ValueError("rrf_k and exact_search_below must be >= 0, candidates >= 1")
+        if not 2 <= hnsw_m <= 100 or not 2 * hnsw_m <= hnsw_ef_construction <= 1000:
+            raise ValueError("hnsw_m must be 2..100 and hnsw_ef_construction 2*m..1000")
+        if not 1 <= hnsw_ef_search <= 1000:
+            raise ValueError("hnsw_ef_search must be 1..1000")
+        self._database = database
+        self._fusion = pg_search.Fusion(
+            rrf_k, vector_weight, text_weight, candidates, hnsw_ef_search, exact_search_below
+        )
+        self._m, self._ef_construction = hnsw_m, hnsw_ef_construction
+        self._metrics = metrics
+        # A model's dimension never changes once it has chunks, so it is safe to remember.
+        self._dims: dict[str, int] = {}
+
+    async def add(self, chunks: Sequence[IndexedChunk]) -> None:
+        dims: dict[str, int] = {}
+        records = []
+        for seq, item in enumerate(chunks):  # validate the whole batch before storing any
+            model, chunk = item.embedding_model, item.chunk
+            if not pg_sql.is_model_id(model):
+                raise InvalidInput(f"embedding model id {model!r} is not acceptable")
+            expected = dims.get(model, self._dims.get(model))
+            vector = pg_search.as_vector(item.embedding, expected, f"embedding of {chunk.id}")
+            dims.setdefault(model, vector.size)
+            row = (chunk.id, chunk.document_id, chunk.page_sha256, chunk.ordinal, chunk.text)
+            records.append((seq, model, *row, chunk.token_count, vector))
+        if not records:
+            return
+        async with _driver_errors(), self._database.transaction() as connection:
+            new_models = [m for m, dim in dims.items() if await self._register(connection, m, dim)]
+            await connection.execute(pg_sql.CREATE_IMPORT_TABLE)
+            await connection.copy_records_to_table(
+                pg_sql.IMPORT_TABLE, records=records, columns=pg_sql.IMPORT_COLUMNS
+            )
+            await connection.execute(pg_sql.INSERT_FROM_IMPORT)
+            for model in new_models:
+                # Built once the first batch is in: a bulk build is several times faster
+                # than inserting the same rows one by one into an empty graph.
+                if pg_sql.indexable(dims[model]):
+                    ddl = pg_sql.create_index(
+                        model, dims[model], m=self._m, ef_construction=self._ef_construction
+                    )
+                    await connection.execute(ddl)
+        self._dims.update(dims)
+
+    async def publish(self, liveness: Liveness) -> None:
+        document_id, pages = liveness.document_id, liveness.pages
+        async with _driver_errors(), self._database.transaction() as connection:
+            # The upsert locks the document's row first, so concurrent publishes serialise.
+            await connection.execute(
+                pg_sql.UPSERT_LIVE_DOCUMENT,
+                document_id,
+                liveness.document_name,
+                liveness.version,
+                list(liveness.tags),
+            )
+            await connection.execute(pg_sql.DELETE_LIVE_PAGES, document_id)
+            await connection.execute(
+                pg_sql.INSERT_LIVE_PAGES,
+                document_id,
+                [page.page_sha256 for page in pages],
+                [page.page_no for page in pages],
+            )
+
+    async def withdraw(self, document_id: str) -> None:
+        async with _driver_errors(), self._database.connection() as connection:
+            await connection.execute(pg_sql.DELETE_LIVE_DOCUMENT, document_id)
+
+    async def search(self, query: SearchQuery) -> list[SearchHit]:
+        started = time.perf_counter()
+        async with _driver_errors(), self._database.connection() as connection:
+            plan = await self._plan(connection, query)
+            if plan is None:
+                return []
+            rows = await pg_search.fetch(connection, plan, plan.sql, self._fusion.ef_search)
+        if self._metrics is not None:
+            tags = {"path": plan.path}
+            seconds = time.perf_counter() - started
+            self._metrics.observe("vector_search_duration_seconds", seconds, tags=tags)
+            self._metrics.increment("vector_search_requests_total", tags=tags)
+        return [pg_search.hit(row) for row in rows]
+
+    async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
+        """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
+        async with _driver_errors(), self._database.connection() as connection:
+            plan = await self._plan(connection, query)
+            if plan is None:
+                return ""
+            options = "(ANALYZE, COSTS OFF)" if analyze else "(COSTS OFF)"
+            explain = f"EXPLAIN {options} {plan.sql}"
+            rows = await pg_search.fetch(connection, plan, explain, self._fusion.ef_search)
+        return "\n".join(row[0] for row in rows)
+
+    async def _plan(
+        self, connection: Connection, query: SearchQuery
+    ) -> pg_search.SearchPlan | None:
+        if query.k <= 0 or not pg_sql.is_model_id(query.embedding_model):
+            return None  # an id that cannot be stored has no chunks
+        dim = self._dims.get(query.embedding_model)
+        if dim is None:
+            dim = await connection.fetchval(pg_sql.MODEL_DIM, query.embedding_model)
+            if dim is None:
+                return None
+            self._dims[query.embedding_model] = dim
+        return await pg_search.plan(connection, query, dim, self._fusion)
+
+    async def _register(self, connection: Connection, model: str, dim: int) -> bool:
+        """Check the model's dimension; True when the model is new and needs its index.
+
+        A new model is registered under an advisory lock held to the end of the transaction,
+        so two first batches of one model cannot disagree on its dimension.
+        """
+        known = self._dims.get(model)
+        new = False
+        if known is None:
+            known = await connection.fetchval(pg_sql.MODEL_DIM, model)
+            if known is None:
+                await connection.execute(pg_sql.LOCK_REGISTRATION, pg_sql.REGISTRATION_LOCK_KEY)
+                known = await connection.fetchval(pg_sql.MODEL_DIM, model)
+                new = known is None
+        if known is not None and known != dim:
+            raise InvalidInput(f"embeddings of {model} have {known} dimensions, not {dim}")
+        return new

@@ -1,0 +1,117 @@
+"""The API on the PostgreSQL adapters: incremental ingestion that leaves unchanged rows alone,
+soft delete and restore without re-embedding, readiness, and a clear 503 when the database
+is down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from askdocs.adapters.postgres.database import PostgresDatabase
+from tests.http.conftest import Api, StartApi
+from tests.support.pdf import make_pdf
+
+PAGES = [
+    f"Section {n} of the field manual. The relay station number {n} sits on hill {n * 7}. "
+    f"Its keeper checks the antenna every {n % 6 + 1} days."
+    for n in range(1, 51)
+]
+
+
+@pytest.fixture
+async def pg_api(start_api: StartApi, postgres: PostgresDatabase) -> Api:
+    return await start_api({"ASKDOCS_DATABASE__URL": postgres.url})
+
+
+async def chunk_rows(postgres: PostgresDatabase) -> dict[str, tuple[Any, ...]]:
+    """chunk id -> (xmin, ctid): both change whenever PostgreSQL rewrites a row."""
+    async with postgres.connection() as connection:
+        rows = await connection.fetch("SELECT id, xmin::text, ctid::text FROM chunks")
+    return {row["id"]: (row["xmin"], row["ctid"]) for row in rows}
+
+
+async def test_the_app_selects_postgres_when_a_database_url_is_set(pg_api: Api) -> None:
+    assert pg_api.container.config.documents.backend() == "postgres"
+    assert pg_api.container.config.index.backend() == "postgres"
+    response = await pg_api.client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+async def test_a_one_page_edit_of_a_fifty_page_document_embeds_one_page_and_touches_no_other_row(
+    pg_api: Api, postgres: PostgresDatabase
+) -> None:
+    first = await pg_api.upload_ok("manual.pdf", make_pdf(PAGES))
+    before = await chunk_rows(postgres)
+    edited = [*PAGES]
+    edited[6] = "Section 7 was rewritten. The relay station seven moved to the lighthouse."
+
+    second = await pg_api.upload_ok(
+        "manual.pdf", make_pdf(edited), document_id=first["document_id"]
+    )
+
+    after = await chunk_rows(postgres)
+    assert (second["version"], second["pages_reused"], second["pages_embedded"]) == (2, 49, 1)
+    assert {cid: after[cid] for cid in before} == before  # old rows untouched, none removed
+    assert len(after) - len(before) >= 1
+    reply = await pg_api.ask("Where did relay station seven move?")
+    assert "lighthouse" in reply["answer"]
+    assert reply["sources"][0]["version"] == 2
+    assert reply["sources"][0]["page"] == 7
+
+
+async def test_an_identical_reupload_writes_nothing(
+    pg_api: Api, postgres: PostgresDatabase
+) -> None:
+    first = await pg_api.upload_ok("manual.pdf", make_pdf(PAGES[:5]))
+    before = await chunk_rows(postgres)
+
+    again = await pg_api.upload("manual.pdf", make_pdf(PAGES[:5]))
+
+    assert again.status_code == 200
+    assert (again.json()["document_id"], again.json()["version"]) == (
+        first["document_id"],
+        first["version"],
+    )
+    assert await chunk_rows(postgres) == before
+
+
+async def test_soft_delete_hides_and_restore_returns_without_reembedding(
+    pg_api: Api, postgres: PostgresDatabase
+) -> None:
+    body = await pg_api.upload_ok("manual.pdf", make_pdf(PAGES[:5]))
+    before = await chunk_rows(postgres)
+    question = "On which hill does relay station number 3 sit?"
+    assert (await pg_api.ask(question))["sources"]
+
+    deleted = await pg_api.client.delete(
+        f"/api/v1/docs/{body['document_id']}", headers=pg_api.auth("editor")
+    )
+    hidden = await pg_api.ask(question)
+    restored = await pg_api.client.post(
+        f"/api/v1/docs/{body['document_id']}/restore", headers=pg_api.auth("editor")
+    )
+    back = await pg_api.ask(question)
+
+    assert deleted.status_code == 204
+    assert hidden["sources"] == []
+    assert restored.status_code == 200
+    assert back["sources"][0]["document_id"] == body["document_id"]
+    assert back["sources"][0]["page"] == 3
+    assert await chunk_rows(postgres) == before
+
+
+async def test_a_database_that_is_down_gives_503_problems_and_an_unready_service(
+    start_api: StartApi, problem: Any, handbook: Any
+) -> None:
+    api = await start_api({"ASKDOCS_DATABASE__URL": "postgresql://postgres@127.0.0.1:1/none"})
+
+    ready = await api.client.get("/health/ready")
+    upload = await api.upload(handbook.name, handbook.pdf)
+    listing = await api.client.get("/api/v1/docs", headers=api.auth("reader"))
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "unavailable"
+    problem(upload, 503)
+    problem(listing, 503)
