@@ -97,6 +97,7 @@ class Container(containers.DeclarativeContainer):
             hnsw_ef_search=config.index.hnsw_ef_search,
             exact_search_below=config.index.exact_search_below,
             metrics=metrics,
+            recall_sample_rate=config.index.recall_sample_rate,
         ),
     )
     chat_model = providers.Selector(

@@ -72,6 +72,8 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """HNSW query-time candidate list (PostgreSQL): higher is more exact and slower."""
     exact_search_below: int = 2_000
     """A filtered search over fewer live chunks than this scans them exactly (PostgreSQL)."""
+    recall_sample_rate: float = 0.01
+    """Share of HNSW searches re-run exactly in the background to publish the recall gauge."""
     rrf_k: int = 60
     """Reciprocal rank fusion constant."""
     vector_weight: float = 0.25

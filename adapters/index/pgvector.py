@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 import asyncpg
 
 from askdocs.adapters.index import pg_search, pg_sql
+from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
@@ -50,6 +51,8 @@ class PgVectorIndex:
         exact_search_below: filtered searches matching fewer live chunks are exact.
         metrics: receives `vector_search_duration_seconds` and `vector_search_requests_total`,
             tagged with the path taken (`hnsw` or `exact`).
+        recall_sample_rate: share of unfiltered HNSW searches re-run exactly in the
+            background to publish the `vector_search_recall` gauge (0 turns it off).
 
     Raises:
         ValueError: a knob out of range.
@@ -68,6 +71,7 @@ class PgVectorIndex:
         hnsw_ef_search: int = 100,
         exact_search_below: int = 10_000,
         metrics: Metrics | None = None,
+        recall_sample_rate: float = 0.0,
     ) -> None:
         if rrf_k < 0 or candidates < 1 or exact_search_below < 0:
             raise ValueError("rrf_k and exact_search_below must be >= 0, candidates >= 1")
@@ -81,6 +85,11 @@ class PgVectorIndex:
         )
         self._m, self._ef_construction = hnsw_m, hnsw_ef_construction
         self._metrics = metrics
+        self.recall = (
+            RecallSampler(database, metrics, rate=recall_sample_rate, ef_search=hnsw_ef_search)
+            if metrics is not None and recall_sample_rate > 0
+            else None
+        )
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
 
@@ -150,6 +159,10 @@ class PgVectorIndex:
             seconds = time.perf_counter() - started
             self._metrics.observe("vector_search_duration_seconds", seconds, tags=tags)
             self._metrics.increment("vector_search_requests_total", tags=tags)
+        if self.recall is not None and plan.path == "hnsw" and not plan_filtered(query):
+            dim = self._dims[query.embedding_model]
+            vector = pg_search.as_vector(query.embedding, dim, "the query embedding")
+            self.recall.offer(vector, query.embedding_model, dim, query.k)
         return [pg_search.hit(row) for row in rows]
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
@@ -193,3 +206,8 @@ class PgVectorIndex:
         if known is not None and known != dim:
             raise InvalidInput(f"embeddings of {model} have {known} dimensions, not {dim}")
         return new
+
+
+def plan_filtered(query: SearchQuery) -> bool:
+    """Filtered searches are not sampled: their exact path already answers them exactly."""
+    return bool(query.tags or query.document_ids)

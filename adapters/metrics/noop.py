@@ -13,3 +13,6 @@ class NoopMetrics:
 
     def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
         return None
+
+    def gauge(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
+        return None

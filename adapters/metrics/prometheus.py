@@ -10,13 +10,14 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
 
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_]")
 
-_Metric = TypeVar("_Metric", Counter, Histogram)
+_Metric = TypeVar("_Metric", Counter, Histogram, Gauge)
 
 # A family is one metric name with one set of label names.
 _Family = tuple[str, tuple[str, ...]]
@@ -50,6 +51,7 @@ class PrometheusMetrics:
         self._namespace = _safe(namespace)
         self._counters: dict[_Family, Counter | None] = {}
         self._histograms: dict[_Family, Histogram | None] = {}
+        self._gauges: dict[_Family, Gauge | None] = {}
 
     def increment(self, name: str, *, tags: Mapping[str, str] | None = None) -> None:
         labels = _labels(tags)
@@ -68,6 +70,15 @@ class PrometheusMetrics:
         histogram = self._histograms[family]
         if histogram is not None:
             (histogram.labels(**labels) if labels else histogram).observe(value)
+
+    def gauge(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
+        labels = _labels(tags)
+        family = (_safe(name), tuple(labels))
+        if family not in self._gauges:
+            self._gauges[family] = self._create(Gauge, family)
+        gauge = self._gauges[family]
+        if gauge is not None:
+            (gauge.labels(**labels) if labels else gauge).set(value)
 
     def exposition(self) -> tuple[bytes, str]:
         """The registry in the Prometheus text format, and the content type to serve it with."""

@@ -18,6 +18,10 @@ class Metrics(Protocol):
         """Record a duration in seconds (or another measured value) in a histogram."""
         ...
 
+    def gauge(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
+        """Set a value that goes up and down (the latest sample wins)."""
+        ...
+
 
 class Clock(Protocol):
     """Protocol: the current time; the domain never reads a clock itself."""

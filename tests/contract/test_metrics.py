@@ -30,6 +30,11 @@ class MetricsContract:
         metrics.observe("cache.hits-ratio", 3.0)  # the name of a counter
         metrics.observe("1st", 1.0, tags={"le": "x", "__reserved": "y"})
         metrics.increment("", tags={"": "empty"})
+        metrics.gauge("cache.hits-ratio", 0.5)  # the name of a counter
+
+    def test_gauges_accept_samples(self, metrics: Metrics) -> None:
+        metrics.gauge("recall", 0.9, tags={"index": "hnsw"})
+        metrics.gauge("recall", 0.95, tags={"index": "hnsw"})
 
 
 class TestNoopMetrics(MetricsContract):
@@ -61,6 +66,12 @@ class TestPrometheusMetrics(MetricsContract):
         assert content_type.startswith("text/plain")
         assert b'askdocs_http_requests_total{method="POST",route="chat"} 2.0' in body
         assert sample(metrics, "askdocs_http_requests_total", method="POST", route="docs") == 1.0
+
+    def test_a_gauge_shows_its_latest_value(self) -> None:
+        metrics = PrometheusMetrics()
+        metrics.gauge("vector_search_recall", 0.9)
+        metrics.gauge("vector_search_recall", 0.97)
+        assert sample(metrics, "askdocs_vector_search_recall") == pytest.approx(0.97)
 
     def test_observe_creates_a_histogram(self) -> None:
         metrics = PrometheusMetrics(namespace="app")
