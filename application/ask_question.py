@@ -34,6 +34,11 @@ from askdocs.domain.documents import normalise_tags
 from askdocs.domain.principals import Principal
 
 MAX_TOP_K = 50
+MEMORY_UNAVAILABLE = (
+    "conversation memory is unavailable: this answer did not see earlier turns and is not "
+    "remembered"
+)
+MEMORY_NOT_SAVED = "conversation memory is unavailable: this turn was not remembered"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,6 +67,9 @@ class AskQuestion:
 
     A model failure degrades to a fixed apology (`degraded=True`) instead of an error.
 
+    When the conversation store cannot be reached the answer is still given, without history
+    and with a warning saying so.
+
     Raises:
         InvalidQuestion: empty or overlong question. InvalidInput: unknown model or bad top_k.
         NotFound: the session belongs to another principal.
@@ -87,7 +95,13 @@ class AskQuestion:
         model = self._model(question.model)
         top_k = self._top_k(question.top_k)
         tags = normalise_tags(question.tags)
-        conversation = await self._conversation(question)
+        warnings: list[str] = []
+        try:
+            conversation = await self._conversation(question)
+        except UpstreamError:
+            warnings.append(MEMORY_UNAVAILABLE)
+            owner = question.principal.subject
+            conversation = Conversation(id=question.session_id or self.ids.new_id(), owner=owner)
         history = tuple(self.memory.select(conversation.turns, self.tokenizer.count))
         key = answer_cache_key(
             question=text,
@@ -105,12 +119,18 @@ class AskQuestion:
             answer = await self._answer(text, history, model, top_k, tags)
             if not answer.degraded:
                 await self.cache.put(key, answer)
-        if not answer.degraded:
+        if not answer.degraded and not warnings:
             turn = Turn(question=text, answer=answer.text, at=self.clock.now())
-            await self.conversations.append(
-                conversation.id, conversation.owner, turn, keep=self.memory.max_turns
-            )
+            try:
+                await self.conversations.append(
+                    conversation.id, conversation.owner, turn, keep=self.memory.max_turns
+                )
+            except UpstreamError:
+                warnings.append(MEMORY_NOT_SAVED)
         self.metrics.observe("ask_seconds", time.perf_counter() - started)
+        if warnings:
+            self.metrics.increment("conversation_memory_unavailable")
+            answer = dataclasses.replace(answer, warnings=tuple(warnings))
         return Reply(answer=answer, session_id=conversation.id)
 
     async def _answer(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 
+from askdocs.application.errors import UpstreamError
 from askdocs.application.ports import Clock, RateLimiter
 from askdocs.domain.principals import Principal, Role
 from askdocs.domain.rate_limits import (
@@ -13,6 +15,8 @@ from askdocs.domain.rate_limits import (
     limit_keys,
     most_restrictive,
 )
+
+log = logging.getLogger("askdocs.rate_limits")
 
 RateLimitRules = Mapping[str, Mapping[Role, RateLimitRule]]
 """Route group -> role -> rule."""
@@ -23,15 +27,18 @@ class EnforceRateLimit:
     """Count a request against its group's limits and return the most restrictive verdict.
 
     The caller refuses the request when the verdict is not `allowed`; the verdict also feeds
-    the RateLimit-* headers. Groups without a rule are not limited (None).
+    the RateLimit-* headers. Groups without a rule are not limited (None). When the counters
+    cannot be reached, `fail_open` admits the request unlimited (None, with a warning logged);
+    otherwise the failure propagates and the request is refused as unavailable.
 
     Raises:
-        UpstreamUnavailable: the limiter's store cannot be reached.
+        UpstreamError: the limiter's store failed and `fail_open` is false.
     """
 
     limiter: RateLimiter
     clock: Clock
     rules: RateLimitRules
+    fail_open: bool = True
 
     async def execute(
         self, group: str, principal: Principal, client_ip: str
@@ -41,12 +48,18 @@ class EnforceRateLimit:
             return None
         now = self.clock.timestamp()
         ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
-        return most_restrictive(
-            [
-                await self.limiter.hit(ip_key, rule.per_ip, now),
-                await self.limiter.hit(principal_key, rule.per_principal, now),
-            ]
-        )
+        try:
+            return most_restrictive(
+                [
+                    await self.limiter.hit(ip_key, rule.per_ip, now),
+                    await self.limiter.hit(principal_key, rule.per_principal, now),
+                ]
+            )
+        except UpstreamError as exc:
+            if not self.fail_open:
+                raise
+            log.warning("rate limits not enforced: %s", exc.detail or type(exc).__name__)
+            return None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

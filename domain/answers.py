@@ -73,6 +73,7 @@ class Answer:
     provider: str
     cached: bool = False
     degraded: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tuple[Passage, ...]:

@@ -167,7 +167,11 @@ class Container(containers.DeclarativeContainer):
     )
     reset_conversation = providers.Singleton(ResetConversation, conversations=conversations)
     enforce_rate_limit = providers.Singleton(
-        EnforceRateLimit, limiter=rate_limiter, clock=clock, rules=rules
+        EnforceRateLimit,
+        limiter=rate_limiter,
+        clock=clock,
+        rules=rules,
+        fail_open=config.rate_limit.fail_open,
     )
     rate_limit_status = providers.Singleton(
         RateLimitStatus, limiter=rate_limiter, clock=clock, rules=rules

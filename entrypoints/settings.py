@@ -122,6 +122,9 @@ class RateLimitSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Where the counters live."""
     window_s: int = 86_400
     """Length of a fixed window in seconds."""
+    fail_open: bool = True
+    """When the counters cannot be reached: admit requests unlimited (true) or refuse them
+    with 503 (false)."""
     reader: RoleLimits = msgspec.field(default_factory=RoleLimits)
     """Limits for readers."""
     editor: RoleLimits = msgspec.field(default_factory=RoleLimits)

@@ -16,6 +16,7 @@ from askdocs.application.ports.index import (
 )
 from askdocs.application.ports.observability import Clock, IdGenerator, Metrics
 from askdocs.application.ports.parsing import DocumentParser, ParsedDocument, Tokenizer
+from askdocs.application.ports.providers import ProviderHealth
 from askdocs.application.ports.rate_limits import RateLimiter
 from askdocs.application.ports.storage import BlobStore
 
@@ -38,6 +39,7 @@ __all__ = [
     "Liveness",
     "Metrics",
     "ParsedDocument",
+    "ProviderHealth",
     "RateLimiter",
     "SearchHit",
     "SearchQuery",

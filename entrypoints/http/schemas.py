@@ -62,6 +62,7 @@ class ChatReply(Out, frozen=True):
     cached: bool
     degraded: bool
     trace_id: str
+    warnings: list[str] = msgspec.field(default_factory=list)
 
 
 class UploadAccepted(Out, frozen=True):

@@ -6,6 +6,7 @@ import pytest
 from dependency_injector import providers
 
 from askdocs.domain.answers import APOLOGY
+from tests.support.failing import Unreachable
 from tests.support.pdf import make_pdf
 
 SOURCE_KEYS = {"document_id", "document", "version", "page", "chunk_id", "score", "snippet", "tags"}
@@ -190,3 +191,18 @@ async def test_an_unexpected_failure_inside_chat_is_a_200_apology_with_a_trace_i
     assert reply["sources"] == []
     assert reply["trace_id"] == "trace-me-1"
     assert "crashed" not in response.text
+
+
+async def test_an_unreachable_memory_answers_with_a_warning_not_an_error(start_api, handbook):
+    def memory_down(container):
+        container.conversations.override(providers.Object(Unreachable()))
+
+    api = await start_api(prepare=memory_down)
+    await api.upload_ok(handbook.name, handbook.pdf)
+
+    reply = await api.ask("When does the cafeteria open?", session_id="mine")
+
+    assert "seven in the morning" in reply["answer"]
+    assert len(reply["warnings"]) == 1
+    assert "memory is unavailable" in reply["warnings"][0]
+    assert reply["degraded"] is False

@@ -70,6 +70,7 @@ class ChatController(Controller):
             cached=answer.cached,
             degraded=answer.degraded,
             trace_id=trace_id,
+            warnings=list(answer.warnings),
         )
 
     @delete("/sessions/{session_id:str}", status_code=204)
