@@ -13,8 +13,10 @@ from dependency_injector import containers, providers
 
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
+from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
+from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
@@ -24,7 +26,11 @@ from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.parsing.composite import ContentSniffingParser
 from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.providers.redis import RedisProviderHealth
 from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
+from askdocs.adapters.rate_limits.redis import RedisRateLimiter
+from askdocs.adapters.redis.client import RedisClient
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
@@ -103,17 +109,37 @@ class Container(containers.DeclarativeContainer):
     chat_model = providers.Selector(
         config.llm.providers, extractive=providers.Singleton(ExtractiveChatModel)
     )
+    redis = providers.Singleton(
+        RedisClient,
+        url=config.redis.url,
+        socket_timeout_s=config.redis.socket_timeout_s,
+        prefix=config.redis.prefix,
+    )
     cache = providers.Selector(
         config.cache.backend,
         memory=providers.Singleton(
             InMemoryAnswerCache, max_entries=config.cache.max_entries, ttl_s=config.cache.ttl_s
         ),
+        redis=providers.Singleton(RedisAnswerCache, client=redis, ttl_s=config.cache.ttl_s),
     )
     rate_limiter = providers.Selector(
-        config.rate_limit.backend, memory=providers.Singleton(InMemoryRateLimiter)
+        config.rate_limit.backend,
+        memory=providers.Singleton(InMemoryRateLimiter),
+        redis=providers.Singleton(RedisRateLimiter, client=redis),
     )
     conversations = providers.Selector(
-        config.conversations.backend, memory=providers.Singleton(InMemoryConversationStore)
+        config.conversations.backend,
+        memory=providers.Singleton(
+            InMemoryConversationStore, ttl_s=config.conversations.retention_s
+        ),
+        redis=providers.Singleton(
+            RedisConversationStore, client=redis, retention_s=config.conversations.retention_s
+        ),
+    )
+    provider_health = providers.Selector(
+        config.provider_health.backend,
+        memory=providers.Singleton(InMemoryProviderHealth),
+        redis=providers.Singleton(RedisProviderHealth, client=redis),
     )
     api_keys = providers.Singleton(
         InMemoryApiKeyStore, keys=providers.Callable(api_keys_from_setting, config.auth.api_keys)
@@ -185,9 +211,17 @@ def build_container(settings: Settings) -> Container:
     container = Container(settings=settings)
     tree = msgspec.to_builtins(settings)
     stored = "postgres" if settings.database.url else "memory"
-    for section in ("documents", "index"):
+    shared = "redis" if settings.redis.url else "memory"
+    for section, choice in (
+        ("documents", stored),
+        ("index", stored),
+        ("cache", shared),
+        ("rate_limit", shared),
+        ("conversations", shared),
+        ("provider_health", shared),
+    ):
         if tree[section]["backend"] == "auto":
-            tree[section]["backend"] = stored
+            tree[section]["backend"] = choice
     if tree["metrics"]["backend"] == "auto":
         available = importlib.util.find_spec("prometheus_client") is not None
         tree["metrics"]["backend"] = "prometheus" if available else "noop"

@@ -48,6 +48,16 @@ class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Apply pending migrations when the server starts (safe with several processes)."""
 
 
+class RedisSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    url: str = ""
+    """Redis URL (redis://host:6379/0); set, the answer cache, rate limits, conversation memory
+    and provider cooldowns are shared through it by every worker."""
+    socket_timeout_s: float = 0.5
+    """A Redis call slower than this counts as a failure (the request degrades, never fails)."""
+    prefix: str = "askdocs"
+    """Prefix of every key askdocs writes."""
+
+
 class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "memory", "postgres"] = "auto"
     """Where documents and versions are kept; `auto` follows `database.url`."""
@@ -102,8 +112,8 @@ class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class CacheSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["memory"] = "memory"
-    """Answer cache implementation."""
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    """Answer cache implementation; `auto` follows `redis.url`."""
     ttl_s: int = 3600
     """Seconds an answer stays cached."""
     max_entries: int = 10_000
@@ -118,8 +128,8 @@ class RoleLimits(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class RateLimitSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["memory"] = "memory"
-    """Where the counters live."""
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    """Where the counters live; `auto` follows `redis.url`."""
     window_s: int = 86_400
     """Length of a fixed window in seconds."""
     fail_open: bool = True
@@ -134,12 +144,19 @@ class RateLimitSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 class ConversationSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["memory"] = "memory"
-    """Where conversation memory lives."""
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    """Where conversation memory lives; `auto` follows `redis.url`."""
+    retention_s: int = 30 * 86_400
+    """A conversation is kept this long after its last turn (reset ones too, unreadable)."""
     max_turns: int = 20
     """Question/answer pairs remembered per session (at most 30)."""
     history_token_budget: int = 1000
     """Tokens of history a prompt may carry; oldest turns go first."""
+
+
+class ProviderHealthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    """Where LLM provider cooldowns are shared; `auto` follows `redis.url`."""
 
 
 class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -159,6 +176,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     documents: DocumentSettings = msgspec.field(default_factory=DocumentSettings)
     index: IndexSettings = msgspec.field(default_factory=IndexSettings)
@@ -168,6 +186,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
     rate_limit: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
     conversations: ConversationSettings = msgspec.field(default_factory=ConversationSettings)
+    provider_health: ProviderHealthSettings = msgspec.field(default_factory=ProviderHealthSettings)
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
     log: LogSettings = msgspec.field(default_factory=LogSettings)
 

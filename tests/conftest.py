@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.adapters.redis.client import RedisClient
 from tests.support.postgres import migrated_schema
+from tests.support.redis import isolated_client
 
 
 @pytest.fixture
@@ -15,3 +17,11 @@ async def postgres() -> AsyncIterator[PostgresDatabase]:
     """A migrated, empty PostgreSQL schema of its own (skips or fails without a server)."""
     async for database in migrated_schema():
         yield database
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[RedisClient]:
+    """A RedisClient with a key prefix of its own, keys deleted after (skips or fails without
+    a server)."""
+    async for client in isolated_client():
+        yield client

@@ -11,7 +11,8 @@ class AnswerCache(Protocol):
     """Protocol: answers under keys, plus a corpus generation that every key includes.
 
     Bumping the generation after any document change makes every older key unreachable, so no
-    stale answer is served. A cache that cannot be reached behaves as empty.
+    stale answer is served. Never raises: a cache that cannot be reached behaves as empty, and
+    while it is down `generation` may return a negative value under which nothing is stored.
     """
 
     async def generation(self) -> int:

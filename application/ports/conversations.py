@@ -11,7 +11,7 @@ class ConversationStore(Protocol):
     """Protocol: conversations by session id.
 
     Raises:
-        UpstreamUnavailable: the store cannot be reached.
+        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached in time.
     """
 
     async def get(self, session_id: str) -> Conversation | None:

@@ -13,7 +13,7 @@ class ProviderHealth(Protocol):
     """
 
     async def cool_down(self, provider: str, seconds: float) -> None:
-        """Skip `provider` for the next `seconds`, in every worker."""
+        """Skip `provider` for the next `seconds`, in every worker; `seconds` <= 0 ends it."""
         ...
 
     async def is_cooling_down(self, provider: str) -> bool:

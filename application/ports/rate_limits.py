@@ -11,7 +11,7 @@ class RateLimiter(Protocol):
     """Protocol: counts requests per key and window, atomically.
 
     Raises:
-        UpstreamUnavailable: the counter store cannot be reached.
+        UpstreamUnavailable, UpstreamTimeout: the counter store cannot be reached in time.
     """
 
     async def hit(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:

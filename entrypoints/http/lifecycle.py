@@ -19,6 +19,14 @@ def uses_database(container: Container) -> bool:
     return "postgres" in (container.config.documents.backend(), container.config.index.backend())
 
 
+SHARED_PORTS = ("cache", "rate_limit", "conversations", "provider_health")
+
+
+def uses_redis(container: Container) -> bool:
+    """Whether any selected adapter shares its state through Redis."""
+    return any(getattr(container.config, port).backend() == "redis" for port in SHARED_PORTS)
+
+
 def startup_hooks(container: Container) -> list[Hook]:
     """Migrate at start when asked to (the advisory lock makes concurrent workers safe)."""
     if not (uses_database(container) and container.config.database.migrate_on_start()):
@@ -32,38 +40,60 @@ def startup_hooks(container: Container) -> list[Hook]:
 
 
 def shutdown_hooks(container: Container) -> list[Hook]:
-    """Close the pool, if this process ever opened one."""
-    return [container.database().close] if uses_database(container) else []
+    """Close the pool and the Redis client, where this process uses them."""
+    hooks: list[Hook] = []
+    if uses_database(container):
+        hooks.append(container.database().close)
+    if uses_redis(container):
+        hooks.append(container.redis().close)
+    return hooks
 
 
 class Readiness:
-    """Each selected backend that lives outside the process, checked on demand."""
+    """Each selected backend that lives outside the process, checked on demand.
 
-    def __init__(self, checks: dict[str, Hook], embedded: list[str]) -> None:
+    The database is critical: nothing works without it. Redis is not, unless rate limits fail
+    closed: without it answers lose their cache and memory but are still given, so taking every
+    replica out of a load balancer because Redis is down would turn a degradation into an outage.
+    """
+
+    def __init__(
+        self, checks: dict[str, Hook], embedded: list[str], critical: frozenset[str]
+    ) -> None:
         self._checks = checks
         self._embedded = embedded
+        self._critical = critical
 
     @classmethod
     def of(cls, container: Container) -> Readiness:
         checks: dict[str, Hook] = {}
+        critical = set()
         if uses_database(container):
             checks["database"] = container.database().ping
+            critical.add("database")
+        if uses_redis(container):
+            checks["redis"] = container.redis().ping
+            if not container.config.rate_limit.fail_open():
+                critical.add("redis")
         embedded = [
             name
-            for name in ("documents", "index", "cache", "rate_limit", "conversations")
+            for name in ("documents", "index", *SHARED_PORTS)
             if getattr(container.config, name).backend() == "memory"
         ]
-        return cls(checks, embedded)
+        return cls(checks, embedded, frozenset(critical))
 
-    async def report(self) -> tuple[bool, dict[str, str]]:
-        """(all ready, check name -> "ok" | "unavailable" | "memory")."""
+    async def report(self) -> tuple[str, dict[str, str]]:
+        """("ok" | "degraded" | "unavailable", check name -> "ok" | "unavailable" | "memory")."""
         results = dict.fromkeys(self._embedded, "memory")
-        ready = True
+        failed: set[str] = set()
         for name, check in self._checks.items():
             try:
                 await check()
             except UpstreamError:
-                results[name], ready = "unavailable", False
+                results[name] = "unavailable"
+                failed.add(name)
             else:
                 results[name] = "ok"
-        return ready, results
+        if failed & self._critical:
+            return "unavailable", results
+        return ("degraded" if failed else "ok"), results

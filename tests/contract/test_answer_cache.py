@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
+from askdocs.adapters.cache.redis import RedisAnswerCache
+from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.cache import AnswerCache
 from tests.contract.builders import make_answer
 
@@ -28,9 +31,12 @@ class FakeTimer:
 class AnswerCacheContract:
     """Behaviour every AnswerCache must have.
 
-    `cache` must start empty, at generation 0, with a time to live of TTL_S seconds; `advance`
-    must make that many seconds pass for it (a fake timer in memory, a real wait elsewhere).
+    `cache` must start empty, at generation 0, with a time to live of `ttl_s` seconds;
+    `advance` must make that many seconds pass for it (a fake timer in memory, a real wait
+    elsewhere, where a subclass keeps `ttl_s` short).
     """
+
+    ttl_s: float = TTL_S
 
     @pytest.fixture
     def cache(self) -> AnswerCache:
@@ -62,9 +68,9 @@ class AnswerCacheContract:
         self, cache: AnswerCache, advance: Advance
     ) -> None:
         await cache.put("key", make_answer())
-        await advance(TTL_S / 2)
+        await advance(self.ttl_s / 2)
         assert await cache.get("key") == make_answer()
-        await advance(TTL_S / 2 + 1)
+        await advance(self.ttl_s / 2 + self.ttl_s / 10)
         assert await cache.get("key") is None
 
 
@@ -93,3 +99,15 @@ class TestInMemoryAnswerCache(AnswerCacheContract):
         assert await cache.get("b") is None
         assert await cache.get("a") == make_answer("a")
         assert await cache.get("c") == make_answer("c")
+
+
+class TestRedisAnswerCache(AnswerCacheContract):
+    ttl_s = 1.0  # expiry is Redis' own clock: the TTL test really waits 1.1 s
+
+    @pytest.fixture
+    def cache(self, redis_client: RedisClient) -> AnswerCache:
+        return RedisAnswerCache(redis_client, ttl_s=self.ttl_s)
+
+    @pytest.fixture
+    def advance(self) -> Advance:
+        return asyncio.sleep

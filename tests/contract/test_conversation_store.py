@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
+from askdocs.adapters.conversations.redis import RedisConversationStore
+from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.conversations import ConversationStore
 from tests.contract.builders import make_turn
 
@@ -89,3 +91,9 @@ class TestInMemoryConversationStore(ConversationStoreContract):
             await store.append(session, "key:alice", make_turn(session), keep=10)
         assert await store.get("s1") is None
         assert await store.get("s3") is not None
+
+
+class TestRedisConversationStore(ConversationStoreContract):
+    @pytest.fixture
+    def store(self, redis_client: RedisClient) -> ConversationStore:
+        return RedisConversationStore(redis_client)

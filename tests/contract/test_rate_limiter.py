@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
+from askdocs.adapters.rate_limits.redis import RedisRateLimiter
+from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.rate_limits import RateLimiter
 from askdocs.domain.rate_limits import RateLimitPolicy
 
@@ -69,8 +71,14 @@ class RateLimiterContract:
         assert not (await limiter.peek("ip:1", closed, T0)).allowed
         assert not (await limiter.hit("ip:1", closed, T0)).allowed
 
+    # Each subclass runs this method with its own limiter: differing executors are by design.
     @settings(
-        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(
         limit=st.integers(min_value=0, max_value=8),
@@ -106,3 +114,9 @@ class TestInMemoryRateLimiter(RateLimiterContract):
         midnight = 86_400.0 * 50_000  # both windows start here
         await limiter.hit("ip:1", day, midnight)
         assert (await limiter.hit("ip:1", minute, midnight)).remaining == 4
+
+
+class TestRedisRateLimiter(RateLimiterContract):
+    @pytest.fixture
+    def limiter(self, redis_client: RedisClient) -> RateLimiter:
+        return RedisRateLimiter(redis_client)

@@ -1,0 +1,1 @@
+"""ProviderHealth adapters: which LLM providers are cooling down after a failure."""

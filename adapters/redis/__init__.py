@@ -1,0 +1,1 @@
+"""Redis plumbing shared by the Redis adapters: the lazily created client and its errors."""

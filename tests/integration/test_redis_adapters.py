@@ -1,0 +1,285 @@
+"""The Redis adapters against a real Redis: what the shared contract suites cannot show.
+
+Concurrency across clients, soft delete and expiry, and behaviour while Redis is unreachable
+(a client pointed at a closed port: the shared server is never stopped or reconfigured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+import pytest
+import redis.exceptions
+from structlog.testing import capture_logs
+
+from askdocs.adapters.cache.redis import RedisAnswerCache
+from askdocs.adapters.cache.redis_entries import AnswerEntry, PassageEntry
+from askdocs.adapters.conversations.redis import RedisConversationStore
+from askdocs.adapters.providers.redis import RedisProviderHealth
+from askdocs.adapters.rate_limits.redis import RedisRateLimiter
+from askdocs.adapters.redis.client import RedisClient
+from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
+from askdocs.domain.answers import Answer, Passage, answer_cache_key
+from askdocs.domain.rate_limits import RateLimitPolicy
+from tests.contract.builders import make_answer, make_turn
+from tests.support.redis import DEAD_URL, redis_url
+
+NOW = 4_000_000_020.0
+POLICY = RateLimitPolicy(limit=50, window_s=60)
+
+
+class SwitchableClient(RedisClient):
+    """A RedisClient a test can cut off from its server and reconnect; the keys stay."""
+
+    def __init__(self, live: RedisClient) -> None:
+        super().__init__(DEAD_URL, prefix=live.prefix)
+        self._live = live
+        self.down = False
+
+    @property
+    def redis(self) -> Any:
+        return super().redis if self.down else self._live.redis
+
+
+@pytest.fixture
+async def dead_client() -> AsyncIterator[RedisClient]:
+    client = RedisClient(DEAD_URL, prefix="dead")
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def peers(redis_client: RedisClient) -> AsyncIterator[list[RedisClient]]:
+    """Four more clients on the same server and prefix, as other workers would have."""
+    clients = [RedisClient(redis_url(), prefix=redis_client.prefix) for _ in range(4)]
+    yield clients
+    for client in clients:
+        await client.close()
+
+
+def key_for(question: str, generation: int) -> str:
+    return answer_cache_key(
+        question=question, model="m", tags=(), top_k=5, history=(), generation=generation
+    )
+
+
+def levels(logs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [entry["log_level"] for entry in logs]
+
+
+# Rate limiter
+
+
+async def test_200_concurrent_hits_from_four_clients_admit_exactly_the_limit(
+    redis_client: RedisClient, peers: list[RedisClient]
+) -> None:
+    limiters = [RedisRateLimiter(client) for client in peers]
+    decisions = await asyncio.gather(
+        *(limiters[n % 4].hit("ip:1", POLICY, NOW) for n in range(200))
+    )
+    assert sum(d.allowed for d in decisions) == 50
+    assert sorted(d.remaining for d in decisions if d.allowed) == list(range(50))
+    peeked = await RedisRateLimiter(redis_client).peek("ip:1", POLICY, NOW)
+    assert (peeked.allowed, peeked.remaining, peeked.used) == (False, 0, 50)
+
+
+async def test_a_counter_expires_one_second_after_a_window_length(
+    redis_client: RedisClient,
+) -> None:
+    await RedisRateLimiter(redis_client).hit("ip:1", POLICY, NOW)
+    [counter] = [k async for k in redis_client.redis.scan_iter(match=f"{redis_client.prefix}*")]
+    assert 59 <= await redis_client.redis.ttl(counter) <= 61
+
+
+# Conversation store
+
+
+async def test_a_deleted_conversation_stays_under_a_deleted_key_until_its_retention_ends(
+    redis_client: RedisClient,
+) -> None:
+    store = RedisConversationStore(redis_client, retention_s=1000)
+    await store.append("s1", "key:alice", make_turn("first life"), keep=10)
+    await store.delete("s1")
+    await store.append("s1", "key:alice", make_turn("second life"), keep=10)
+    await store.delete("s1")
+    assert await store.get("s1") is None
+    pattern = redis_client.key("deleted", "conv", "s1", "*")
+    deleted = [k async for k in redis_client.redis.scan_iter(match=pattern)]
+    contents = sorted([await redis_client.redis.lrange(k, 0, -1) for k in deleted])
+    assert [len(items) for items in contents] == [2, 2]  # a second delete keeps the first copy
+    assert sorted(b"first life" in items[1] for items in contents) == [False, True]
+    ttls = [await redis_client.redis.ttl(k) for k in deleted]
+    assert all(990 < ttl <= 1000 for ttl in ttls)
+
+
+async def test_each_turn_renews_the_retention(redis_client: RedisClient) -> None:
+    store = RedisConversationStore(redis_client, retention_s=1000)
+    await store.append("s1", "key:alice", make_turn("first"), keep=10)
+    key = redis_client.key("conv", "s1")
+    assert 990 < await redis_client.redis.ttl(key) <= 1000
+    await redis_client.redis.expire(key, 5)  # as if 995 s had passed
+    await store.append("s1", "key:alice", make_turn("second"), keep=10)
+    assert 990 < await redis_client.redis.ttl(key) <= 1000
+    conversation = await store.get("s1")
+    assert conversation is not None
+    assert [t.question for t in conversation.turns] == ["first", "second"]
+
+
+@pytest.mark.parametrize("keep", [100, 7])
+async def test_concurrent_appends_from_two_workers_all_land(
+    redis_client: RedisClient, peers: list[RedisClient], keep: int
+) -> None:
+    workers = [RedisConversationStore(client) for client in peers[:2]]
+    await asyncio.gather(
+        *(
+            workers[n % 2].append("s1", "key:alice", make_turn(f"q{n}", minutes=n), keep=keep)
+            for n in range(40)
+        )
+    )
+    conversation = await RedisConversationStore(redis_client).get("s1")
+    assert conversation is not None
+    assert conversation.owner == "key:alice"
+    questions = [t.question for t in conversation.turns]
+    assert len(questions) == len(set(questions)) == min(40, keep)
+
+
+# Answer cache
+
+
+async def test_an_answer_round_trips_exactly(redis_client: RedisClient) -> None:
+    cache = RedisAnswerCache(redis_client, ttl_s=60)
+    passage = Passage("c:1", "d", "Ünïcode ✓.pdf", 3, None, "text\x00with nul", 0.1 + 0.2, ())
+    answer = Answer(
+        "réponse [1]",
+        (passage, dataclasses.replace(passage, page=7, tags=("a", "b"), score=-1e-300)),
+        model="m",
+        provider="p",
+        cached=True,
+        degraded=True,
+        warnings=("memory was not saved",),
+    )
+    await cache.put("k", answer)
+    assert await cache.get("k") == answer
+
+
+def test_the_stored_form_mirrors_every_field_of_the_domain_types() -> None:
+    def names(struct: Any) -> list[str]:
+        return [f.name for f in msgspec.structs.fields(struct)]
+
+    assert names(AnswerEntry) == [f.name for f in dataclasses.fields(Answer)]
+    assert names(PassageEntry) == [f.name for f in dataclasses.fields(Passage)]
+
+
+async def test_an_unreadable_entry_is_a_miss(redis_client: RedisClient) -> None:
+    await redis_client.redis.set(redis_client.key("cache", "answer", "k"), b'{"text": 1}')
+    assert await RedisAnswerCache(redis_client, ttl_s=60).get("k") is None
+
+
+async def test_a_cache_on_an_unreachable_redis_degrades_and_logs_the_outage_once(
+    dead_client: RedisClient,
+) -> None:
+    cache = RedisAnswerCache(dead_client, ttl_s=60)
+    with capture_logs() as logs:
+        first, second = await cache.generation(), await cache.generation()
+        assert await cache.get(key_for("q", first)) is None
+        await cache.put(key_for("q", first), make_answer())
+        assert await cache.bump_generation() < 0
+    assert first < 0
+    assert second < 0
+    assert first != second  # a key built from one is never built again
+    assert levels(logs) == ["warning"]
+
+
+@pytest.mark.parametrize("first_call", ["generation", "get"])
+async def test_a_bump_lost_while_redis_is_down_is_applied_once_it_is_back(
+    redis_client: RedisClient, first_call: str
+) -> None:
+    switch = SwitchableClient(redis_client)
+    cache = RedisAnswerCache(switch, ttl_s=60)
+    other_worker = RedisAnswerCache(redis_client, ttl_s=60)
+    before = key_for("q", await cache.generation())
+    await cache.put(before, make_answer("before the change"))
+    switch.down = True
+    with capture_logs() as logs:
+        await cache.bump_generation()  # a document changed while Redis was unreachable
+        await cache.bump_generation()
+        assert await cache.get(before) is None
+        switch.down = False
+        if first_call == "get":
+            assert await cache.get(before) is None
+        assert await cache.generation() == 2
+    assert await other_worker.generation() == 2
+    assert await other_worker.get(key_for("q", 2)) is None
+    assert levels(logs) == ["warning", "info", "info"]  # down, bumps re-applied, back
+    assert await cache.bump_generation() == 3  # nothing left to re-apply
+    await switch.close()
+
+
+# Provider cooldowns
+
+
+async def test_a_cooldown_set_through_one_client_holds_for_another(
+    redis_client: RedisClient, peers: list[RedisClient]
+) -> None:
+    await RedisProviderHealth(redis_client).cool_down("openai", 60)
+    assert await RedisProviderHealth(peers[0]).is_cooling_down("openai")
+    assert not await RedisProviderHealth(peers[0]).is_cooling_down("groq")
+
+
+async def test_cooldowns_on_an_unreachable_redis_assume_every_provider_healthy(
+    dead_client: RedisClient,
+) -> None:
+    health = RedisProviderHealth(dead_client)
+    with capture_logs() as logs:
+        await health.cool_down("openai", 60)
+        assert not await health.is_cooling_down("openai")
+    assert levels(logs) == ["warning"]
+
+
+# Errors crossing the ports
+
+DEAD_CALLS: dict[str, Callable[[RedisClient], Awaitable[object]]] = {
+    "limiter.hit": lambda c: RedisRateLimiter(c).hit("ip:1", POLICY, NOW),
+    "limiter.peek": lambda c: RedisRateLimiter(c).peek("ip:1", POLICY, NOW),
+    "store.get": lambda c: RedisConversationStore(c).get("s1"),
+    "store.append": lambda c: RedisConversationStore(c).append(
+        "s1", "key:alice", make_turn("q"), keep=5
+    ),
+    "store.delete": lambda c: RedisConversationStore(c).delete("s1"),
+    "client.ping": lambda c: c.ping(),
+}
+
+
+@pytest.mark.parametrize("call", DEAD_CALLS.values(), ids=DEAD_CALLS.keys())
+async def test_every_method_on_a_dead_server_raises_upstream_unavailable(
+    dead_client: RedisClient, call: Callable[[RedisClient], Awaitable[object]]
+) -> None:
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await call(dead_client)
+    assert isinstance(caught.value.__cause__, redis.exceptions.ConnectionError)
+
+
+async def test_a_server_that_never_answers_is_an_upstream_timeout() -> None:
+    connections: list[asyncio.StreamWriter] = []
+
+    async def accept_and_stay_silent(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+
+    server = await asyncio.start_server(accept_and_stay_silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = RedisClient(f"redis://127.0.0.1:{port}/0", socket_timeout_s=0.2)
+    try:
+        with pytest.raises(UpstreamTimeout) as caught:
+            await RedisRateLimiter(client).peek("ip:1", POLICY, NOW)
+        assert isinstance(caught.value.__cause__, redis.exceptions.TimeoutError)
+    finally:
+        await client.close()
+        for writer in connections:
+            writer.close()
+            await writer.wait_closed()
+        server.close()
+        await server.wait_closed()
