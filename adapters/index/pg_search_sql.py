@@ -1,7 +1,8 @@
 """SQL text of PgVectorIndex's hybrid search: one statement per model, path and filter set.
 
 The statement ranks the live chunks that pass the filters twice, by cosine distance and by
-full-text rank, `depth` deep each, and fuses the two rankings by weighted reciprocal rank:
+full-text rank (of chunks holding any word of the question: `pg_text_query`), `depth` deep
+each, and fuses the two rankings by weighted reciprocal rank:
 score = vector_weight / (rrf_k + vector rank) + text_weight / (rrf_k + text rank).
 Ties fall to the smaller chunk id in byte order (COLLATE "C"), as in the in-memory index.
 """
@@ -13,6 +14,7 @@ import functools
 from typing import Literal
 
 from askdocs.adapters.index.pg_sql import indexed_expression, literal, query_expression
+from askdocs.adapters.index.pg_text_query import any_word_query
 
 Path = Literal["hnsw", "exact"]
 
@@ -142,14 +144,14 @@ def search(shape: SearchShape) -> str:
         matched = _live_chunks(
             shape,
             parameters,
-            join=f"CROSS JOIN websearch_to_tsquery('english', {parameters['text']}) AS q (query)",
-            where="c.tsv @@ q.query",
+            join=f"CROSS JOIN {any_word_query(parameters['text'])} AS q",
+            where="c.tsv @@ q.selecting",
         )
         text_ranking = f""",
 text_ranked AS (
     SELECT id, row_number() OVER (ORDER BY score DESC, id COLLATE "C") AS rank
     FROM (
-        SELECT c.id, ts_rank_cd(c.tsv, q.query, 1) AS score
+        SELECT c.id, ts_rank(c.tsv, q.ranking, 1) AS score
         {matched}
         ORDER BY score DESC, c.id COLLATE "C"
         LIMIT $2

@@ -3,12 +3,14 @@
 It runs in process on the in-memory adapters (no server, no database): only the settings that
 shape retrieval and answers are taken from the environment (`EVALUATED_SETTINGS`), so the same
 command compares embedders, chunk sizes, fusion weights or chat models without touching any
-shared service.
+shared service. With a database URL, documents and index are the PostgreSQL adapters instead,
+in a schema created for the run and dropped after it (`eval_database`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -21,12 +23,14 @@ from typing import Literal
 
 from dependency_injector import providers
 
+from askdocs.adapters.postgres.migrations import MigrationError
 from askdocs.application.errors import AppError
 from askdocs.application.evaluate_retrieval import EvaluateRetrieval
 from askdocs.application.ingest_document import Upload
 from askdocs.domain.errors import DomainError
 from askdocs.domain.evaluation import GoldenCase, RetrievalReport
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.cli.eval_database import evaluation_schema, settle
 from askdocs.entrypoints.cli.golden import (
     GoldenFileError,
     corpus_files,
@@ -77,15 +81,21 @@ class Evaluation:
     ingest_seconds: float
 
 
-def evaluation_settings(mode: Mode, blob_dir: str, environ: Mapping[str, str]) -> Settings:
-    """Embedded settings, with the evaluated ones from `environ` and the mode's weights."""
+def evaluation_settings(
+    mode: Mode, blob_dir: str, environ: Mapping[str, str], *, database_url: str = ""
+) -> Settings:
+    """Embedded settings (PostgreSQL ones with a `database_url`), with the evaluated ones from
+    `environ` and the mode's weights."""
+    backend = "postgres" if database_url else "memory"
     chosen = {k: v for k, v in environ.items() if k.startswith(EVALUATED_SETTINGS)}
     chosen.update(
         {
-            "ASKDOCS_DOCUMENTS__BACKEND": "memory",
-            "ASKDOCS_INDEX__BACKEND": "memory",
+            "ASKDOCS_DATABASE__URL": database_url,
+            "ASKDOCS_DOCUMENTS__BACKEND": backend,
+            "ASKDOCS_INDEX__BACKEND": backend,
             "ASKDOCS_DOCUMENTS__BLOB_DIR": blob_dir,
             "ASKDOCS_METRICS__BACKEND": "noop",
+            "ASKDOCS_INDEX__RECALL_SAMPLE_RATE": "0",  # no background searches to outlive the run
             **_MODE_WEIGHTS[mode],
         }
     )
@@ -99,17 +109,28 @@ async def evaluate(
     files: Sequence[str],
     mode: Mode = "hybrid",
     environ: Mapping[str, str] | None = None,
+    database_url: str | None = None,
 ) -> Evaluation:
-    """Ingest `files` (named by their path under `corpus_root`) and evaluate `cases` on them.
+    """Ingest `files` (named by their path under `corpus_root`) and evaluate `cases` on them,
+    in memory, or in a new schema of the `database_url` database when one is given.
 
     Raises:
         GoldenFileError: a corpus file was refused. OSError: one cannot be read.
         AppError, DomainError: the evaluation itself failed.
+        MigrationError: the new schema could not be migrated.
     """
-    with tempfile.TemporaryDirectory(prefix="askdocs-eval-") as blob_dir:
-        settings = evaluation_settings(mode, blob_dir, {} if environ is None else environ)
+    async with contextlib.AsyncExitStack() as stack:
+        schema_url = ""
+        if database_url is not None:
+            schema_url = await stack.enter_async_context(evaluation_schema(database_url))
+        blob_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="askdocs-eval-"))
+        settings = evaluation_settings(
+            mode, blob_dir, {} if environ is None else environ, database_url=schema_url
+        )
         container = build_container(settings)
         container.ids.override(providers.Object(_SequentialIds()))
+        if schema_url:  # runs before the schema is dropped: no session outlives its tables
+            stack.push_async_callback(container.database().close)
         ingest = container.ingest_document()
         started = time.perf_counter()
         chunks = 0
@@ -120,6 +141,8 @@ async def evaluate(
             except AppError as exc:
                 raise GoldenFileError(f"{name} was refused: {exc.detail}") from exc
             chunks += result.chunks_embedded
+        if schema_url:
+            await settle(container.database())
         ingest_seconds = time.perf_counter() - started
         use_case = EvaluateRetrieval(
             index=container.index(),
@@ -131,11 +154,14 @@ async def evaluate(
     return Evaluation(report, settings, len(files), chunks, ingest_seconds)
 
 
-def run(golden: str, *, root: str, files: str | None, mode: Mode) -> int:
+def run(
+    golden: str, *, root: str, files: str | None, mode: Mode, database_url: str | None = None
+) -> int:
     """Print the evaluation of the `golden` file over the corpus under `root`.
 
     The corpus is the files `files` lists, else those of the list beside the golden file
-    (`default_corpus_list`), else every file under `root`. Exit status 2 when it cannot run.
+    (`default_corpus_list`), else every file under `root`. With `database_url`, the evaluation
+    runs on PostgreSQL in a schema of its own. Exit status 2 when it cannot run.
     """
     corpus_root = Path(root)
     listing = Path(files) if files else default_corpus_list(Path(golden))
@@ -143,9 +169,16 @@ def run(golden: str, *, root: str, files: str | None, mode: Mode) -> int:
         cases = load_golden(Path(golden))
         names = corpus_files(corpus_root, listing if files or listing.is_file() else None)
         evaluation = asyncio.run(
-            evaluate(cases, corpus_root=corpus_root, files=names, mode=mode, environ=os.environ)
+            evaluate(
+                cases,
+                corpus_root=corpus_root,
+                files=names,
+                mode=mode,
+                environ=os.environ,
+                database_url=database_url,
+            )
         )
-    except (GoldenFileError, AppError, DomainError, OSError) as exc:
+    except (GoldenFileError, AppError, DomainError, MigrationError, OSError) as exc:
         print(f"askdocs eval: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report_lines(evaluation, mode)))
@@ -157,8 +190,8 @@ def report_lines(evaluation: Evaluation, mode: Mode) -> list[str]:
     report, index = evaluation.report, evaluation.settings.index
     lines = [
         f"{report.count} questions over {evaluation.files} files ({evaluation.chunks} chunks "
-        f"ingested in {evaluation.ingest_seconds:.1f} s); mode {mode}: vector weight "
-        f"{index.vector_weight:g}, text weight {index.text_weight:g}",
+        f"ingested in {evaluation.ingest_seconds:.1f} s); {index.backend} index, mode {mode}: "
+        f"vector weight {index.vector_weight:g}, text weight {index.text_weight:g}",
         *(f"recall@{k:<3} {value:.3f}" for k, value in report.recall.items()),
         f"MRR@{max(report.recall):<6} {report.mrr:.3f}",
         f"answer contains the expected string: {report.answer_contains:.3f}",

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--corpus-root", required=True, help="folder of the corpus files")
     evaluation.add_argument("--files", default=None, help="list of corpus files (one a line)")
     evaluation.add_argument("--mode", choices=evaluate.MODES, default="hybrid")
+    evaluation.add_argument(
+        "--database-url",
+        default=None,
+        help="evaluate on PostgreSQL, in a schema created for the run and dropped after it",
+    )
     return parser
 
 
@@ -56,7 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keys":
         return keys.create(Role(args.role))
     if args.command == "eval":
-        return evaluate.run(args.golden, root=args.corpus_root, files=args.files, mode=args.mode)
+        return evaluate.run(
+            args.golden,
+            root=args.corpus_root,
+            files=args.files,
+            mode=args.mode,
+            database_url=args.database_url,
+        )
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
         return client.ingest(url, args.paths, tags=args.tags)

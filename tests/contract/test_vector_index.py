@@ -147,6 +147,22 @@ class VectorIndexContract:
         hits = await index.search(query("zanzibar", angle=0.0, k=4))
         assert hits[0].chunk.text == "the zanzibar archipelago"
 
+    async def test_a_chunk_holding_only_some_words_of_the_question_is_found_by_its_text(
+        self, make_index: IndexFactory
+    ) -> None:
+        index = make_index(vector_weight=0.0)
+        texts = ["alpha beta", "gamma delta", "the zanzibar archipelago"]
+        await index.add(
+            [
+                make_indexed(make_chunk("doc", "p", n, text), direction(n * 0.4))
+                for n, text in enumerate(texts)
+            ]
+        )
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        hits = await index.search(query("which volcano is in the zanzibar archipelago?", k=3))
+        assert hits[0].chunk.text == "the zanzibar archipelago"
+        assert hits[0].score > 0
+
     async def test_another_embedding_model_is_never_returned(self, index: VectorIndex) -> None:
         other = make_chunk("doc", "p", 0, "orchid orchid orchid")
         mine = make_chunk("doc", "p", 1, "unrelated words")
