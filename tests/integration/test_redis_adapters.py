@@ -54,8 +54,14 @@ async def dead_client() -> AsyncIterator[RedisClient]:
 
 @pytest.fixture
 async def peers(redis_client: RedisClient) -> AsyncIterator[list[RedisClient]]:
-    """Four more clients on the same server and prefix, as other workers would have."""
-    clients = [RedisClient(redis_url(), prefix=redis_client.prefix) for _ in range(4)]
+    """Four more clients on the same server and prefix, as other workers would have.
+
+    The generous timeout is deliberate: these tests check atomicity, and on a loaded machine
+    opening fifty connections at once can take longer than the production default.
+    """
+    clients = [
+        RedisClient(redis_url(), prefix=redis_client.prefix, socket_timeout_s=10) for _ in range(4)
+    ]
     yield clients
     for client in clients:
         await client.close()
