@@ -50,10 +50,9 @@ class EnforceRateLimit:
         ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
         try:
             return most_restrictive(
-                [
-                    await self.limiter.hit(ip_key, rule.per_ip, now),
-                    await self.limiter.hit(principal_key, rule.per_principal, now),
-                ]
+                await self.limiter.hit_many(
+                    [(ip_key, rule.per_ip), (principal_key, rule.per_principal)], now
+                )
             )
         except UpstreamError as exc:
             if not self.fail_open:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+from collections.abc import Sequence
 
 from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy
 
@@ -32,6 +33,11 @@ class InMemoryRateLimiter:
             heapq.heappush(self._expiries, (counter[2] + policy.window_s, counter))
         self._counts[counter] = count
         return policy.decide(count, now)
+
+    async def hit_many(
+        self, requests: Sequence[tuple[str, RateLimitPolicy]], now: float
+    ) -> list[RateLimitDecision]:
+        return [await self.hit(key, policy, now) for key, policy in requests]
 
     async def peek(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
         self._prune(now)

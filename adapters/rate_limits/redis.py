@@ -1,14 +1,16 @@
 """RateLimiter in Redis: fixed-window counters shared by every worker, counted atomically.
 
 A counter is the key `<prefix>:rl:<key>:<window_s>:<window_start>`: two policies with different
-windows on the same key never share one. A hit is one round trip: a Lua script increments the
-counter and, on the first increment, gives it a life of `window_s + 1` seconds, so ended
-windows clean themselves up and no counter is ever left without an expiry.
+windows on the same key never share one. A hit is one round trip, however many counters it
+touches: a Lua script increments each counter and, on its first increment, gives it a life of
+`window_s + 1` seconds, so ended windows clean themselves up and no counter is ever left
+without an expiry.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from redis.commands.core import AsyncScript
 
@@ -16,11 +18,15 @@ from askdocs.adapters.redis.client import RedisClient
 from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy
 
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
+local counts = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    if count == 1 then
+        redis.call('EXPIRE', key, ARGV[i])
+    end
+    counts[i] = count
 end
-return count
+return counts
 """
 
 
@@ -41,15 +47,26 @@ class RedisRateLimiter:
         self._script: AsyncScript | None = None
 
     async def hit(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
+        [decision] = await self.hit_many([(key, policy)], now)
+        return decision
+
+    async def hit_many(
+        self, requests: Sequence[tuple[str, RateLimitPolicy]], now: float
+    ) -> list[RateLimitDecision]:
+        """Every counter in one script call: one round trip for the per-IP and per-principal
+        limits of a request."""
         redis = self._client.redis
         if self._script is None:
             # Only hashes the script; EVALSHA loads it into Redis on first use.
             self._script = redis.register_script(_HIT)
+        keys = [self._counter(key, policy, now) for key, policy in requests]
+        ttls = [policy.window_s + 1 for _, policy in requests]
         async with self._client.translate_errors():
-            count = await self._script(
-                keys=[self._counter(key, policy, now)], args=[policy.window_s + 1], client=redis
-            )
-        return policy.decide(int(count), now)
+            counts = await self._script(keys=keys, args=ttls, client=redis)
+        return [
+            policy.decide(int(count), now)
+            for (_, policy), count in zip(requests, counts, strict=True)
+        ]
 
     async def peek(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
         async with self._client.translate_errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy
@@ -16,6 +17,12 @@ class RateLimiter(Protocol):
 
     async def hit(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
         """Count one request and decide it."""
+        ...
+
+    async def hit_many(
+        self, requests: Sequence[tuple[str, RateLimitPolicy]], now: float
+    ) -> list[RateLimitDecision]:
+        """Count one request against each (key, policy), in order, as one operation."""
         ...
 
     async def peek(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:

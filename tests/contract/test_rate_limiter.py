@@ -34,6 +34,15 @@ class RateLimiterContract:
         assert decisions[-1].limit == 3
         assert decisions[-1].retry_after_s == 56  # the window ends at T0 + 60
 
+    async def test_hit_many_counts_each_key_once_in_order(self, limiter: RateLimiter) -> None:
+        daily = RateLimitPolicy(limit=10, window_s=86_400)
+        await limiter.hit("ip:1", POLICY, T0)
+        first, second = await limiter.hit_many([("ip:1", POLICY), ("user:a", daily)], T0 + 1)
+        assert (first.limit, first.remaining) == (3, 1)
+        assert (second.limit, second.remaining) == (10, 9)
+        assert (await limiter.peek("user:a", daily, T0 + 2)).used == 1
+        assert await limiter.hit_many([], T0) == []
+
     async def test_a_new_window_starts_afresh(self, limiter: RateLimiter) -> None:
         for n in range(4):
             await limiter.hit("ip:1", POLICY, T0 + n)
