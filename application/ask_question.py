@@ -15,7 +15,6 @@ from askdocs.application.ports import (
     Embedder,
     IdGenerator,
     Metrics,
-    SearchHit,
     SearchQuery,
     Tokenizer,
     VectorIndex,
@@ -24,7 +23,6 @@ from askdocs.domain.answers import (
     APOLOGY,
     NO_ANSWER,
     Answer,
-    Passage,
     answer_cache_key,
     clean_question,
     with_sources,
@@ -145,7 +143,7 @@ class AskQuestion:
                 tags=tags,
             )
         )
-        passages = tuple(_passage(hit) for hit in hits)
+        passages = tuple(hit.passage() for hit in hits)
         if not passages:
             return Answer(NO_ANSWER, (), model=model, provider=self.chat_model.name)
         request = ChatRequest(question=text, passages=passages, history=history, model=model)
@@ -187,16 +185,3 @@ class AskQuestion:
         if not 1 <= requested <= MAX_TOP_K:
             raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}")
         return requested
-
-
-def _passage(hit: SearchHit) -> Passage:
-    return Passage(
-        chunk_id=hit.chunk.id,
-        document_id=hit.liveness.document_id,
-        document=hit.liveness.document_name,
-        version=hit.liveness.version,
-        page=hit.page_no,
-        text=hit.chunk.text,
-        score=hit.score,
-        tags=hit.liveness.tags,
-    )

@@ -10,11 +10,10 @@ from askdocs.application.ports import (
     ChatModel,
     ChatRequest,
     Embedder,
-    SearchHit,
     SearchQuery,
     VectorIndex,
 )
-from askdocs.domain.answers import Passage, clean_question
+from askdocs.domain.answers import clean_question
 from askdocs.domain.evaluation import (
     CaseOutcome,
     GoldenCase,
@@ -68,7 +67,7 @@ class EvaluateRetrieval:
             )
         )
         ranked = hits[:depth]
-        passages = tuple(_passage(hit) for hit in hits[: self.answer_k])
+        passages = tuple(hit.passage() for hit in hits[: self.answer_k])
         answer = ""
         if passages:
             completion = await self.chat_model.complete(
@@ -83,16 +82,3 @@ class EvaluateRetrieval:
             answer=answer,
             retrieved=tuple(hit.liveness.document_name for hit in ranked),
         )
-
-
-def _passage(hit: SearchHit) -> Passage:
-    return Passage(
-        chunk_id=hit.chunk.id,
-        document_id=hit.liveness.document_id,
-        document=hit.liveness.document_name,
-        version=hit.liveness.version,
-        page=hit.page_no,
-        text=hit.chunk.text,
-        score=hit.score,
-        tags=hit.liveness.tags,
-    )

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
+from askdocs.domain.answers import Passage
 from askdocs.domain.chunking import Chunk
 
 
@@ -61,6 +62,19 @@ class SearchHit:
     score: float
     liveness: Liveness
     page_no: int | None
+
+    def passage(self) -> Passage:
+        """The hit as the answerer and the client see it."""
+        return Passage(
+            chunk_id=self.chunk.id,
+            document_id=self.liveness.document_id,
+            document=self.liveness.document_name,
+            version=self.liveness.version,
+            page=self.page_no,
+            text=self.chunk.text,
+            score=self.score,
+            tags=self.liveness.tags,
+        )
 
 
 class VectorIndex(Protocol):
