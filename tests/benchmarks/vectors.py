@@ -163,7 +163,7 @@ def load(*, log: bool = True) -> Dataset:
     describe = (
         f"{PASSAGES:,} passages ({WINDOW}-word windows every {STRIDE} words over the body text of "
         f"{len(set(texts['pages']))} pages of the Python 3.11 manual) and {QUERIES:,} queries "
-        f"(the 73 golden questions + first sentences of paragraphs of 1 in {HELD_OUT} pages, "
+        f"(the 73 golden questions + first sentences of paragraphs of the ~1 in {HELD_OUT} pages "
         f"held out of the passages), embedded with {MODEL} ({DIM}-d, normalised)"
     )
     return Dataset(
