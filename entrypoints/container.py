@@ -21,6 +21,7 @@ from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.adapters.index.memory import InMemoryVectorIndex
+from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
@@ -69,6 +70,10 @@ class Container(containers.DeclarativeContainer):
         min_size=config.database.pool_min_size,
         max_size=config.database.pool_max_size,
         command_timeout_s=config.database.command_timeout_s,
+        # Connections start with what the HNSW scan reads: no transaction around a search.
+        server_settings=providers.Callable(
+            search_session_settings, ef_search=config.index.hnsw_ef_search
+        ),
     )
     embedder = providers.Selector(
         config.embedder.backend,

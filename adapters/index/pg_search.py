@@ -34,13 +34,12 @@ def as_vector(values: Sequence[float], dim: int | None, label: str) -> Vector:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Fusion:
-    """The search knobs: fusion weights, depth, HNSW effort and the exact-path threshold."""
+    """The search knobs: fusion weights, depth and the exact-path threshold."""
 
     rrf_k: int
     vector_weight: float
     text_weight: float
     candidates: int
-    ef_search: int
     exact_below: int
 
 
@@ -61,8 +60,13 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
     chunks is cheaper than walking the graph until enough of them turn up.
     """
     vector = as_vector(query.embedding, dim, "the query embedding")
-    text = query.text if _WORD.search(query.text) else ""
+    # The text ranking runs only when it can change the result.
+    ranks_text = fusion.text_weight != 0 and _WORD.search(query.text) is not None
+    text = query.text if ranks_text else ""
     filters = [values for values in (list(query.tags), list(query.document_ids)) if values]
+
+    # Alone, the vector ranking's top k is the result: walking deeper only costs time.
+    depth = max(fusion.candidates, query.k) if text else query.k
 
     def shape(path: Path) -> SearchShape:
         return SearchShape(
@@ -72,18 +76,18 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
             tags=bool(query.tags),
             documents=bool(query.document_ids),
             text=bool(text),
+            depth=depth,
+            k=query.k,
         )
 
     path: Path = "hnsw" if indexable(dim) else "exact"
     if path == "hnsw" and filters and fusion.exact_below > 0:
-        count_sql = pg_search_sql.count_live(shape("exact"))
+        count_sql = pg_search_sql.count_live(dataclasses.replace(shape("exact"), depth=0, k=0))
         count = await connection.fetchval(count_sql, fusion.exact_below, *filters)
         if count < fusion.exact_below:
             path = "exact"
     arguments = [
         vector,
-        max(fusion.candidates, query.k),
-        query.k,
         fusion.rrf_k,
         fusion.vector_weight,
         *([text, fusion.text_weight] if text else []),
@@ -93,14 +97,18 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
 
 
 async def fetch(
-    connection: Connection, plan: SearchPlan, sql: str, ef_search: int
+    connection: Connection, plan: SearchPlan, sql: str, hnsw_settings: str
 ) -> list[asyncpg.Record]:
-    """Run `sql` (the plan's, or an EXPLAIN of it) with the plan's arguments and settings."""
-    if plan.path == "exact":
+    """Run `sql` (the plan's, or an EXPLAIN of it) with the plan's arguments.
+
+    `hnsw_settings` are SET LOCAL commands an HNSW scan needs, empty when the connection
+    already starts with them.
+    """
+    if plan.path == "exact" or not hnsw_settings:
         return await connection.fetch(sql, *plan.arguments)
     # One message opens the transaction and sets what the HNSW scan reads: asyncpg's
     # transaction() would spend a round trip of its own on BEGIN (measured ~80 us more).
-    await connection.execute(f"BEGIN; {pg_search_sql.hnsw_settings(ef_search)}")
+    await connection.execute(f"BEGIN; {hnsw_settings}")
     try:
         return await connection.fetch(sql, *plan.arguments)
     finally:

@@ -19,22 +19,34 @@ from askdocs.adapters.index.pg_text_query import any_word_query
 Path = Literal["hnsw", "exact"]
 
 
-def hnsw_settings(ef_search: int) -> str:
-    """Transaction-local settings for an HNSW scan that keeps going until the filters are met.
+def search_session_settings(ef_search: int) -> dict[str, str]:
+    """What a search needs from its session, as settings a connection can start with.
 
-    JIT is off too: compiling costs tens of milliseconds, and the planner's cost guesses for a
-    ranking over a large table can cross its threshold.
+    The HNSW scan keeps walking the graph until the filters are met. JIT is off: compiling
+    costs tens of milliseconds, and the planner's cost guesses for a ranking over a large
+    table can cross its threshold. Plans are generic: a search statement already carries the
+    model and path in its text, so planning it again for each query vector only costs time
+    (about a millisecond of a few). A pool whose connections start with these
+    (PostgresDatabase's `server_settings`) saves each search a transaction around it.
     """
-    return (
-        f"SET LOCAL hnsw.ef_search = {int(ef_search)}; "
-        "SET LOCAL hnsw.iterative_scan = relaxed_order; "
-        "SET LOCAL jit = off"
-    )
+    return {
+        "hnsw.ef_search": str(int(ef_search)),
+        "hnsw.iterative_scan": "relaxed_order",
+        "jit": "off",
+        "plan_cache_mode": "force_generic_plan",
+    }
+
+
+def set_local(settings: dict[str, str]) -> str:
+    """`settings` as transaction-local SET commands, for a pool that does not start with them."""
+    return "; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SearchShape:
-    """What varies the search text: the model, its dimension, the path and which inputs."""
+    """What varies the search text: the model, its dimension, the path, which inputs, and
+    the row counts (as literals, so a generic plan is costed for them: see
+    `search_session_settings`)."""
 
     model: str
     dim: int
@@ -42,6 +54,8 @@ class SearchShape:
     tags: bool
     documents: bool
     text: bool
+    depth: int = 0  # candidates per ranking
+    k: int = 0
 
     def optional_parameters(self, first: int) -> dict[str, str]:
         """Placeholders of the optional inputs present, numbered without gaps from `first`."""
@@ -122,11 +136,11 @@ def count_live(shape: SearchShape) -> str:
 def search(shape: SearchShape) -> str:
     """The hybrid search, one statement.
 
-    Parameters: $1 query vector, $2 depth (candidates per ranking), $3 k, $4 rrf_k,
-    $5 vector weight; then, numbered on from $6 when present: the question and the text
-    weight, the tags, the document ids.
+    Parameters: $1 query vector, $2 rrf_k, $3 vector weight; then, numbered on from $4 when
+    present: the question and the text weight, the tags, the document ids.
     """
-    parameters = shape.optional_parameters(6)
+    parameters = shape.optional_parameters(4)
+    depth, k = int(shape.depth), int(shape.k)
     if shape.path == "hnsw":
         # Ordered by exactly the index's expression, so the planner can walk the HNSW graph;
         # relaxed_order scans may return candidates slightly out of order: ranked below.
@@ -154,18 +168,18 @@ text_ranked AS (
         SELECT c.id, ts_rank(c.tsv, q.ranking, 1) AS score
         {matched}
         ORDER BY score DESC, c.id COLLATE "C"
-        LIMIT $2
+        LIMIT {depth}
     ) AS matched
 )"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
         text_weight = parameters["text_weight"]
         text_scores = f"""
         UNION ALL
-        SELECT id, {text_weight}::float8 / ($4::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+        SELECT id, {text_weight}::float8 / ($2::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
     return f"""WITH vector_candidates AS MATERIALIZED (
     SELECT c.id, {distance} AS distance
         {candidates}
     ORDER BY {order}
-    LIMIT $2
+    LIMIT {depth}
 ),
 vector_ranked AS (
     SELECT id, row_number() OVER (ORDER BY distance, id COLLATE "C") AS rank
@@ -174,11 +188,11 @@ vector_ranked AS (
 fused AS (
     SELECT id, sum(score) AS score
     FROM (
-        SELECT id, $5::float8 / ($4::integer + rank) AS score FROM vector_ranked{text_scores}
+        SELECT id, $3::float8 / ($2::integer + rank) AS score FROM vector_ranked{text_scores}
     ) AS scored
     GROUP BY id
     ORDER BY score DESC, id COLLATE "C"
-    LIMIT $3
+    LIMIT {k}
 )
 SELECT c.id, c.document_id, c.page_sha256, c.ordinal, c.text, c.token_count,
        f.score, d.name, d.version, d.tags, p.page_no

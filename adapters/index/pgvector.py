@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
-from askdocs.adapters.index import pg_search, pg_sql
+from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
 from askdocs.application.ports.observability import Metrics
+
+DEFAULT_EF_SEARCH = 100
 
 
 @contextlib.asynccontextmanager
@@ -69,7 +71,7 @@ class PgVectorIndex:
         candidates: int = 50,
         hnsw_m: int = 16,
         hnsw_ef_construction: int = 64,
-        hnsw_ef_search: int = 100,
+        hnsw_ef_search: int = DEFAULT_EF_SEARCH,
         exact_search_below: int = 10_000,
         metrics: Metrics | None = None,
         recall_sample_rate: float = 0.0,
@@ -82,9 +84,13 @@ class PgVectorIndex:
             raise ValueError("hnsw_ef_search must be 1..1000")
         self._database = database
         self._fusion = pg_search.Fusion(
-            rrf_k, vector_weight, text_weight, candidates, hnsw_ef_search, exact_search_below
+            rrf_k, vector_weight, text_weight, candidates, exact_search_below
         )
         self._m, self._ef_construction = hnsw_m, hnsw_ef_construction
+        wanted = pg_search_sql.search_session_settings(hnsw_ef_search)
+        started_with = database.server_settings
+        ready = all(started_with.get(name) == value for name, value in wanted.items())
+        self._hnsw_settings = "" if ready else pg_search_sql.set_local(wanted)
         self._metrics = metrics
         self.recall = (
             RecallSampler(database, metrics, rate=recall_sample_rate, ef_search=hnsw_ef_search)
@@ -154,7 +160,7 @@ class PgVectorIndex:
             plan = await self._plan(connection, query)
             if plan is None:
                 return []
-            rows = await pg_search.fetch(connection, plan, plan.sql, self._fusion.ef_search)
+            rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
         if self._metrics is not None:
             tags = {"path": plan.path}
             seconds = time.perf_counter() - started
@@ -174,7 +180,7 @@ class PgVectorIndex:
                 return ""
             options = "(ANALYZE, COSTS OFF)" if analyze else "(COSTS OFF)"
             explain = f"EXPLAIN {options} {plan.sql}"
-            rows = await pg_search.fetch(connection, plan, explain, self._fusion.ef_search)
+            rows = await pg_search.fetch(connection, plan, explain, self._hnsw_settings)
         return "\n".join(row[0] for row in rows)
 
     async def _plan(

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import structlog
 
-from askdocs.adapters.index import pg_sql
+from askdocs.adapters.index import pg_search_sql, pg_sql
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import AppError
 from askdocs.application.ports import Metrics
@@ -70,8 +70,8 @@ class RecallSampler:
         """Recall@k of the HNSW path against an exact scan, published as a gauge."""
         try:
             async with self._database.transaction() as connection:
-                await connection.execute(f"SET LOCAL hnsw.ef_search = {int(self._ef_search)}")
-                await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                settings = pg_search_sql.search_session_settings(self._ef_search)
+                await connection.execute(pg_search_sql.set_local(settings))
                 approximate = await connection.fetch(_hnsw_sql(dim), vector, model, k)
             async with self._database.connection() as connection:
                 exact = await connection.fetch(_EXACT_SQL, vector, model, k)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import types
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
@@ -54,6 +55,20 @@ async def _prepare_connection(connection: asyncpg.Connection[asyncpg.Record]) ->
     await register_vector(connection)
 
 
+async def _return_to_pool(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Make a released connection fit for the next user, without a round trip when it is.
+
+    asyncpg's default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
+    ALL` on every release: a round trip per request (about 0.3 ms of a 1 ms search). askdocs
+    leaves no session state behind: settings are SET LOCAL or the pool's own
+    `server_settings` (which RESET ALL would restore anyway), cursors live in transactions,
+    nothing LISTENs, and the one session advisory lock (migrations) is released by its
+    holder. What can be left is an open transaction, after a failure: it is rolled back.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 class PostgresDatabase:
     """A pool opened on first use; `close` at shutdown."""
 
@@ -69,9 +84,14 @@ class PostgresDatabase:
         self.url = url
         self._min_size, self._max_size = min_size, max_size
         self._command_timeout_s = command_timeout_s
-        self._server_settings = server_settings or {}
+        self._server_settings = dict(server_settings or {})
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+
+    @property
+    def server_settings(self) -> Mapping[str, str]:
+        """The settings every connection of the pool starts with (and returns to on release)."""
+        return types.MappingProxyType(self._server_settings)
 
     async def pool(self) -> asyncpg.Pool:
         """The pool, opened now if this is the first use."""
@@ -82,6 +102,7 @@ class PostgresDatabase:
                         self._pool = await asyncpg.create_pool(
                             self.url,
                             init=_prepare_connection,
+                            reset=_return_to_pool,
                             min_size=self._min_size,
                             max_size=self._max_size,
                             command_timeout=self._command_timeout_s,

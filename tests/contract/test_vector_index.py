@@ -5,20 +5,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askdocs.adapters.index.memory import InMemoryVectorIndex
+from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pg_sql import index_name
-from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.index.pgvector import DEFAULT_EF_SEARCH, PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
+from tests.support.postgres import migrated_schema
 
 
 def query(
@@ -270,6 +272,15 @@ class TestPgVectorIndex(VectorIndexContract):
     @pytest.fixture
     def make_index(self, postgres: PostgresDatabase) -> IndexFactory:
         return lambda **knobs: PgVectorIndex(postgres, **knobs)
+
+    @pytest.fixture(params=["settings per search", "settings per connection"])
+    async def postgres(self, request: pytest.FixtureRequest) -> AsyncIterator[PostgresDatabase]:
+        """Both ways of giving the HNSW scan its settings: SET LOCAL in a transaction around
+        each search, or connections that start with them (as the container opens its pool)."""
+        per_connection = request.param == "settings per connection"
+        settings = search_session_settings(DEFAULT_EF_SEARCH) if per_connection else None
+        async for database in migrated_schema(settings):
+            yield database
 
     async def test_an_unreachable_database_raises_upstream_unavailable(self) -> None:
         database = PostgresDatabase("postgresql://postgres@127.0.0.1:1/none")

@@ -62,8 +62,13 @@ async def ensure_test_database(url: str) -> None:
         await connection.close()
 
 
-async def migrated_schema() -> AsyncIterator[PostgresDatabase]:
-    """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards."""
+async def migrated_schema(
+    server_settings: dict[str, str] | None = None,
+) -> AsyncIterator[PostgresDatabase]:
+    """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards.
+
+    `server_settings` are what its connections start with.
+    """
     url = postgres_url()
     await ensure_test_database(url)
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -74,7 +79,12 @@ async def migrated_schema() -> AsyncIterator[PostgresDatabase]:
         await admin.close()
     # asyncpg sends unknown URL parameters as server settings, so the URL alone carries the
     # schema: the same string works for PostgresDatabase, subprocesses and ASKDOCS_DATABASE__URL.
-    database = PostgresDatabase(f"{url}?search_path={schema},public", min_size=1, max_size=4)
+    database = PostgresDatabase(
+        f"{url}?search_path={schema},public",
+        min_size=1,
+        max_size=4,
+        server_settings=server_settings,
+    )
     try:
         await PostgresMigrator(database).migrate()
         yield database
