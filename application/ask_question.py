@@ -23,7 +23,7 @@ from askdocs.domain.answers import (
     APOLOGY,
     NO_ANSWER,
     Answer,
-    answer_cache_key,
+    answer_fingerprint,
     clean_question,
     with_sources,
 )
@@ -101,22 +101,18 @@ class AskQuestion:
             owner = question.principal.subject
             conversation = Conversation(id=question.session_id or self.ids.new_id(), owner=owner)
         history = tuple(self.memory.select(conversation.turns, self.tokenizer.count))
-        key = answer_cache_key(
-            question=text,
-            model=model,
-            tags=tags,
-            top_k=top_k,
-            history=history,
-            generation=await self.cache.generation(),
+        fingerprint = answer_fingerprint(
+            question=text, model=model, tags=tags, top_k=top_k, history=history
         )
-        answer = await self.cache.get(key)
+        cached = await self.cache.lookup(fingerprint)
+        answer = cached.answer
         self.metrics.increment("answer_cache", tags={"result": "hit" if answer else "miss"})
         if answer is not None:
             answer = dataclasses.replace(answer, cached=True)
         else:
             answer = await self._answer(text, history, model, top_k, tags)
             if not answer.degraded:
-                await self.cache.put(key, answer)
+                await self.cache.put(fingerprint, cached.generation, answer)
         if not answer.degraded and not warnings:
             turn = Turn(question=text, answer=answer.text, at=self.clock.now())
             try:

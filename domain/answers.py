@@ -112,16 +112,16 @@ def with_sources(
     return _CITATION.sub(renumber, completion.text).strip(), sources
 
 
-def answer_cache_key(
+def answer_fingerprint(
     *,
     question: str,
     model: str,
     tags: Sequence[str],
     top_k: int,
     history: Sequence[Turn],
-    generation: int,
 ) -> str:
-    """A key that differs whenever anything that could change the answer differs."""
+    """A digest that differs whenever anything in the request that could change the answer
+    differs; `answer_cache_key` adds the state of the corpus."""
     material = json.dumps(
         {
             "q": normalise_question(question),
@@ -129,9 +129,17 @@ def answer_cache_key(
             "t": sorted(set(tags)),
             "k": top_k,
             "h": [[t.question, t.answer] for t in history],
-            "g": generation,
         },
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def answer_cache_key(fingerprint: str, generation: int) -> str:
+    """The key of an answer: its request's fingerprint under a corpus generation.
+
+    The generation leads, so a cache can build the key from a generation it has just read
+    (the Redis cache does it inside one script: keep the two forms alike).
+    """
+    return f"{generation}:{fingerprint}"

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from cachetools import TTLCache
 
-from askdocs.domain.answers import Answer
+from askdocs.application.ports.cache import CacheLookup
+from askdocs.domain.answers import Answer, answer_cache_key
 
 
 class InMemoryAnswerCache:
@@ -39,9 +40,12 @@ class InMemoryAnswerCache:
         self._generation += 1
         return self._generation
 
-    async def get(self, key: str) -> Answer | None:
+    async def lookup(self, fingerprint: str) -> CacheLookup:
+        generation = self._generation
         # `get` reads through __getitem__, which marks the entry as recently used.
-        return self._entries.get(key)
+        answer = self._entries.get(answer_cache_key(fingerprint, generation))
+        return CacheLookup(answer, generation)
 
-    async def put(self, key: str, answer: Answer) -> None:
-        self._entries[key] = answer
+    async def put(self, fingerprint: str, generation: int, answer: Answer) -> None:
+        if generation == self._generation:  # an older one is unreachable already
+            self._entries[answer_cache_key(fingerprint, generation)] = answer

@@ -1,7 +1,12 @@
 """AnswerCache in Redis: answers shared by every worker, invalidated by a corpus generation.
 
 Keys: `<prefix>:cache:generation` holds the generation (absent means 0) and
-`<prefix>:cache:answer:<key>` one answer as msgspec JSON, written with a time to live.
+`<prefix>:cache:answer:<generation>:<fingerprint>` one answer as msgspec JSON, written with a
+time to live. A lookup reads the generation and the answer under it in one script, so the cached
+/chat path costs one round trip; a store checks, in its script, that the generation is still
+current, so an answer computed across a document change is never written. The scripts build
+the answer's key from the generation they read, so the keys are not declared to Redis: this
+works on a standalone or replicated Redis, not on Redis Cluster.
 
 The cache degrades, it never fails a request: when Redis cannot be reached `get` is a miss,
 `put` is dropped, `generation` returns an unreachable generation and `bump_generation`
@@ -14,14 +19,30 @@ import secrets
 
 import msgspec
 import structlog
+from redis.commands.core import AsyncScript
 
 from askdocs.adapters.cache.redis_entries import decode_answer, encode_answer
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.adapters.redis.degradation import OutageLog
 from askdocs.application.errors import UpstreamError
-from askdocs.domain.answers import Answer
+from askdocs.application.ports.cache import CacheLookup
+from askdocs.domain.answers import Answer, answer_cache_key
 
 log = structlog.get_logger("askdocs.cache")
+
+# KEYS[1] the generation; ARGV[1] the answer keys' prefix, ARGV[2] the fingerprint.
+# The answer's key is ARGV[1] .. answer_cache_key(fingerprint, generation).
+_LOOKUP = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+return {generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2])}
+"""
+# KEYS[1] the generation, KEYS[2] the answer; ARGV[1] the generation looked under,
+# ARGV[2] the answer, ARGV[3] its time to live in milliseconds.
+_PUT = """
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
 
 
 def unreachable_generation() -> int:
@@ -37,8 +58,8 @@ class RedisAnswerCache:
 
     A bump that fails is not lost: it is counted and re-applied (one INCRBY) by the next
     operation that reaches Redis, before anything is read, so no answer from before the
-    document change is served once Redis is back. That operation, when it is a `get` or a
-    `put`, carries a key built before the re-applied bump, so it is a miss or dropped. A bump
+    document change is served once Redis is back. That operation, when it is a lookup, is a
+    miss; when it is a store, it is dropped. A bump
     whose reply was lost after Redis applied it is applied twice: one more invalidation, which
     costs misses, never a stale answer.
 
@@ -51,6 +72,9 @@ class RedisAnswerCache:
         self._client = client
         self._ttl_ms = max(1, round(ttl_s * 1000))
         self._generation_key = client.key("cache", "generation")
+        self._answer_prefix = client.key("cache", "answer", "")
+        self._lookup: AsyncScript | None = None
+        self._put: AsyncScript | None = None
         self._lost_bumps = 0
         self._outage = OutageLog(log, "answer cache")
 
@@ -75,34 +99,41 @@ class RedisAnswerCache:
             self._outage.failed("bump_generation", exc)
             return unreachable_generation()
 
-    async def get(self, key: str) -> Answer | None:
+    async def lookup(self, fingerprint: str) -> CacheLookup:
         try:
             if self._lost_bumps:
-                await self._increment(0)
-                return None
+                return CacheLookup(None, await self._increment(0))
+            redis = self._client.redis
+            if self._lookup is None:
+                self._lookup = redis.register_script(_LOOKUP)
             async with self._client.translate_errors():
-                raw = await self._client.redis.get(self._answer_key(key))
+                generation, raw = await self._lookup(
+                    keys=[self._generation_key],
+                    args=[self._answer_prefix, fingerprint],
+                    client=redis,
+                )
         except UpstreamError as exc:
-            self._outage.failed("get", exc)
-            return None
+            self._outage.failed("lookup", exc)
+            return CacheLookup(None, unreachable_generation())
         self._outage.succeeded()
-        if raw is None:
-            return None
-        try:
-            return decode_answer(raw)
-        except msgspec.DecodeError as exc:
-            # Written by another askdocs version whose Answer had other fields: a miss.
-            log.warning("unreadable cached answer ignored", error=str(exc))
-            return None
+        return CacheLookup(_decoded(raw), int(generation))
 
-    async def put(self, key: str, answer: Answer) -> None:
+    async def put(self, fingerprint: str, generation: int, answer: Answer) -> None:
+        if generation < 0:
+            return  # looked up while Redis was unreachable: nobody will ask under it
         try:
             if self._lost_bumps:
                 await self._increment(0)
                 return
+            redis = self._client.redis
+            if self._put is None:
+                self._put = redis.register_script(_PUT)
+            key = self._answer_prefix + answer_cache_key(fingerprint, generation)
             async with self._client.translate_errors():
-                await self._client.redis.set(
-                    self._answer_key(key), encode_answer(answer), px=self._ttl_ms
+                await self._put(
+                    keys=[self._generation_key, key],
+                    args=[generation, encode_answer(answer), self._ttl_ms],
+                    client=redis,
                 )
         except UpstreamError as exc:
             self._outage.failed("put", exc)
@@ -121,5 +152,13 @@ class RedisAnswerCache:
             log.info("lost generation bumps re-applied", bumps=lost, generation=value)
         return int(value)
 
-    def _answer_key(self, key: str) -> str:
-        return self._client.key("cache", "answer", key)
+
+def _decoded(raw: bytes | None) -> Answer | None:
+    if raw is None:
+        return None
+    try:
+        return decode_answer(raw)
+    except msgspec.DecodeError as exc:
+        # Written by another askdocs version whose Answer had other fields: a miss.
+        log.warning("unreadable cached answer ignored", error=str(exc))
+        return None

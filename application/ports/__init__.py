@@ -1,7 +1,7 @@
 """Ports: the Protocols the use cases depend on. Adapters satisfy them structurally."""
 
 from askdocs.application.ports.auth import ApiKeyStore
-from askdocs.application.ports.cache import AnswerCache
+from askdocs.application.ports.cache import AnswerCache, CacheLookup
 from askdocs.application.ports.chat import ChatModel, ChatRequest
 from askdocs.application.ports.conversations import ConversationStore
 from askdocs.application.ports.documents import DocumentListing, DocumentQuery, DocumentRepository
@@ -24,6 +24,7 @@ __all__ = [
     "AnswerCache",
     "ApiKeyStore",
     "BlobStore",
+    "CacheLookup",
     "ChatModel",
     "ChatRequest",
     "Clock",

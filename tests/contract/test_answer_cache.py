@@ -10,7 +10,7 @@ import pytest
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.redis.client import RedisClient
-from askdocs.application.ports.cache import AnswerCache
+from askdocs.application.ports.cache import AnswerCache, CacheLookup
 from tests.contract.builders import make_answer
 
 TTL_S = 30.0
@@ -47,16 +47,19 @@ class AnswerCacheContract:
         raise NotImplementedError
 
     async def test_a_stored_answer_comes_back(self, cache: AnswerCache) -> None:
-        await cache.put("key", make_answer("Forty-two."))
-        assert await cache.get("key") == make_answer("Forty-two.")
+        await cache.put("key", 0, make_answer("Forty-two."))
+        assert await cache.lookup("key") == CacheLookup(make_answer("Forty-two."), 0)
 
-    async def test_an_unknown_key_is_a_miss(self, cache: AnswerCache) -> None:
-        assert await cache.get("never stored") is None
+    async def test_an_unknown_fingerprint_is_a_miss_under_the_current_generation(
+        self, cache: AnswerCache
+    ) -> None:
+        await cache.bump_generation()
+        assert await cache.lookup("never stored") == CacheLookup(None, 1)
 
     async def test_putting_again_replaces_the_answer(self, cache: AnswerCache) -> None:
-        await cache.put("key", make_answer("first"))
-        await cache.put("key", make_answer("second"))
-        assert await cache.get("key") == make_answer("second")
+        await cache.put("key", 0, make_answer("first"))
+        await cache.put("key", 0, make_answer("second"))
+        assert (await cache.lookup("key")).answer == make_answer("second")
 
     async def test_the_generation_starts_at_zero_and_bumps_by_one(self, cache: AnswerCache) -> None:
         assert await cache.generation() == 0
@@ -64,14 +67,28 @@ class AnswerCacheContract:
         assert await cache.bump_generation() == 2
         assert await cache.generation() == 2
 
+    async def test_a_bump_hides_every_answer_stored_before_it(self, cache: AnswerCache) -> None:
+        await cache.put("key", 0, make_answer("before the change"))
+        await cache.bump_generation()
+        assert await cache.lookup("key") == CacheLookup(None, 1)
+
+    async def test_an_answer_computed_across_a_bump_is_not_stored(self, cache: AnswerCache) -> None:
+        looked = await cache.lookup("key")  # a miss; the answer is computed from old documents
+        await cache.bump_generation()  # meanwhile a document changes
+        assert looked.answer is None
+        await cache.put("key", looked.generation, make_answer("from the old documents"))
+        assert await cache.lookup("key") == CacheLookup(None, 1)
+        await cache.put("key", 1, make_answer("from the new documents"))
+        assert (await cache.lookup("key")).answer == make_answer("from the new documents")
+
     async def test_an_answer_expires_after_its_time_to_live(
         self, cache: AnswerCache, advance: Advance
     ) -> None:
-        await cache.put("key", make_answer())
+        await cache.put("key", 0, make_answer())
         await advance(self.ttl_s / 2)
-        assert await cache.get("key") == make_answer()
+        assert (await cache.lookup("key")).answer == make_answer()
         await advance(self.ttl_s / 2 + self.ttl_s / 10)
-        assert await cache.get("key") is None
+        assert (await cache.lookup("key")).answer is None
 
 
 class TestInMemoryAnswerCache(AnswerCacheContract):
@@ -92,13 +109,13 @@ class TestInMemoryAnswerCache(AnswerCacheContract):
 
     async def test_the_least_recently_used_answer_is_evicted_when_full(self) -> None:
         cache = InMemoryAnswerCache(max_entries=2)
-        await cache.put("a", make_answer("a"))
-        await cache.put("b", make_answer("b"))
-        assert await cache.get("a") is not None  # "a" is now the most recently used
-        await cache.put("c", make_answer("c"))
-        assert await cache.get("b") is None
-        assert await cache.get("a") == make_answer("a")
-        assert await cache.get("c") == make_answer("c")
+        await cache.put("a", 0, make_answer("a"))
+        await cache.put("b", 0, make_answer("b"))
+        assert (await cache.lookup("a")).answer is not None  # "a" is now the most recently used
+        await cache.put("c", 0, make_answer("c"))
+        assert (await cache.lookup("b")).answer is None
+        assert (await cache.lookup("a")).answer == make_answer("a")
+        assert (await cache.lookup("c")).answer == make_answer("c")
 
 
 class TestRedisAnswerCache(AnswerCacheContract):

@@ -23,7 +23,8 @@ from askdocs.adapters.providers.redis import RedisProviderHealth
 from askdocs.adapters.rate_limits.redis import RedisRateLimiter
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
-from askdocs.domain.answers import Answer, Passage, answer_cache_key
+from askdocs.application.ports.cache import CacheLookup
+from askdocs.domain.answers import Answer, Passage, answer_cache_key, answer_fingerprint
 from askdocs.domain.rate_limits import RateLimitPolicy
 from tests.contract.builders import make_answer, make_turn
 from tests.support.redis import DEAD_URL, redis_url
@@ -67,10 +68,8 @@ async def peers(redis_client: RedisClient) -> AsyncIterator[list[RedisClient]]:
         await client.close()
 
 
-def key_for(question: str, generation: int) -> str:
-    return answer_cache_key(
-        question=question, model="m", tags=(), top_k=5, history=(), generation=generation
-    )
+def fingerprint(question: str) -> str:
+    return answer_fingerprint(question=question, model="m", tags=(), top_k=5, history=())
 
 
 def levels(logs: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -168,8 +167,8 @@ async def test_an_answer_round_trips_exactly(redis_client: RedisClient) -> None:
         degraded=True,
         warnings=("memory was not saved",),
     )
-    await cache.put("k", answer)
-    assert await cache.get("k") == answer
+    await cache.put("k", 0, answer)
+    assert (await cache.lookup("k")).answer == answer
 
 
 def test_the_stored_form_keeps_every_field_of_the_domain_types() -> None:
@@ -183,8 +182,26 @@ def test_the_stored_form_keeps_every_field_of_the_domain_types() -> None:
 
 
 async def test_an_unreadable_entry_is_a_miss(redis_client: RedisClient) -> None:
-    await redis_client.redis.set(redis_client.key("cache", "answer", "k"), b'{"text": 1}')
-    assert await RedisAnswerCache(redis_client, ttl_s=60).get("k") is None
+    key = redis_client.key("cache", "answer", answer_cache_key("k", 0))
+    await redis_client.redis.set(key, b'{"text": 1}')
+    assert await RedisAnswerCache(redis_client, ttl_s=60).lookup("k") == CacheLookup(None, 0)
+
+
+async def test_a_cached_lookup_is_one_round_trip(redis_client: RedisClient) -> None:
+    cache = RedisAnswerCache(redis_client, ttl_s=60)
+    await cache.put("k", 0, make_answer("cached"))
+    await cache.lookup("k")  # the first call may load the script into Redis
+    commands: list[object] = []
+    send = redis_client.redis.execute_command
+
+    async def counted(*args: Any, **options: Any) -> Any:
+        commands.append(args[0])
+        return await send(*args, **options)
+
+    redis_client.redis.execute_command = counted  # type: ignore[method-assign]
+    found = await cache.lookup("k")
+    assert found.answer == make_answer("cached")
+    assert commands == ["EVALSHA"]
 
 
 async def test_a_cache_on_an_unreachable_redis_degrades_and_logs_the_outage_once(
@@ -192,36 +209,36 @@ async def test_a_cache_on_an_unreachable_redis_degrades_and_logs_the_outage_once
 ) -> None:
     cache = RedisAnswerCache(dead_client, ttl_s=60)
     with capture_logs() as logs:
-        first, second = await cache.generation(), await cache.generation()
-        assert await cache.get(key_for("q", first)) is None
-        await cache.put(key_for("q", first), make_answer())
+        first, second = await cache.lookup(fingerprint("q")), await cache.lookup(fingerprint("q"))
+        assert first.answer is None
+        await cache.put(fingerprint("q"), first.generation, make_answer())
+        assert await cache.generation() < 0
         assert await cache.bump_generation() < 0
-    assert first < 0
-    assert second < 0
-    assert first != second  # a key built from one is never built again
+    assert first.generation < 0
+    assert second.generation < 0
+    assert first.generation != second.generation  # a key built from one is never built again
     assert levels(logs) == ["warning"]
 
 
-@pytest.mark.parametrize("first_call", ["generation", "get"])
+@pytest.mark.parametrize("first_call", ["generation", "lookup"])
 async def test_a_bump_lost_while_redis_is_down_is_applied_once_it_is_back(
     redis_client: RedisClient, first_call: str
 ) -> None:
     switch = SwitchableClient(redis_client)
     cache = RedisAnswerCache(switch, ttl_s=60)
     other_worker = RedisAnswerCache(redis_client, ttl_s=60)
-    before = key_for("q", await cache.generation())
-    await cache.put(before, make_answer("before the change"))
+    await cache.put(fingerprint("q"), 0, make_answer("before the change"))
     switch.down = True
     with capture_logs() as logs:
         await cache.bump_generation()  # a document changed while Redis was unreachable
         await cache.bump_generation()
-        assert await cache.get(before) is None
+        assert (await cache.lookup(fingerprint("q"))).answer is None
         switch.down = False
-        if first_call == "get":
-            assert await cache.get(before) is None
+        if first_call == "lookup":
+            assert await cache.lookup(fingerprint("q")) == CacheLookup(None, 2)
         assert await cache.generation() == 2
     assert await other_worker.generation() == 2
-    assert await other_worker.get(key_for("q", 2)) is None
+    assert await other_worker.lookup(fingerprint("q")) == CacheLookup(None, 2)
     assert levels(logs) == ["warning", "info", "info"]  # down, bumps re-applied, back
     assert await cache.bump_generation() == 3  # nothing left to re-apply
     await switch.close()
