@@ -61,8 +61,11 @@ class RateLimitMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def add_rate_limit_headers(message: Message, scope: Scope) -> None:
-    """`before_send` hook writing the headers a limited route's verdict left in the scope."""
+async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
+    """`before_send` hook writing the headers a limited route's verdict left in the scope.
+
+    Async on purpose: Litestar runs a synchronous hook in a worker thread, twice a response.
+    """
     if message["type"] != "http.response.start":
         return
     headers = scope.get("state", {}).get(_STATE_KEY)

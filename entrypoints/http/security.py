@@ -44,7 +44,8 @@ class ApiKeyAuthenticationMiddleware(AbstractAuthenticationMiddleware):
 def requires(role: Role) -> Guard:
     """A guard admitting principals whose role includes `role`."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # Async on purpose: Litestar runs a synchronous guard in a worker thread.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal = connection.user
         if not isinstance(principal, Principal) or not principal.role.allows(role):
             raise PermissionDenied(f"this operation needs the {role.value} role")
