@@ -1,8 +1,10 @@
 """`nox -s bench`: chunker throughput and /api/v1/chat under load on the embedded defaults.
 
-`--vectors` adds the vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex
-on the local PostgreSQL beside the in-memory index, real MiniLM vectors); `--only vectors` runs
-just that, `--only chat` just the chat benchmark (the default).
+`--only cache` runs the cached chat path with the answer cache in Redis beside the in-process
+cache (tests/benchmarks/shared_cache.py). `--vectors` adds the vector index benchmark
+(tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL beside the in-memory
+index, real MiniLM vectors); `--only vectors` runs just that, `--only chat` just the chat
+benchmark (the default).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -26,7 +28,7 @@ import httpx
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
-from tests.benchmarks import vector_index
+from tests.benchmarks import shared_cache, vector_index
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -34,6 +36,17 @@ CORPUS = [
     Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"),
 ]
 LUA = Path(__file__).with_name("chat.lua")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def have_wrk() -> bool:
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return False
+    return True
 
 
 def chunker_throughput(repeat: int) -> tuple[float, int]:
@@ -57,18 +70,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, blob_dir: str) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    port: int, blob_dir: str, *, extra: dict[str, str] | None = None, core: str | None = "0"
+) -> tuple[subprocess.Popen[str], str]:
+    """A real `askdocs serve` process, pinned to `core` (None: free to use every core)."""
     env = {
         **os.environ,
         "ASKDOCS_SERVER__PORT": str(port),
         "ASKDOCS_DOCUMENTS__BLOB_DIR": blob_dir,
         "ASKDOCS_LOG__LEVEL": "WARNING",
         "ASKDOCS_RATE_LIMIT__ADMIN__CHAT_PER_WINDOW": "100000000",
+        **(extra or {}),
     }
     env.pop("ASKDOCS_AUTH__API_KEYS", None)
     command = [sys.executable, "-m", "askdocs.entrypoints.cli.main", "serve"]
-    if shutil.which("taskset"):
-        command = ["taskset", "-c", "0", *command]
+    if core is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", core, *command]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     key = server.stdout.readline().strip().removeprefix("admin API key: ")
@@ -83,10 +100,12 @@ def start_server(port: int, blob_dir: str) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("the server did not come up")
 
 
-def load(port: int, key: str, *, vary: bool, seconds: int, clients: int) -> dict[str, float]:
+def load(
+    port: int, key: str, *, vary: bool, seconds: int, clients: int, core: str | None = "1"
+) -> dict[str, float]:
     command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "-s", str(LUA)]
-    if shutil.which("taskset"):
-        command = ["taskset", "-c", "1", *command]
+    if core is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", core, *command]
     env = {**os.environ, "ASKDOCS_API_KEY": key, "ASKDOCS_BENCH_VARY": "1" if vary else "0"}
     result = subprocess.run(
         [*command, f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True
@@ -104,10 +123,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
-    parser.add_argument("--only", choices=("chat", "vectors"), help="run just this benchmark")
+    parser.add_argument(
+        "--only", choices=("chat", "vectors", "cache"), help="run just this benchmark"
+    )
     vector_index.add_arguments(parser)
     args = parser.parse_args()
     status = 0
+    if args.only == "cache":
+        return shared_cache.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):
@@ -116,8 +139,7 @@ def main() -> int:
 
 
 def chat(args: argparse.Namespace) -> int:
-    if shutil.which("wrk") is None:
-        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+    if not have_wrk():
         return 2
     mb_s, size = chunker_throughput(repeat=5)
     print(
