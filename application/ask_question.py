@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
+from collections.abc import AsyncIterator
 
-from askdocs.application.errors import InvalidInput, NotFound, UpstreamError
+from askdocs.application.errors import (
+    AppError,
+    InvalidInput,
+    NotFound,
+    UpstreamError,
+    UpstreamRejected,
+)
 from askdocs.application.ports import (
     AnswerCache,
+    CacheLookup,
     ChatModel,
     ChatRequest,
     Clock,
     ConversationStore,
+    Delta,
     Embedder,
     IdGenerator,
     Metrics,
@@ -23,6 +33,8 @@ from askdocs.domain.answers import (
     APOLOGY,
     NO_ANSWER,
     Answer,
+    Completion,
+    Passage,
     answer_fingerprint,
     clean_question,
     with_sources,
@@ -30,6 +42,9 @@ from askdocs.domain.answers import (
 from askdocs.domain.conversations import Conversation, MemoryWindow, Turn
 from askdocs.domain.documents import normalise_tags
 from askdocs.domain.principals import Principal
+from askdocs.domain.prompts import build_prompt
+
+log = logging.getLogger("askdocs.chat")
 
 MAX_TOP_K = 50
 MEMORY_UNAVAILABLE = (
@@ -60,10 +75,64 @@ class Reply:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class AnswerStarted:
+    """First event of a streamed answer: the sources its `[n]` markers point at, in order."""
+
+    sources: tuple[Passage, ...]
+    session_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AnswerDelta:
+    """The next piece of a streamed answer's text."""
+
+    text: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AnswerFinished:
+    """Last event of a streamed answer that completed: the answer as stored and cited."""
+
+    answer: Answer
+    session_id: str
+    cited: tuple[int, ...]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AnswerFailed:
+    """Last event of a streamed answer whose model failed after text had gone out."""
+
+    detail: str
+
+
+AnswerEvent = AnswerStarted | AnswerDelta | AnswerFinished | AnswerFailed
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Asked:
+    """A question made ready: checked, with its conversation, window and cache lookup."""
+
+    text: str
+    model: str | None
+    top_k: int
+    tags: tuple[str, ...]
+    conversation: Conversation
+    history: tuple[Turn, ...]
+    warnings: tuple[str, ...]
+    fingerprint: str
+    cached: CacheLookup
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AskQuestion:
     """Answer a question from the live documents, remembering the conversation.
 
-    A model failure degrades to a fixed apology (`degraded=True`) instead of an error.
+    `execute` answers at once; `stream` yields the answer as the model writes it. A failing
+    model (every provider, behind the router) degrades to a fixed apology (`degraded=True`)
+    instead of an error; in a stream, only until text has gone out, after which the stream
+    ends with AnswerFailed. Answers are cached and remembered only when complete.
 
     When the conversation store cannot be reached the answer is still given, without history
     and with a warning saying so.
@@ -83,12 +152,84 @@ class AskQuestion:
     clock: Clock
     ids: IdGenerator
     memory: MemoryWindow
-    default_model: str
-    allowed_models: frozenset[str]
     default_top_k: int = 5
+    prompt_budget_tokens: int = 6000
 
     async def execute(self, question: Question) -> Reply:
         started = time.perf_counter()
+        asked = await self._ask(question)
+        answer = asked.cached.answer
+        if answer is not None:
+            answer = dataclasses.replace(answer, cached=True)
+        else:
+            answer = await self._answer(asked)
+            if not answer.degraded:
+                await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
+        reply = await self._finish(asked, answer)
+        self.metrics.observe("ask_seconds", time.perf_counter() - started)
+        return reply
+
+    async def stream(self, question: Question) -> AsyncIterator[AnswerEvent]:
+        """The answer as events: AnswerStarted, AnswerDelta..., then AnswerFinished or
+        AnswerFailed. Checks that fail (a bad question, someone else's session) raise before
+        the first event."""
+        started = time.perf_counter()
+        asked = await self._ask(question)
+        session_id = asked.conversation.id
+        if asked.cached.answer is not None:
+            answer = dataclasses.replace(asked.cached.answer, cached=True)
+            yield AnswerStarted(answer.sources, session_id)
+            yield AnswerDelta(answer.text)
+            reply = await self._finish(asked, answer)
+            cited = tuple(range(1, len(answer.sources) + 1))
+            yield AnswerFinished(reply.answer, session_id, cited)
+            return
+        passages = await self._retrieve(asked)
+        request = self._request(asked, passages)
+        yield AnswerStarted(request.passages, session_id)
+        if not request.passages:
+            answer = Answer(NO_ANSWER, (), model=asked.model or "none", provider="none")
+            yield AnswerDelta(answer.text)
+            reply = await self._finish(asked, answer)
+            yield AnswerFinished(reply.answer, session_id, ())
+            return
+        completion: Completion | None = None
+        said_anything = False
+        try:
+            async for event in self.chat_model.stream(request):
+                if isinstance(event, Delta):
+                    said_anything = True
+                    yield AnswerDelta(event.text)
+                else:
+                    completion = event
+        except (UpstreamError, UpstreamRejected) as exc:
+            if said_anything:
+                self.metrics.increment("answers_failed_midway")
+                yield AnswerFailed(f"the answer was cut short: {exc.detail}")
+                return
+            answer = self._degraded(asked, exc)
+            yield AnswerDelta(answer.text)
+            reply = await self._finish(asked, answer)
+            yield AnswerFinished(reply.answer, session_id, ())
+            return
+        if completion is None:  # a model that ended without its Completion: a broken stream
+            yield AnswerFailed("the answer ended before it was complete")
+            return
+        text, sources = with_sources(completion, request.passages)
+        answer = Answer(text, sources, model=completion.model, provider=completion.provider)
+        await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
+        reply = await self._finish(asked, answer)
+        cited = tuple(n for n in completion.cited if 1 <= n <= len(request.passages))
+        yield AnswerFinished(
+            dataclasses.replace(reply.answer, text=completion.text),
+            session_id,
+            cited,
+            completion.prompt_tokens,
+            completion.completion_tokens,
+        )
+        self.metrics.observe("ask_seconds", time.perf_counter() - started)
+
+    async def _ask(self, question: Question) -> _Asked:
         text = clean_question(question.text)
         model = self._model(question.model)
         top_k = self._top_k(question.top_k)
@@ -102,59 +243,80 @@ class AskQuestion:
             conversation = Conversation(id=question.session_id or self.ids.new_id(), owner=owner)
         history = tuple(self.memory.select(conversation.turns, self.tokenizer.count))
         fingerprint = answer_fingerprint(
-            question=text, model=model, tags=tags, top_k=top_k, history=history
+            question=text, model=model or "", tags=tags, top_k=top_k, history=history
         )
         cached = await self.cache.lookup(fingerprint)
-        answer = cached.answer
-        self.metrics.increment("answer_cache", tags={"result": "hit" if answer else "miss"})
-        if answer is not None:
-            answer = dataclasses.replace(answer, cached=True)
-        else:
-            answer = await self._answer(text, history, model, top_k, tags)
-            if not answer.degraded:
-                await self.cache.put(fingerprint, cached.generation, answer)
-        if not answer.degraded and not warnings:
-            turn = Turn(question=text, answer=answer.text, at=self.clock.now())
-            try:
-                await self.conversations.append(
-                    conversation.id, conversation.owner, turn, keep=self.memory.max_turns
-                )
-            except UpstreamError:
-                warnings.append(MEMORY_NOT_SAVED)
-        self.metrics.observe("ask_seconds", time.perf_counter() - started)
-        if warnings:
-            self.metrics.increment("conversation_memory_unavailable")
-            answer = dataclasses.replace(answer, warnings=tuple(warnings))
-        return Reply(answer=answer, session_id=conversation.id)
+        self.metrics.increment("answer_cache", tags={"result": "hit" if cached.answer else "miss"})
+        return _Asked(
+            text, model, top_k, tags, conversation, history, tuple(warnings), fingerprint, cached
+        )
 
-    async def _answer(
-        self, text: str, history: tuple[Turn, ...], model: str, top_k: int, tags: tuple[str, ...]
-    ) -> Answer:
+    async def _retrieve(self, asked: _Asked) -> tuple[Passage, ...]:
         hits = await self.index.search(
             SearchQuery(
-                text=text,
-                embedding=await self.embedder.embed_query(text),
+                text=asked.text,
+                embedding=await self.embedder.embed_query(asked.text),
                 embedding_model=self.embedder.model_id,
-                k=top_k,
-                tags=tags,
+                k=asked.top_k,
+                tags=asked.tags,
             )
         )
-        passages = tuple(hit.passage() for hit in hits)
-        if not passages:
-            return Answer(NO_ANSWER, (), model=model, provider=self.chat_model.name)
-        request = ChatRequest(question=text, passages=passages, history=history, model=model)
+        return tuple(hit.passage() for hit in hits)
+
+    def _request(self, asked: _Asked, passages: tuple[Passage, ...]) -> ChatRequest:
+        """The request to the model: only the passages that fit the prompt's token budget."""
+        messages, kept = build_prompt(
+            asked.text,
+            passages,
+            asked.history,
+            count_tokens=self.tokenizer.count,
+            budget_tokens=self.prompt_budget_tokens,
+        )
+        return ChatRequest(
+            question=asked.text,
+            passages=passages[:kept],
+            history=asked.history,
+            model=asked.model,
+            messages=tuple(messages),
+        )
+
+    async def _answer(self, asked: _Asked) -> Answer:
+        request = self._request(asked, await self._retrieve(asked))
+        if not request.passages:
+            return Answer(NO_ANSWER, (), model=asked.model or "none", provider="none")
         try:
             completion = await self.chat_model.complete(request)
-        except UpstreamError:
-            self.metrics.increment("answers_degraded")
-            return Answer(APOLOGY, (), model=model, provider="none", degraded=True)
-        text, sources = with_sources(completion, passages)
+        except (UpstreamError, UpstreamRejected) as exc:
+            return self._degraded(asked, exc)
+        text, sources = with_sources(completion, request.passages)
         return Answer(
             text=text,
             sources=sources,
             model=completion.model,
             provider=completion.provider,
         )
+
+    def _degraded(self, asked: _Asked, cause: AppError) -> Answer:
+        log.warning("answering failed, apologising: %s", cause.detail or type(cause).__name__)
+        self.metrics.increment("answers_degraded")
+        return Answer(APOLOGY, (), model=asked.model or "none", provider="none", degraded=True)
+
+    async def _finish(self, asked: _Asked, answer: Answer) -> Reply:
+        """Remember the turn (unless degraded or memory is down) and attach the warnings."""
+        warnings = list(asked.warnings)
+        conversation = asked.conversation
+        if not answer.degraded and not warnings:
+            turn = Turn(question=asked.text, answer=answer.text, at=self.clock.now())
+            try:
+                await self.conversations.append(
+                    conversation.id, conversation.owner, turn, keep=self.memory.max_turns
+                )
+            except UpstreamError:
+                warnings.append(MEMORY_NOT_SAVED)
+        if warnings:
+            self.metrics.increment("conversation_memory_unavailable")
+            answer = dataclasses.replace(answer, warnings=tuple(warnings))
+        return Reply(answer=answer, session_id=conversation.id)
 
     async def _conversation(self, question: Question) -> Conversation:
         owner = question.principal.subject
@@ -167,12 +329,13 @@ class AskQuestion:
             raise NotFound(f"session {question.session_id} not found")
         return found
 
-    def _model(self, requested: str | None) -> str:
+    def _model(self, requested: str | None) -> str | None:
+        """The model asked for, if the chat model offers it; None leaves the choice to it."""
         if requested is None:
-            return self.default_model
-        if requested not in self.allowed_models:
-            allowed = ", ".join(sorted(self.allowed_models))
-            raise InvalidInput(f"model {requested!r} is not offered; choose one of: {allowed}")
+            return None
+        if requested not in self.chat_model.models:
+            offered = ", ".join(self.chat_model.models)
+            raise InvalidInput(f"model {requested!r} is not offered; choose one of: {offered}")
         return requested
 
     def _top_k(self, requested: int | None) -> int:

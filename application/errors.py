@@ -65,3 +65,16 @@ class UpstreamUnavailable(UpstreamError):
 
 class UpstreamTimeout(UpstreamError):
     """A backend did not answer in time."""
+
+
+class UpstreamRateLimited(UpstreamUnavailable):
+    """A backend refused for now because askdocs sent it too much (HTTP 429 or its kind)."""
+
+
+class UpstreamAuthFailed(UpstreamUnavailable):
+    """A backend refused askdocs' credentials: a configuration problem, not the caller's."""
+
+
+class UpstreamRejected(AppError):
+    """A backend refused this request itself (HTTP 400 or its kind): sending the same request
+    elsewhere would not help, and neither would trying again."""

@@ -14,7 +14,6 @@ from dependency_injector import containers, providers
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
-from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
 from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
@@ -46,6 +45,7 @@ from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
 from askdocs.application.reset_conversation import ResetConversation
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
+from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
 from askdocs.entrypoints.wiring import api_keys_from_setting, blob_root, rate_limit_rules
 
@@ -111,9 +111,6 @@ class Container(containers.DeclarativeContainer):
             recall_sample_rate=config.index.recall_sample_rate,
         ),
     )
-    chat_model = providers.Selector(
-        config.llm.providers, extractive=providers.Singleton(ExtractiveChatModel)
-    )
     redis = providers.Singleton(
         RedisClient,
         url=config.redis.url,
@@ -145,6 +142,9 @@ class Container(containers.DeclarativeContainer):
         config.provider_health.backend,
         memory=providers.Singleton(InMemoryProviderHealth),
         redis=providers.Singleton(RedisProviderHealth, client=redis),
+    )
+    chat_model = providers.Singleton(
+        build_chat_model, llm=settings.provided.llm, health=provider_health, metrics=metrics
     )
     api_keys = providers.Singleton(
         InMemoryApiKeyStore, keys=providers.Callable(api_keys_from_setting, config.auth.api_keys)
@@ -187,9 +187,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         memory=memory_window,
-        default_model=providers.Object("extractive"),
-        allowed_models=providers.Object(frozenset({"extractive"})),
         default_top_k=config.index.top_k,
+        prompt_budget_tokens=config.llm.prompt_budget_tokens,
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
     get_document = providers.Singleton(GetDocument, repository=documents)

@@ -106,9 +106,36 @@ class TokenizerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """tiktoken encoding used for chunks and budgets (an offline copy ships with askdocs)."""
 
 
+class ProviderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One LLM provider, under `llm.<name>` (`ASKDOCS_LLM__<NAME>__*`)."""
+
+    kind: Literal["", "openai", "groq", "extractive"] = ""
+    """`openai` (any OpenAI-compatible server), `groq` or `extractive`; empty: the name if
+    it is one of these, else `openai`."""
+    base_url: str = ""
+    """The API's base URL (with `/v1` for OpenAI-compatible servers; Groq's SDK adds its own
+    path); empty: the SDK's default (api.openai.com, api.groq.com)."""
+    api_key: str = ""
+    models: str = ""
+    """Comma-separated models this provider may be asked for, its default first."""
+    timeout_s: float = 0.0
+    """Seconds to the answer (to the first token when streaming); 0: `llm.timeout_s`."""
+    max_tokens: int = 1024
+    """Cap on an answer's length."""
+
+
 class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     providers: str = "extractive"
-    """Comma-separated providers in priority order."""
+    """Comma-separated providers in priority order; each but `extractive` needs a section."""
+    timeout_s: float = 30.0
+    """Default seconds a provider gets before the next one is tried."""
+    cooldown_s: float = 300.0
+    """How long a failed provider is skipped, by every worker."""
+    prompt_budget_tokens: int = 6000
+    """Tokens the prompt may take (instructions, conversation, sources, question): keep it
+    below the smallest context window of the configured models, less the answer's length."""
+    named: dict[str, ProviderSettings] = msgspec.field(default_factory=dict)
+    """The providers' sections, gathered from `llm.<name>` by `load_settings`."""
 
 
 class CacheSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -214,7 +241,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             if not isinstance(node, dict):
                 raise SettingsError(f"{name}: {part!r} is a group of settings, not a value")
         node[path[-1]] = value
+    _gather_provider_sections(tree)
     try:
         return msgspec.convert(tree, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid setting: {exc}") from exc
+
+
+def _gather_provider_sections(tree: dict[str, Any]) -> None:
+    """Move `llm.<name>` sections (any group under `llm` that is not a setting of its own)
+    into `llm.named`, where the settings tree keeps them."""
+    llm = tree.get("llm")
+    if not isinstance(llm, dict):
+        return
+    own = {field.name for field in msgspec.structs.fields(LlmSettings)}
+    named = llm.setdefault("named", {})
+    for name in [key for key, value in llm.items() if key not in own and isinstance(value, dict)]:
+        named[name] = llm.pop(name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 
-from askdocs.application.ports import ChatRequest
+from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.domain.answers import NO_ANSWER, Completion
 
 _WORD = re.compile(r"\w+")
@@ -62,6 +63,16 @@ class ExtractiveChatModel:
     @property
     def name(self) -> str:
         return "extractive"
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return (self._model,)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """The answer in one delta: it is chosen whole, there is nothing to wait for."""
+        completion = await self.complete(request)
+        yield Delta(completion.text)
+        yield completion
 
     async def complete(self, request: ChatRequest) -> Completion:
         candidates = [

@@ -2,7 +2,7 @@
 
 from askdocs.application.ports.auth import ApiKeyStore
 from askdocs.application.ports.cache import AnswerCache, CacheLookup
-from askdocs.application.ports.chat import ChatModel, ChatRequest
+from askdocs.application.ports.chat import ChatModel, ChatRequest, Delta, StreamEvent
 from askdocs.application.ports.conversations import ConversationStore
 from askdocs.application.ports.documents import DocumentListing, DocumentQuery, DocumentRepository
 from askdocs.application.ports.embeddings import Embedder
@@ -29,6 +29,7 @@ __all__ = [
     "ChatRequest",
     "Clock",
     "ConversationStore",
+    "Delta",
     "DocumentListing",
     "DocumentParser",
     "DocumentQuery",
@@ -44,6 +45,7 @@ __all__ = [
     "RateLimiter",
     "SearchHit",
     "SearchQuery",
+    "StreamEvent",
     "Tokenizer",
     "VectorIndex",
 ]

@@ -21,6 +21,7 @@ from askdocs.application.errors import (
     Unauthenticated,
     UnprocessableDocument,
     UnsupportedMediaType,
+    UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
@@ -42,6 +43,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str]] = {
     RateLimitExceeded: (429, "rate-limited"),
     UpstreamUnavailable: (503, "service-unavailable"),
     UpstreamTimeout: (504, "upstream-timeout"),
+    UpstreamRejected: (502, "upstream-rejected"),
 }
 """Exception type -> (status, problem slug); the most specific class listed wins."""
 

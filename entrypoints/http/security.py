@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -16,7 +16,7 @@ from askdocs.application.errors import PermissionDenied
 from askdocs.domain.principals import Principal, Role
 
 PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$")
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

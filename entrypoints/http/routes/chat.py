@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
-from litestar import Controller, Request, delete, post
+from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
+from litestar.response import ServerSentEvent
 
-from askdocs.application.ask_question import AskQuestion, Question, Reply
+from askdocs.application.ask_question import (
+    AnswerDelta,
+    AnswerEvent,
+    AnswerFinished,
+    AnswerStarted,
+    AskQuestion,
+    Question,
+    Reply,
+)
 from askdocs.application.errors import AppError
 from askdocs.application.reset_conversation import ResetConversation
 from askdocs.domain.answers import APOLOGY, Answer
 from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.chat_events import answer_stream
 from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import ChatBody, ChatReply, Source
 from askdocs.entrypoints.http.security import requires
 from askdocs.entrypoints.wiring import CHAT
 
 log = structlog.get_logger("askdocs.chat")
+STREAM_DESCRIPTION = (
+    "The answer; or, with `stream: true` or `Accept: text/event-stream`, Server-Sent Events: "
+    "`meta` (session_id, sources), `delta` (text)..., then `done` (usage, provider, model, "
+    "cached, degraded, cited, trace_id) or `error` (detail, trace_id)."
+)
 
 
 class ChatController(Controller):
@@ -30,16 +47,22 @@ class ChatController(Controller):
     tags = ["chat"]
     guards = [requires(Role.READER)]
 
-    @post("/", status_code=200, opt={"rate_limit": CHAT})
+    @post(
+        "/",
+        status_code=200,
+        opt={"rate_limit": CHAT},
+        responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
+    )
     async def ask(
         self,
         data: JSONBody[ChatBody],
         request: Request[Principal, str, Any],
         ask_question: NamedDependency[AskQuestion],
-    ) -> ChatReply:
+    ) -> Response[Any]:  # Response, not a union: a union made Litestar label SSE as JSON
         """Answer a question, citing the pages it came from.
 
-        Unexpected failures still answer 200, with a fixed apology and `degraded: true`.
+        With `stream: true` or `Accept: text/event-stream` the answer streams as Server-Sent
+        Events. Unexpected failures still answer 200, with a fixed apology and `degraded: true`.
         """
         trace_id = request_id_of(request.scope)
         question = Question(
@@ -50,6 +73,8 @@ class ChatController(Controller):
             top_k=data.top_k,
             tags=tuple(data.tags),
         )
+        if data.stream or "text/event-stream" in request.headers.get("accept", ""):
+            return await _streamed(ask_question, question, trace_id)
         try:
             reply = await ask_question.execute(question)
         except (AppError, DomainError):
@@ -61,7 +86,7 @@ class ChatController(Controller):
                 session_id=data.session_id or trace_id,
             )
         answer = reply.answer
-        return ChatReply(
+        reply_body = ChatReply(
             answer=answer.text,
             sources=[Source.of(p) for p in answer.sources],
             session_id=reply.session_id,
@@ -72,6 +97,7 @@ class ChatController(Controller):
             trace_id=trace_id,
             warnings=list(answer.warnings),
         )
+        return Response(reply_body)
 
     @delete("/sessions/{session_id:str}", status_code=204)
     async def reset(
@@ -82,3 +108,28 @@ class ChatController(Controller):
     ) -> None:
         """Forget a conversation of the caller's."""
         await reset_conversation.execute(session_id, request.user)
+
+
+async def _streamed(
+    ask_question: AskQuestion, question: Question, trace_id: str
+) -> ServerSentEvent:
+    """The answer as SSE. The first event is awaited here, so that a bad question or someone
+    else's session is refused with a problem response, not inside a stream."""
+    events = ask_question.stream(question)
+    session_id = question.session_id or trace_id
+    try:
+        first = await anext(events)
+    except (AppError, DomainError):
+        raise
+    except Exception as exc:
+        log.error("chat_failed", exc_info=exc)
+        first, events = AnswerStarted((), session_id), _apology(session_id)
+    stream = answer_stream(first, events, trace_id=trace_id, session_id=session_id)
+    return ServerSentEvent(stream, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _apology(session_id: str) -> AsyncIterator[AnswerEvent]:
+    """What follows `meta` when the answer could not even start."""
+    answer = Answer(APOLOGY, (), model="none", provider="none", degraded=True)
+    yield AnswerDelta(answer.text)
+    yield AnswerFinished(answer, session_id, ())

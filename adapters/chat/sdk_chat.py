@@ -1,0 +1,177 @@
+"""ChatModels on the OpenAI-style SDKs: OpenAI-compatible servers (openai) and Groq (groq).
+
+OpenAI, OpenRouter, Google Gemini's OpenAI-compatible endpoint, Ollama, vLLM and the llama.cpp
+server all speak the OpenAI chat completions API, so one adapter on the `openai` SDK with a base
+URL serves them; Groq's SDK has the same request and stream shapes. The SDKs' own retries are
+off (`max_retries=0`): the provider router already moves to the next provider, and retries
+stacked under it would multiply the time a request waits on a dead one.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from types import ModuleType
+from typing import Any
+
+import groq
+import openai
+
+from askdocs.adapters.chat.sdk_errors import translated_errors
+from askdocs.application.ports import ChatRequest, Delta, StreamEvent
+from askdocs.domain.answers import Completion
+from askdocs.domain.prompts import build_prompt, citations_in
+
+
+class SdkChatModel:
+    """A ChatModel over an OpenAI-style async client.
+
+    Args:
+        name: the provider's name in settings and in responses.
+        client: an `openai.AsyncOpenAI` or `groq.AsyncGroq`.
+        sdk: the client's module, whose exceptions `translated_errors` maps.
+        models: the models offered, the default first.
+        max_tokens: cap on the answer's length.
+        usage_in_stream: ask for a final usage chunk (`stream_options`), which OpenAI and most
+            compatible servers support; Groq reports usage in `x_groq` instead.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        client: Any,
+        sdk: ModuleType,
+        models: Sequence[str],
+        max_tokens: int = 1024,
+        usage_in_stream: bool = True,
+    ) -> None:
+        if not models:
+            raise ValueError(f"provider {name} needs at least one model")
+        self._name, self._client, self._sdk = name, client, sdk
+        self._models = tuple(models)
+        self._max_tokens = max_tokens
+        self._usage_in_stream = usage_in_stream
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return self._models
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        model = request.model or self._models[0]
+        async with translated_errors(self._sdk, self._name):
+            response = await self._client.chat.completions.create(
+                **self._arguments(request, model), stream=False
+            )
+            choice = response.choices[0] if response.choices else None
+            text = (choice.message.content if choice else None) or ""
+            usage = response.usage
+        return self._completion(text, response.model or model, usage)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        model = request.model or self._models[0]
+        extra = {"stream_options": {"include_usage": True}} if self._usage_in_stream else {}
+        parts: list[str] = []
+        usage = None
+        async with translated_errors(self._sdk, self._name):
+            stream = await self._client.chat.completions.create(
+                **self._arguments(request, model), stream=True, **extra
+            )
+            try:
+                async for chunk in stream:
+                    model = chunk.model or model
+                    usage = chunk.usage or _groq_usage(chunk) or usage
+                    for choice in chunk.choices:
+                        if choice.delta.content:
+                            parts.append(choice.delta.content)
+                            yield Delta(choice.delta.content)
+            finally:
+                # Closing the response drops the connection: a server that is still writing
+                # sees the client go, and stops generating (the client of askdocs left).
+                await stream.close()
+        yield self._completion("".join(parts), model, usage)
+
+    def _arguments(self, request: ChatRequest, model: str) -> dict[str, Any]:
+        messages = request.messages or _fallback_prompt(request)
+        return {
+            "model": model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": self._max_tokens,
+        }
+
+    def _completion(self, text: str, model: str, usage: Any) -> Completion:
+        return Completion(
+            text=text,
+            cited=citations_in(text),
+            model=model,
+            provider=self._name,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+
+
+def _groq_usage(chunk: Any) -> Any:
+    extra = getattr(chunk, "x_groq", None)
+    return getattr(extra, "usage", None)
+
+
+def _fallback_prompt(request: ChatRequest) -> Sequence[Any]:
+    """A prompt for a request built without one (callers that skip the use case)."""
+    messages, _ = build_prompt(
+        request.question,
+        request.passages,
+        request.history,
+        count_tokens=len,
+        budget_tokens=sys.maxsize,  # no budget: nothing is dropped
+    )
+    return messages
+
+
+def openai_compatible(
+    *,
+    name: str,
+    base_url: str | None,
+    api_key: str,
+    models: Sequence[str],
+    timeout_s: float,
+    max_tokens: int = 1024,
+) -> SdkChatModel:
+    """A provider on the `openai` SDK: OpenAI itself without a base URL, else any compatible
+    server (OpenRouter, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp)."""
+    client = openai.AsyncOpenAI(
+        api_key=api_key or "unused",  # local servers take any key; the SDK insists on one
+        base_url=base_url or None,
+        timeout=timeout_s,
+        max_retries=0,
+    )
+    return SdkChatModel(name=name, client=client, sdk=openai, models=models, max_tokens=max_tokens)
+
+
+def groq_provider(
+    *,
+    name: str,
+    base_url: str | None,
+    api_key: str,
+    models: Sequence[str],
+    timeout_s: float,
+    max_tokens: int = 1024,
+) -> SdkChatModel:
+    """A provider on the `groq` SDK (it appends `/openai/v1` to the base URL itself)."""
+    client = groq.AsyncGroq(
+        api_key=api_key or "unused",
+        base_url=base_url or None,
+        timeout=timeout_s,
+        max_retries=0,
+    )
+    return SdkChatModel(
+        name=name,
+        client=client,
+        sdk=groq,
+        models=models,
+        max_tokens=max_tokens,
+        usage_in_stream=False,
+    )

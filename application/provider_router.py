@@ -1,0 +1,160 @@
+"""ProviderRouter: LLM providers in priority order, failing over and cooling down failed ones.
+
+The router is itself a ChatModel, so the use cases never know how many providers there are.
+A provider gets `timeout_s` to answer (to its first token, when streaming, and between two
+tokens after that). On a timeout, a 429, a 5xx, a connection or an authentication failure the
+next provider is tried and the failed one is skipped by every worker for `cooldown_s`
+(through ProviderHealth). A request the provider refused as such (UpstreamRejected, a 400)
+goes to no other provider: it would be refused again. A stream may move to the next provider
+only until its first event has gone out; after that a failure ends the stream with the error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from askdocs.application.errors import (
+    InvalidInput,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from askdocs.application.ports import (
+    ChatModel,
+    ChatRequest,
+    Metrics,
+    ProviderHealth,
+    StreamEvent,
+)
+from askdocs.domain.answers import Completion
+
+log = logging.getLogger("askdocs.llm")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProviderRouter:
+    """A ChatModel over `providers`, tried in order.
+
+    Raises:
+        InvalidInput: the request names a model no provider offers.
+        UpstreamRejected: a provider refused the request itself.
+        UpstreamUnavailable: every provider that offers the model failed or is cooling down.
+    """
+
+    providers: Sequence[ChatModel]
+    health: ProviderHealth
+    metrics: Metrics
+    timeout_s: float = 30.0
+    cooldown_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not self.providers:
+            raise ValueError("the router needs at least one provider")
+
+    @property
+    def name(self) -> str:
+        return "router"
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Every provider's models, the first provider's default first."""
+        return tuple(dict.fromkeys(m for p in self.providers for m in p.models))
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        failures: list[str] = []
+        for provider in await self._available(request, failures):
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    completion = await provider.complete(request)
+            except TimeoutError as exc:
+                await self._failed(provider, UpstreamTimeout(f"{provider.name}: timed out"))
+                failures.append(f"{provider.name}: timed out")
+                log.debug("provider timed out", exc_info=exc)
+                continue
+            except UpstreamError as exc:
+                await self._failed(provider, exc)
+                failures.append(f"{provider.name}: {exc.detail}")
+                continue
+            self._answered(provider)
+            return completion
+        raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        failures: list[str] = []
+        for provider in await self._available(request, failures):
+            events = provider.stream(request)
+            try:
+                try:
+                    async with asyncio.timeout(self.timeout_s):
+                        first = await anext(events)
+                except (TimeoutError, UpstreamError) as exc:
+                    failure = _as_upstream(exc, provider)
+                    await self._failed(provider, failure)
+                    failures.append(f"{provider.name}: {failure.detail}")
+                    continue
+                self._answered(provider)
+                yield first  # from here on, this provider's answer is the answer
+                async for event in self._rest(provider, events):
+                    yield event
+                return
+            finally:
+                await _close(events)  # on a disconnect too: the provider's request is dropped
+        raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
+
+    async def _rest(
+        self, provider: ChatModel, events: AsyncIterator[StreamEvent]
+    ) -> AsyncIterator[StreamEvent]:
+        """The events after the first; a gap over the timeout or a failure ends the stream."""
+        while True:
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    event = await anext(events)
+            except StopAsyncIteration:
+                return
+            except (TimeoutError, UpstreamError) as exc:
+                failure = _as_upstream(exc, provider)
+                await self._failed(provider, failure)
+                raise failure from exc
+            yield event
+
+    async def _available(self, request: ChatRequest, failures: list[str]) -> list[ChatModel]:
+        """The providers offering the request's model, in order, less those cooling down."""
+        offering = [p for p in self.providers if request.model is None or request.model in p.models]
+        if not offering:
+            raise InvalidInput(f"no provider offers the model {request.model!r}")
+        available = []
+        for provider in offering:
+            if await self.health.is_cooling_down(provider.name):
+                failures.append(f"{provider.name}: cooling down")
+                self.metrics.increment("llm_provider_skipped", tags={"provider": provider.name})
+            else:
+                available.append(provider)
+        return available
+
+    async def _failed(self, provider: ChatModel, error: UpstreamError) -> None:
+        log.warning(
+            "LLM provider failed, cooling down: %s (%s)", provider.name, error.detail or error
+        )
+        self.metrics.increment(
+            "llm_provider_failures", tags={"provider": provider.name, "error": type(error).__name__}
+        )
+        await self.health.cool_down(provider.name, self.cooldown_s)
+
+    def _answered(self, provider: ChatModel) -> None:
+        self.metrics.increment("llm_provider_answers", tags={"provider": provider.name})
+
+
+def _as_upstream(exc: BaseException, provider: ChatModel) -> UpstreamError:
+    if isinstance(exc, UpstreamError):
+        return exc
+    return UpstreamTimeout(f"{provider.name}: no answer within the timeout")
+
+
+async def _close(events: AsyncIterator[StreamEvent]) -> None:
+    """Close a provider's stream (an async generator), ending its upstream request."""
+    close = getattr(events, "aclose", None)
+    if close is not None:
+        await close()

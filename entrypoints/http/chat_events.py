@@ -1,0 +1,162 @@
+"""A streamed answer as Server-Sent Events: `meta`, `delta`..., then `done` or `error`.
+
+Litestar's ServerSentEvent sends the events and cancels the generator when the client goes,
+which closes the model's stream and drops its upstream request. While the model is silent
+(a slow first token), a comment line goes out every `ping_s` seconds so that proxies keep the
+connection open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import msgspec
+import structlog
+from litestar.response import ServerSentEventMessage
+
+from askdocs.application.ask_question import (
+    AnswerDelta,
+    AnswerEvent,
+    AnswerFailed,
+    AnswerFinished,
+    AnswerStarted,
+)
+from askdocs.domain.answers import APOLOGY
+from askdocs.entrypoints.http.schemas import Out, Source
+
+log = structlog.get_logger("askdocs.chat")
+PING_S = 15.0
+T = TypeVar("T")
+
+
+class Meta(Out, frozen=True):
+    session_id: str
+    sources: list[Source]
+    trace_id: str
+
+
+class DeltaData(Out, frozen=True):
+    text: str
+
+
+class Usage(Out, frozen=True):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Done(Out, frozen=True):
+    session_id: str
+    provider: str
+    model: str
+    cached: bool
+    degraded: bool
+    cited: list[int]
+    usage: Usage
+    trace_id: str
+    warnings: list[str]
+
+
+class Error(Out, frozen=True):
+    detail: str
+    trace_id: str
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _message(event: str, data: Out) -> ServerSentEventMessage:
+    return ServerSentEventMessage(event=event, data=_encode(data).decode())
+
+
+def sse_message(event: AnswerEvent, trace_id: str) -> ServerSentEventMessage:
+    """One answer event as its SSE message."""
+    if isinstance(event, AnswerStarted):
+        sources = [Source.of(p) for p in event.sources]
+        return _message("meta", Meta(event.session_id, sources, trace_id))
+    if isinstance(event, AnswerDelta):
+        return _message("delta", DeltaData(event.text))
+    if isinstance(event, AnswerFinished):
+        answer = event.answer
+        usage = Usage(event.prompt_tokens, event.completion_tokens)
+        done = Done(
+            session_id=event.session_id,
+            provider=answer.provider,
+            model=answer.model,
+            cached=answer.cached,
+            degraded=answer.degraded,
+            cited=list(event.cited),
+            usage=usage,
+            trace_id=trace_id,
+            warnings=list(answer.warnings),
+        )
+        return _message("done", done)
+    return _message("error", Error(event.detail, trace_id))
+
+
+async def answer_stream(
+    first: AnswerEvent,
+    events: AsyncIterator[AnswerEvent],
+    *,
+    trace_id: str,
+    session_id: str,
+    ping_s: float = PING_S,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """The SSE messages of a streamed answer whose first event is already in hand.
+
+    Anything unexpected ends the stream politely: before any text, as the apology with
+    `degraded: true`; after text, as an `error` event. The cause goes to the log only.
+    """
+    said_anything = False
+    finished = False
+    try:
+        yield sse_message(first, trace_id)
+        async for event in with_pings(events, ping_s):
+            if event is None:
+                yield ServerSentEventMessage(data=None, comment="ping")
+                continue
+            said_anything = said_anything or isinstance(event, AnswerDelta)
+            finished = isinstance(event, AnswerFinished | AnswerFailed)
+            yield sse_message(event, trace_id)
+    except Exception as exc:  # the client gets a polite end, the log the cause
+        log.error("chat_stream_failed", exc_info=exc)
+        if finished:
+            return
+        if said_anything:
+            yield sse_message(AnswerFailed("the answer could not be completed"), trace_id)
+            return
+        yield sse_message(AnswerDelta(APOLOGY), trace_id)
+        yield _message(
+            "done",
+            Done(session_id, "none", "none", False, True, [], Usage(0, 0), trace_id, []),
+        )
+
+
+async def with_pings(items: AsyncIterator[T], interval_s: float) -> AsyncIterator[T | None]:
+    """`items`, with None whenever `interval_s` passes without one."""
+    iterator = aiter(items)
+    pending: asyncio.Future[T] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(iterator))
+            done, _ = await asyncio.wait({pending}, timeout=interval_s)
+            if not done:
+                yield None
+                continue
+            finished, pending = pending, None
+            try:
+                item = finished.result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await pending
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()

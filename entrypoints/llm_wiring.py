@@ -1,0 +1,57 @@
+"""The chat model the settings describe: each `llm.providers` entry built, behind the router."""
+
+from __future__ import annotations
+
+from askdocs.adapters.chat.extractive import ExtractiveChatModel
+from askdocs.adapters.chat.sdk_chat import groq_provider, openai_compatible
+from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
+from askdocs.application.provider_router import ProviderRouter
+from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
+
+KINDS = ("openai", "groq", "extractive")
+
+
+def provider_names(llm: LlmSettings) -> list[str]:
+    """The providers in priority order; SettingsError for an empty or repeated list."""
+    names = [name.strip().lower() for name in llm.providers.split(",") if name.strip()]
+    if not names:
+        raise SettingsError("llm.providers names no provider")
+    if len(set(names)) != len(names):
+        raise SettingsError(f"llm.providers names a provider twice: {llm.providers}")
+    return names
+
+
+def build_provider(name: str, llm: LlmSettings) -> ChatModel:
+    """One provider from its `llm.<name>` section."""
+    section = llm.named.get(name, ProviderSettings())
+    kind = section.kind or (name if name in KINDS else "openai")
+    models = [m.strip() for m in section.models.split(",") if m.strip()]
+    if kind == "extractive":
+        return ExtractiveChatModel(model=models[0] if models else "extractive")
+    if not models:
+        raise SettingsError(
+            f"LLM provider {name} needs its models: ASKDOCS_LLM__{name.upper()}__MODELS"
+        )
+    build = groq_provider if kind == "groq" else openai_compatible
+    return build(
+        name=name,
+        base_url=section.base_url or None,
+        api_key=section.api_key,
+        models=models,
+        timeout_s=section.timeout_s or llm.timeout_s,
+        max_tokens=section.max_tokens,
+    )
+
+
+def build_chat_model(llm: LlmSettings, health: ProviderHealth, metrics: Metrics) -> ChatModel:
+    """The router over every configured provider, in priority order."""
+    unknown = sorted(set(llm.named) - set(provider_names(llm)))
+    if unknown:
+        raise SettingsError(f"settings for LLM providers not in llm.providers: {unknown}")
+    return ProviderRouter(
+        providers=[build_provider(name, llm) for name in provider_names(llm)],
+        health=health,
+        metrics=metrics,
+        timeout_s=llm.timeout_s,
+        cooldown_s=llm.cooldown_s,
+    )
