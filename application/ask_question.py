@@ -64,6 +64,9 @@ class Question:
     model: str | None = None
     top_k: int | None = None
     tags: tuple[str, ...] = ()
+    history: tuple[Turn, ...] | None = None
+    """The conversation so far, when the caller keeps it (the OpenAI-compatible API): then no
+    session is read or written."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ class _Asked:
     warnings: tuple[str, ...]
     fingerprint: str
     cached: CacheLookup
+    remember: bool
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -248,7 +252,16 @@ class AskQuestion:
         cached = await self.cache.lookup(fingerprint)
         self.metrics.increment("answer_cache", tags={"result": "hit" if cached.answer else "miss"})
         return _Asked(
-            text, model, top_k, tags, conversation, history, tuple(warnings), fingerprint, cached
+            text,
+            model,
+            top_k,
+            tags,
+            conversation,
+            history,
+            tuple(warnings),
+            fingerprint,
+            cached,
+            remember=question.history is None,
         )
 
     async def _retrieve(self, asked: _Asked) -> tuple[Passage, ...]:
@@ -305,7 +318,7 @@ class AskQuestion:
         """Remember the turn (unless degraded or memory is down) and attach the warnings."""
         warnings = list(asked.warnings)
         conversation = asked.conversation
-        if not answer.degraded and not warnings:
+        if not answer.degraded and not warnings and asked.remember:
             turn = Turn(question=asked.text, answer=answer.text, at=self.clock.now())
             try:
                 await self.conversations.append(
@@ -320,6 +333,8 @@ class AskQuestion:
 
     async def _conversation(self, question: Question) -> Conversation:
         owner = question.principal.subject
+        if question.history is not None:
+            return Conversation(id=self.ids.new_id(), owner=owner, turns=question.history)
         if question.session_id is None:
             return Conversation(id=self.ids.new_id(), owner=owner)
         found = await self.conversations.get(question.session_id)

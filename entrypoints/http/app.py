@@ -21,6 +21,7 @@ from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
+from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
 from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
 from askdocs.entrypoints.http.security import ApiKeyAuthenticationMiddleware
 from askdocs.entrypoints.logging import configure_logging
@@ -60,6 +61,7 @@ def create_app(container: Container) -> Litestar:
     return Litestar(
         route_handlers=[
             ChatController,
+            OpenAICompatibleController,
             DocumentController,
             live,
             ready,

@@ -9,7 +9,7 @@ import structlog
 from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import ServerSentEvent
 
 from askdocs.application.ask_question import (
@@ -58,18 +58,20 @@ class ChatController(Controller):
         data: JSONBody[ChatBody],
         request: Request[Principal, str, Any],
         ask_question: NamedDependency[AskQuestion],
+        model: FromQuery[str | None] = None,
     ) -> Response[Any]:  # Response, not a union: a union made Litestar label SSE as JSON
         """Answer a question, citing the pages it came from.
 
         With `stream: true` or `Accept: text/event-stream` the answer streams as Server-Sent
-        Events. Unexpected failures still answer 200, with a fixed apology and `degraded: true`.
+        Events. A model may be named in the body or as `?model=` (the body wins). Unexpected
+        failures still answer 200, with a fixed apology and `degraded: true`.
         """
         trace_id = request_id_of(request.scope)
         question = Question(
             text=data.question,
             principal=request.user,
             session_id=data.session_id,
-            model=data.model,
+            model=data.model or model,
             top_k=data.top_k,
             tags=tuple(data.tags),
         )

@@ -1,0 +1,233 @@
+"""POST /v1/chat/completions and GET /v1/models: the RAG pipeline behind the OpenAI API.
+
+Any OpenAI client can talk to askdocs: the last user message is the question, earlier user and
+assistant messages are the conversation (the client keeps it, so no session is stored), and the
+retrieved sources travel in an extra `sources` field (in the first chunk when streaming). The
+same keys (as Bearer tokens), roles and rate limits apply as on /api/v1/chat.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from askdocs.application.ask_question import (
+    AnswerDelta,
+    AnswerEvent,
+    AnswerFailed,
+    AnswerFinished,
+    AnswerStarted,
+    AskQuestion,
+    Question,
+)
+from askdocs.application.errors import AppError, InvalidInput
+from askdocs.domain.answers import APOLOGY, Answer
+from askdocs.domain.conversations import Turn
+from askdocs.domain.errors import DomainError
+from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.chat_events import with_pings
+from askdocs.entrypoints.http.request_context import request_id_of
+from askdocs.entrypoints.http.schemas import Source
+from askdocs.entrypoints.http.security import requires
+from askdocs.entrypoints.wiring import CHAT
+
+log = structlog.get_logger("askdocs.chat")
+_encode = msgspec.json.Encoder().encode
+PING_S = 15.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the client's turns carry no time
+
+
+class ContentPart(msgspec.Struct, frozen=True):
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(msgspec.Struct, frozen=True):
+    role: str
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text or "" for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class CompletionRequest(msgspec.Struct, frozen=True):
+    """The fields askdocs reads; the others (temperature, tools, ...) are accepted and ignored."""
+
+    messages: list[ChatMessage]
+    model: str | None = None
+    stream: bool = False
+
+
+def _question(body: CompletionRequest, principal: Principal) -> Question:
+    """The last user message as the question, earlier user/assistant pairs as the history."""
+    said = [m for m in body.messages if m.role in ("user", "assistant")]
+    if not said or said[-1].role != "user":
+        raise InvalidInput("the last message must be the user's question")
+    turns = []
+    pending: str | None = None
+    for message in said[:-1]:
+        if message.role == "user":
+            pending = message.text()
+        elif pending is not None:
+            turns.append(Turn(question=pending, answer=message.text(), at=_EPOCH))
+            pending = None
+    return Question(
+        text=said[-1].text(),
+        principal=principal,
+        model=body.model,
+        history=tuple(turns),
+    )
+
+
+class OpenAICompatibleController(Controller):
+    """The OpenAI chat completions API, answered from the documents."""
+
+    path = "/v1"
+    tags = ["openai-compatible"]
+    guards = [requires(Role.READER)]
+
+    @get("/models")
+    async def models(self, ask_question: NamedDependency[AskQuestion]) -> dict[str, Any]:
+        """The models a request may name."""
+        return {
+            "object": "list",
+            "data": [
+                {"id": model, "object": "model", "created": 0, "owned_by": "askdocs"}
+                for model in ask_question.chat_model.models
+            ],
+        }
+
+    @post("/chat/completions", status_code=200, opt={"rate_limit": CHAT})
+    async def complete(
+        self,
+        data: JSONBody[CompletionRequest],
+        request: Request[Principal, str, Any],
+        ask_question: NamedDependency[AskQuestion],
+    ) -> Response[Any]:
+        """A chat completion (streamed when `stream` is true), with the sources it used."""
+        trace_id = request_id_of(request.scope)
+        question = _question(data, request.user)
+        completion_id = f"chatcmpl-{trace_id}"
+        created = int(time.time())
+        if data.stream:
+            events = ask_question.stream(question)
+            first = await anext(events)  # refusals (bad model, empty question) as problems
+            chunks = _chunks(first, events, completion_id, created, trace_id)
+            return ServerSentEvent(chunks, headers={"Cache-Control": "no-store"})
+        try:
+            answer = (await ask_question.execute(question)).answer
+        except (AppError, DomainError):
+            raise
+        except Exception as exc:
+            log.error("chat_failed", exc_info=exc)
+            answer = Answer(APOLOGY, (), model="none", provider="none", degraded=True)
+        return Response(_completion(answer, completion_id, created, trace_id))
+
+
+def _completion(answer: Answer, completion_id: str, created: int, trace_id: str) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": answer.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "sources": [msgspec.to_builtins(Source.of(p)) for p in answer.sources],
+        "askdocs": _extra(answer, trace_id),
+    }
+
+
+def _extra(answer: Answer, trace_id: str) -> dict[str, Any]:
+    return {
+        "provider": answer.provider,
+        "cached": answer.cached,
+        "degraded": answer.degraded,
+        "trace_id": trace_id,
+        "warnings": list(answer.warnings),
+    }
+
+
+async def _chunks(
+    first: AnswerEvent,
+    events: AsyncIterator[AnswerEvent],
+    completion_id: str,
+    created: int,
+    trace_id: str,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """chat.completion.chunk objects as `data:` lines, then `data: [DONE]`."""
+    model = "askdocs"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return _encode(body).decode()
+
+    said_anything = False
+    try:
+        async for event in _prepend(first, with_pings(events, PING_S)):
+            if event is None:
+                yield ServerSentEventMessage(data=None, comment="ping")
+            elif isinstance(event, AnswerStarted):
+                sources = [msgspec.to_builtins(Source.of(p)) for p in event.sources]
+                yield ServerSentEventMessage(data=chunk({"role": "assistant"}, sources=sources))
+            elif isinstance(event, AnswerDelta):
+                said_anything = True
+                yield ServerSentEventMessage(data=chunk({"content": event.text}))
+            elif isinstance(event, AnswerFinished):
+                model = event.answer.model
+                usage = {
+                    "prompt_tokens": event.prompt_tokens,
+                    "completion_tokens": event.completion_tokens,
+                    "total_tokens": event.prompt_tokens + event.completion_tokens,
+                }
+                extra = _extra(event.answer, trace_id)
+                yield ServerSentEventMessage(data=chunk({}, "stop", usage=usage, askdocs=extra))
+            elif isinstance(event, AnswerFailed):
+                yield ServerSentEventMessage(data=_error(event.detail, trace_id))
+                return
+    except Exception as exc:  # the client gets a polite end, the log the cause
+        log.error("chat_stream_failed", exc_info=exc)
+        if said_anything:
+            yield ServerSentEventMessage(data=_error("the answer could not be completed", trace_id))
+            return
+        yield ServerSentEventMessage(data=chunk({"content": APOLOGY}))
+        degraded = {"provider": "none", "degraded": True, "trace_id": trace_id}
+        yield ServerSentEventMessage(data=chunk({}, "stop", askdocs=degraded))
+    yield ServerSentEventMessage(data="[DONE]")
+
+
+def _error(detail: str, trace_id: str) -> str:
+    return _encode(
+        {"error": {"message": detail, "type": "upstream_error", "trace_id": trace_id}}
+    ).decode()
+
+
+async def _prepend(
+    first: AnswerEvent, rest: AsyncIterator[AnswerEvent | None]
+) -> AsyncIterator[AnswerEvent | None]:
+    yield first
+    async for event in rest:
+        yield event
