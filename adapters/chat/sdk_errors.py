@@ -10,8 +10,12 @@ by any of them.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from types import ModuleType
+
+import httpx
+import httpx2
 
 from askdocs.application.errors import (
     UpstreamAuthFailed,
@@ -20,6 +24,10 @@ from askdocs.application.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+
+# While a stream is read, both SDKs let a chunk that is not JSON out as json's own error, and a
+# connection dropped midway as their HTTP stack's (httpx for groq, httpx2 for openai).
+_LEAKED_BY_STREAMS = (json.JSONDecodeError, httpx.TransportError, httpx2.TransportError)
 
 
 @contextlib.asynccontextmanager
@@ -37,8 +45,10 @@ async def translated_errors(sdk: ModuleType, provider: str) -> AsyncIterator[Non
         raise UpstreamRejected(f"{provider} refused the request: {_message(exc)}") from exc
     except sdk.APIStatusError as exc:  # 5xx, 404 (a model this provider lacks), the rest
         raise UpstreamUnavailable(f"{provider} failed (HTTP {exc.status_code})") from exc
-    except sdk.APIError as exc:  # connection errors, unreadable responses and stream chunks
+    except sdk.APIError as exc:  # connection errors, unreadable responses
         raise UpstreamUnavailable(f"{provider} failed ({type(exc).__name__})") from exc
+    except _LEAKED_BY_STREAMS as exc:
+        raise UpstreamUnavailable(f"{provider} broke its stream ({type(exc).__name__})") from exc
 
 
 def _message(exc: Exception) -> str:

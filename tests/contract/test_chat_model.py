@@ -1,101 +1,197 @@
-"""ChatModel contract, run against the extractive answerer (LLM adapters subclass it later)."""
+"""Contract: ChatModel on the real openai and groq SDKs, against a local OpenAI-compatible server.
+
+Every SDK failure must leave as one of the application's errors; a stream closed early must
+drop the upstream request.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
-from askdocs.application.ports import ChatModel, ChatRequest
-from askdocs.domain.answers import NO_ANSWER, Passage
-
-
-def passage(text: str, n: int = 1, page: int | None = 1) -> Passage:
-    return Passage(
-        chunk_id=f"c{n}",
-        document_id="d1",
-        document="guide.pdf",
-        version=1,
-        page=page,
-        text=text,
-        score=1.0 / n,
-    )
-
-
-LIGHTHOUSE = passage(
-    "The lighthouse keeper lives on Skerry island.\nHe rows to the mainland every Tuesday "
-    "for bread. The lamp was converted to electricity in 1951.",
-    n=1,
+from askdocs.adapters.chat.sdk_chat import SdkChatModel, groq_provider, openai_compatible
+from askdocs.application.errors import (
+    UpstreamAuthFailed,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
 )
-KETTLE = passage("The kettle boils water in three minutes. It has a blue handle.", n=2, page=4)
+from askdocs.application.ports import ChatModel, ChatRequest, Delta, StreamEvent
+from askdocs.domain.answers import Completion, Passage
+from askdocs.domain.prompts import SYSTEM_PROMPT, build_prompt
+from tests.support.fake_llm import BreakMidway, FakeLLM, Hang, HttpError, MalformedChunk, Outcome
+from tests.support.fake_llm import Reply as Scripted
+
+PASSAGES = (Passage("c1", "d1", "guide.pdf", 1, 3, "Parking costs forty euros.", 0.9),)
 
 
-class ChatModelContract:
-    """What every ChatModel does with passages it is given."""
+def request(model: str | None = None) -> ChatRequest:
+    messages, _ = build_prompt(
+        "What does parking cost?", PASSAGES, (), count_tokens=len, budget_tokens=10_000
+    )
+    return ChatRequest("What does parking cost?", PASSAGES, (), model, tuple(messages))
+
+
+async def collect(model: ChatModel, chat: ChatRequest) -> list[StreamEvent]:
+    return [event async for event in model.stream(chat)]
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeLLM]:
+    with FakeLLM.running(api_key="sk-test") as running:
+        yield running
+
+
+Build = Callable[..., SdkChatModel]
+
+
+class SdkChatModelContract:
+    """Behaviour of a ChatModel on an OpenAI-style SDK; subclasses say how to build one."""
 
     @pytest.fixture
-    def model(self) -> ChatModel:
+    def build(self, fake: FakeLLM) -> Build:
         raise NotImplementedError
 
-    async def test_an_answer_cites_only_passages_it_was_given(self, model: ChatModel) -> None:
-        request = ChatRequest(
-            question="How long does the kettle take?", passages=(LIGHTHOUSE, KETTLE)
-        )
-        completion = await model.complete(request)
-        assert completion.text
-        assert set(completion.cited) <= {1, 2}
-        assert completion.provider == model.name
+    @pytest.fixture(autouse=True)
+    def clean(self, fake: FakeLLM) -> None:
+        fake.reset()
 
-    async def test_the_relevant_passage_is_cited(self, model: ChatModel) -> None:
-        request = ChatRequest(
-            question="How long does the kettle take to boil water?", passages=(LIGHTHOUSE, KETTLE)
-        )
-        completion = await model.complete(request)
-        assert 2 in completion.cited
-
-
-class TestExtractiveChatModel(ChatModelContract):
-    @pytest.fixture
-    def model(self) -> ChatModel:
-        return ExtractiveChatModel()
-
-    async def test_it_quotes_the_sentence_that_answers(self, model: ChatModel) -> None:
-        request = ChatRequest(
-            question="When does the keeper row to the mainland?", passages=(KETTLE, LIGHTHOUSE)
-        )
-        completion = await model.complete(request)
-        assert "He rows to the mainland every Tuesday for bread. [2]" in completion.text
-        assert completion.cited[0] == 2
-
-    async def test_word_forms_match_through_light_stemming(self, model: ChatModel) -> None:
-        request = ChatRequest(question="boiling kettles", passages=(LIGHTHOUSE, KETTLE))
-        completion = await model.complete(request)
-        assert completion.text.startswith("The kettle boils water in three minutes.")
-
-    async def test_no_shared_words_means_no_answer_and_no_citation(self, model: ChatModel) -> None:
-        request = ChatRequest(question="quantum chromodynamics", passages=(LIGHTHOUSE, KETTLE))
-        completion = await model.complete(request)
-        assert completion.text == NO_ANSWER
-        assert completion.cited == ()
-
-    async def test_sentences_repeated_by_overlapping_chunks_are_said_once(
-        self, model: ChatModel
+    async def test_an_answer_comes_back_with_its_citations_and_usage(
+        self, build: Build, fake: FakeLLM
     ) -> None:
-        whole = "Acronym elements give users a terse idea of the document contents."
-        cut = passage("Acronym elements give users a terse idea of the docu", n=1)
-        full = passage(f"{whole} Nothing else here.", n=2)
-        completion = await model.complete(
-            ChatRequest(question="What do acronym elements give users?", passages=(cut, full))
-        )
-        assert completion.text.count("Acronym elements give users") == 1
-        assert whole in completion.text
+        fake.script(Scripted("Forty euros [1], see [1] and [7].", prompt_tokens=42))
+        completion = await build().complete(request())
+        assert completion.text == "Forty euros [1], see [1] and [7]."
+        assert completion.cited == (1, 7)
+        assert (completion.model, completion.provider) == ("tiny", "local")
+        assert completion.prompt_tokens == 42
 
-    async def test_bullets_split_sentences(self, model: ChatModel) -> None:
-        bullets = passage(
-            "\u2022 alias elements name another type.\n\u2022 icon elements specify the icon "
-            "used for this type."
-        )
-        completion = await model.complete(
-            ChatRequest(question="What do icon elements specify?", passages=(bullets,))
-        )
-        assert completion.text.startswith("icon elements specify the icon used for this type.")
-        assert "alias" not in completion.text
+    async def test_the_prompt_and_key_reach_the_server(self, build: Build, fake: FakeLLM) -> None:
+        await build().complete(request("large"))
+        sent = fake.requests[-1]
+        assert sent.authorization == "Bearer sk-test"
+        assert sent.model == "large"
+        assert sent.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
+        assert "Parking costs forty euros." in sent.messages[-1]["content"]
+
+    async def test_a_stream_yields_the_pieces_in_order_then_the_completion(
+        self, build: Build, fake: FakeLLM
+    ) -> None:
+        fake.script(Scripted.from_chunks(["Forty", " euros", " [1]."], prompt_tokens=5))
+        events = await collect(build(), request())
+        assert events[:3] == [Delta("Forty"), Delta(" euros"), Delta(" [1].")]
+        assert len(events) == 4
+        completion = events[3]
+        assert isinstance(completion, Completion)
+        assert (completion.text, completion.cited) == ("Forty euros [1].", (1,))
+        assert (completion.prompt_tokens, completion.completion_tokens) == (5, 3)
+
+    @pytest.mark.parametrize(
+        ("failure", "error"),
+        [
+            (HttpError.rate_limited(), UpstreamRateLimited),
+            (HttpError.server_error(), UpstreamUnavailable),
+            (HttpError.unavailable(), UpstreamUnavailable),
+            (HttpError.unauthorized(), UpstreamAuthFailed),
+            (HttpError.bad_request(), UpstreamRejected),
+        ],
+    )
+    @pytest.mark.parametrize("streamed", [False, True])
+    async def test_http_errors_become_the_applications_errors(
+        self,
+        build: Build,
+        fake: FakeLLM,
+        failure: HttpError,
+        error: type[Exception],
+        streamed: bool,
+    ) -> None:
+        fake.script(failure)
+        call = collect(build(), request()) if streamed else build().complete(request())
+        with pytest.raises(error):
+            await call
+
+    async def test_no_answer_within_the_timeout_is_an_upstream_timeout(
+        self, build: Build, fake: FakeLLM
+    ) -> None:
+        fake.script(Hang())
+        with pytest.raises(UpstreamTimeout):
+            await build(timeout_s=0.3).complete(request())
+
+    @pytest.mark.parametrize(
+        "broken", [MalformedChunk(after_chunks=1), BreakMidway(after_chunks=2)]
+    )
+    async def test_a_stream_broken_midway_fails_after_its_first_pieces(
+        self, build: Build, fake: FakeLLM, broken: MalformedChunk | BreakMidway
+    ) -> None:
+        fake.script(broken)
+        received: list[StreamEvent] = []
+
+        async def consume() -> None:
+            async for event in build().stream(request()):
+                received.append(event)
+
+        with pytest.raises(UpstreamError):
+            await consume()
+        assert received
+        assert all(isinstance(event, Delta) for event in received)
+
+    async def test_closing_a_stream_early_drops_the_upstream_request(
+        self, build: Build, fake: FakeLLM
+    ) -> None:
+        pieces = [f"piece {n} " for n in range(200)]
+        fake.script(Scripted.from_chunks(pieces, chunk_delay=0.01))
+        events = build().stream(request())
+        assert await anext(events) == Delta("piece 0 ")
+        await events.aclose()  # type: ignore[attr-defined]
+        record = await asyncio.to_thread(fake.wait_for_stream_end, 5.0)
+        assert record.outcome is Outcome.DISCONNECTED
+        assert record.chunks_sent < len(pieces)
+
+
+class TestOpenAICompatible(SdkChatModelContract):
+    @pytest.fixture
+    def build(self, fake: FakeLLM) -> Build:
+        def build(timeout_s: float = 10.0) -> SdkChatModel:
+            return openai_compatible(
+                name="local",
+                base_url=fake.openai_base_url,
+                api_key="sk-test",
+                models=["tiny", "large"],
+                timeout_s=timeout_s,
+            )
+
+        return build
+
+
+class TestGroq(SdkChatModelContract):
+    @pytest.fixture
+    def build(self, fake: FakeLLM) -> Build:
+        def build(timeout_s: float = 10.0) -> SdkChatModel:
+            return groq_provider(
+                name="local",
+                base_url=fake.base_url,  # the SDK adds /openai/v1
+                api_key="sk-test",
+                models=["tiny", "large"],
+                timeout_s=timeout_s,
+            )
+
+        return build
+
+    async def test_requests_use_groqs_path(self, build: Build, fake: FakeLLM) -> None:
+        await build().complete(request())
+        assert fake.requests[-1].path == "/openai/v1/chat/completions"
+
+
+async def test_the_extractive_answerer_streams_its_whole_answer_then_the_completion() -> None:
+    events = await collect(ExtractiveChatModel(), request())
+    assert len(events) == 2
+    delta, completion = events
+    assert isinstance(delta, Delta)
+    assert isinstance(completion, Completion)
+    assert delta.text == completion.text
+    assert "forty euros" in completion.text
