@@ -19,6 +19,7 @@ from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
+from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pgvector import PgVectorIndex
@@ -78,6 +79,15 @@ class Container(containers.DeclarativeContainer):
     embedder = providers.Selector(
         config.embedder.backend,
         hashing=providers.Singleton(HashingEmbedder, dim=config.embedder.dim),
+        openai=providers.Singleton(
+            OpenAIEmbedder,
+            model=config.embedder.model,
+            dim=config.embedder.dim,
+            base_url=config.embedder.base_url,
+            api_key=config.embedder.api_key,
+            timeout_s=config.embedder.timeout_s,
+            send_dimensions=config.embedder.send_dimensions,
+        ),
     )
     documents = providers.Selector(
         config.documents.backend,

@@ -95,10 +95,19 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["hashing"] = "hashing"
-    """Embedding implementation."""
+    backend: Literal["hashing", "openai"] = "hashing"
+    """Embedding implementation: `hashing` (offline) or `openai` (any OpenAI-compatible
+    embeddings API)."""
     dim: int = 384
     """Vector length."""
+    model: str = ""
+    """The embedding model's name at the server (`openai`)."""
+    base_url: str = ""
+    """The server's base URL with `/v1` (`openai`); empty: api.openai.com."""
+    api_key: str = ""
+    timeout_s: float = 30.0
+    send_dimensions: bool = False
+    """Ask the server for `dim`-long vectors (models that can shorten theirs)."""
 
 
 class TokenizerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

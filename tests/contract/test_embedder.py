@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askdocs.adapters.embeddings import HashingEmbedder
+from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
+from askdocs.application.errors import UpstreamUnavailable
 from askdocs.application.ports.embeddings import Embedder
+from tests.support.fake_llm import FakeLLM, fake_embedding
 
 
 def cosine(a: list[float], b: list[float]) -> float:
@@ -31,7 +35,10 @@ class EmbedderContract:
         assert len(vector) == embedder.dim
         assert all(isinstance(x, float) for x in vector)
 
-    @settings(max_examples=100, deadline=None)
+    # Each adapter's subclass runs this property on its own instances: by design, not a leak.
+    @settings(
+        max_examples=100, deadline=None, suppress_health_check=[HealthCheck.differing_executors]
+    )
     @given(text=st.text())
     async def test_every_vector_is_unit_length(self, text: str) -> None:
         vector = await self.make_embedder().embed_query(text)
@@ -85,3 +92,43 @@ class TestHashingEmbedder(EmbedderContract):
         assert await embedder.embed_query("Hello World") == await embedder.embed_query(
             "hello world"
         )
+
+
+@pytest.fixture(scope="module")
+def embeddings_server() -> Iterator[FakeLLM]:
+    with FakeLLM.running(embedding_dimensions=16) as running:
+        yield running
+
+
+class TestOpenAIEmbedder(EmbedderContract):
+    """On the openai SDK against a local server whose vectors are hashes of the text."""
+
+    @pytest.fixture(autouse=True)
+    def server(self, embeddings_server: FakeLLM) -> FakeLLM:
+        self.base_url = embeddings_server.openai_base_url
+        return embeddings_server
+
+    def make_embedder(self) -> Embedder:
+        return OpenAIEmbedder(model="embed-small", dim=16, base_url=self.base_url, batch_size=2)
+
+    async def test_a_query_is_closer_to_a_document_sharing_its_words(
+        self, embedder: Embedder
+    ) -> None:
+        # The server's vectors carry no meaning: they must come back exactly as it made them.
+        assert await embedder.embed_query("refund") == pytest.approx(fake_embedding("refund", 16))
+
+    async def test_long_batches_go_in_slices(self, embedder: Embedder, server: FakeLLM) -> None:
+        server.reset()
+        await embedder.embed_documents([f"text {n}" for n in range(5)])
+        assert [len(r.body["input"]) for r in server.requests] == [2, 2, 1]
+        assert {r.body["model"] for r in server.requests} == {"embed-small"}
+
+    async def test_vectors_of_another_length_are_refused(self) -> None:
+        wrong = OpenAIEmbedder(model="embed-small", dim=32, base_url=self.base_url)
+        with pytest.raises(UpstreamUnavailable, match="16 dimensions"):
+            await wrong.embed_query("text")
+
+    async def test_a_server_that_is_down_is_upstream_unavailable(self) -> None:
+        dead = OpenAIEmbedder(model="m", dim=16, base_url="http://127.0.0.1:9/v1", timeout_s=2)
+        with pytest.raises(UpstreamUnavailable):
+            await dead.embed_query("text")
