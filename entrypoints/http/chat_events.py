@@ -9,9 +9,8 @@ connection open.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 import structlog
@@ -135,28 +134,47 @@ async def answer_stream(
 
 
 async def with_pings(items: AsyncIterator[T], interval_s: float) -> AsyncIterator[T | None]:
-    """`items`, with None whenever `interval_s` passes without one."""
-    iterator = aiter(items)
-    pending: asyncio.Future[T] | None = None
+    """`items`, with None whenever `interval_s` passes without one.
+
+    One task reads `items` into a queue and another wakes every `interval_s` to ask for a ping
+    if nothing went out meanwhile, so an item costs a queue hand-over, not a timer or a task
+    of its own. Closing this generator (the client left) cancels the reader, which closes
+    `items` and with it the model's stream.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    last_sent = loop.time()
+
+    async def read() -> None:
+        try:
+            async for item in items:
+                queue.put_nowait(("item", item))
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            queue.put_nowait(("error", exc))
+        else:
+            queue.put_nowait(("end", None))
+        finally:
+            close = getattr(items, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            if loop.time() - last_sent >= interval_s * 0.99:
+                queue.put_nowait(("ping", None))
+
+    reader, beater = asyncio.create_task(read()), asyncio.create_task(beat())
     try:
         while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(iterator))
-            done, _ = await asyncio.wait({pending}, timeout=interval_s)
-            if not done:
-                yield None
-                continue
-            finished, pending = pending, None
-            try:
-                item = finished.result()
-            except StopAsyncIteration:
+            kind, value = await queue.get()
+            if kind == "end":
                 return
-            yield item
+            if kind == "error":
+                raise value
+            last_sent = loop.time()
+            yield value if kind == "item" else None
     finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await pending
-        close = getattr(iterator, "aclose", None)
-        if close is not None:
-            await close()
+        for task in (reader, beater):
+            task.cancel()
+        await asyncio.gather(reader, beater, return_exceptions=True)

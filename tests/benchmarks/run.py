@@ -1,10 +1,11 @@
 """`nox -s bench`: chunker throughput and /api/v1/chat under load on the embedded defaults.
 
-`--only cache` runs the cached chat path with the answer cache in Redis beside the in-process
-cache (tests/benchmarks/shared_cache.py). `--vectors` adds the vector index benchmark
-(tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL beside the in-memory
-index, real MiniLM vectors); `--only vectors` runs just that, `--only chat` just the chat
-benchmark (the default).
+`--only streaming` streams answers from a local OpenAI-compatible provider
+(tests/benchmarks/streaming.py). `--only cache` runs the cached chat path with the answer cache
+in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
+vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
+beside the in-memory index, real MiniLM vectors); `--only vectors` runs just that, `--only chat`
+just the chat benchmark (the default).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -28,7 +29,7 @@ import httpx
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
-from tests.benchmarks import shared_cache, vector_index
+from tests.benchmarks import shared_cache, streaming, vector_index
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -124,13 +125,18 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
     parser.add_argument(
-        "--only", choices=("chat", "vectors", "cache"), help="run just this benchmark"
+        "--only",
+        choices=("chat", "vectors", "cache", "streaming"),
+        help="run just this benchmark",
     )
+    parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
     vector_index.add_arguments(parser)
     args = parser.parse_args()
     status = 0
     if args.only == "cache":
         return shared_cache.main_with(args)
+    if args.only == "streaming":
+        return streaming.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):

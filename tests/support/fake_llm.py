@@ -209,6 +209,7 @@ class RecordedRequest:
     path: str
     headers: Mapping[str, str]
     body: Any
+    received_at: float = 0.0  # time.monotonic() when the body had arrived (benchmarks)
 
     @property
     def authorization(self) -> str | None:
@@ -249,6 +250,7 @@ class CompletionRecord:
     chunks_scripted: int
     chunks_sent: int = 0
     outcome: Outcome | None = None
+    first_chunk_at: float | None = None  # time.monotonic() once the first chunk was sent
 
     @property
     def ended(self) -> bool:
@@ -647,7 +649,7 @@ class _OpenAICompatibleApp:
             key = name.decode("latin-1").lower()
             text = value.decode("latin-1")
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        return RecordedRequest(scope["method"], scope["path"], headers, body)
+        return RecordedRequest(scope["method"], scope["path"], headers, body, time.monotonic())
 
     def _route(
         self, path: str
@@ -780,7 +782,12 @@ class _Play(abc.ABC):
     ) -> Outcome: ...
 
     def _count_chunks(self, sent: int) -> None:
-        self._fake._update_completion(self._handle, chunks_sent=sent)
+        if sent == 1:
+            self._fake._update_completion(
+                self._handle, chunks_sent=sent, first_chunk_at=time.monotonic()
+            )
+        else:
+            self._fake._update_completion(self._handle, chunks_sent=sent)
 
 
 class _SinglePlay(_Play):
