@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from dependency_injector import providers
 
-from askdocs.application.ask_question import Question, Reply
+from askdocs.application.ask_question import (
+    AnswerDelta,
+    AnswerFailed,
+    AnswerStarted,
+    Question,
+    Reply,
+)
 from askdocs.application.change_document import DocumentChange
 from askdocs.application.errors import InvalidInput, NotFound, UpstreamUnavailable
 from askdocs.application.ingest_document import IngestReport, Upload
-from askdocs.application.ports import ChatRequest, Clock
+from askdocs.application.ports import ChatRequest, Clock, Delta, StreamEvent
 from askdocs.domain.answers import APOLOGY, NO_ANSWER, Completion
 from askdocs.domain.errors import InvalidQuestion
 from askdocs.domain.principals import Principal, Role
@@ -322,3 +329,48 @@ async def test_a_reader_may_ask_about_documents_an_editor_uploaded(
     reply = await ask(container, someone, "How is espresso brewed?")
 
     assert "finely ground coffee" in reply.answer.text
+
+
+class MidwayFailingChatModel:
+    """A streaming model that writes some text, then loses its provider."""
+
+    name, models = "midway", ("midway-1",)
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        raise UpstreamUnavailable("gone")
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        yield Delta("Sourdough starter needs")
+        raise UpstreamUnavailable("the provider dropped the connection")
+
+
+async def test_a_stream_cut_short_is_neither_cached_nor_remembered(
+    container: Container, editor: Principal, reader: Principal
+) -> None:
+    await ingest(container, editor, GUIDE, "kitchen.pdf")
+    use_chat_model(container, MidwayFailingChatModel())
+    ask = container.ask_question()
+
+    events = [event async for event in ask.stream(Question(SOURDOUGH, reader, session_id="s1"))]
+
+    assert isinstance(events[0], AnswerStarted)
+    assert events[1] == AnswerDelta("Sourdough starter needs")
+    assert isinstance(events[-1], AnswerFailed)
+    assert await container.conversations().get("s1") is None
+    use_chat_model(container, None)
+    replay = await container.ask_question().execute(Question(SOURDOUGH, reader))
+    assert replay.answer.cached is False
+
+
+async def test_a_client_leaving_mid_stream_stores_nothing(
+    container: Container, editor: Principal, reader: Principal
+) -> None:
+    await ingest(container, editor, GUIDE, "kitchen.pdf")
+    stream = container.ask_question().stream(Question(SOURDOUGH, reader, session_id="s2"))
+    assert isinstance(await anext(stream), AnswerStarted)
+    assert isinstance(await anext(stream), AnswerDelta)
+    await stream.aclose()  # type: ignore[attr-defined]
+
+    assert await container.conversations().get("s2") is None
+    replay = await container.ask_question().execute(Question(SOURDOUGH, reader))
+    assert replay.answer.cached is False
