@@ -1,12 +1,13 @@
 """ProviderRouter: LLM providers in priority order, failing over and cooling down failed ones.
 
 The router is itself a ChatModel, so the use cases never know how many providers there are.
-A provider gets `timeout_s` to answer (to its first token, when streaming, and between two
-tokens after that). On a timeout, a 429, a 5xx, a connection or an authentication failure the
-next provider is tried and the failed one is skipped by every worker for `cooldown_s`
-(through ProviderHealth). A request the provider refused as such (UpstreamRejected, a 400)
-goes to no other provider: it would be refused again. A stream may move to the next provider
-only until its first event has gone out; after that a failure ends the stream with the error.
+A provider gets its timeout (`timeouts` by name, else `timeout_s`) to answer (to its first
+token, when streaming, and between two tokens after that). On a timeout, a 429, a 5xx, a
+connection or an authentication failure the next provider is tried, and the failed one is
+skipped by every worker for `cooldown_s` (through ProviderHealth). A request the provider
+refused as such (UpstreamRejected, a 400) goes to no other provider: it would be refused
+again. A stream may move to the next provider only until its first event has gone out; after
+that a failure ends the stream with the error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from askdocs.application.errors import (
     InvalidInput,
@@ -49,6 +50,7 @@ class ProviderRouter:
     metrics: Metrics
     timeout_s: float = 30.0
     cooldown_s: float = 300.0
+    timeouts: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.providers:
@@ -67,7 +69,7 @@ class ProviderRouter:
         failures: list[str] = []
         for provider in await self._available(request, failures):
             try:
-                async with asyncio.timeout(self.timeout_s):
+                async with asyncio.timeout(self._timeout(provider)):
                     completion = await provider.complete(request)
             except TimeoutError as exc:
                 await self._failed(provider, UpstreamTimeout(f"{provider.name}: timed out"))
@@ -88,7 +90,7 @@ class ProviderRouter:
             events = provider.stream(request)
             try:
                 try:
-                    async with asyncio.timeout(self.timeout_s):
+                    async with asyncio.timeout(self._timeout(provider)):
                         first = await anext(events)
                 except (TimeoutError, UpstreamError) as exc:
                     failure = _as_upstream(exc, provider)
@@ -110,7 +112,7 @@ class ProviderRouter:
         """The events after the first; a gap over the timeout or a failure ends the stream."""
         while True:
             try:
-                async with asyncio.timeout(self.timeout_s):
+                async with asyncio.timeout(self._timeout(provider)):
                     event = await anext(events)
             except StopAsyncIteration:
                 return
@@ -119,6 +121,9 @@ class ProviderRouter:
                 await self._failed(provider, failure)
                 raise failure from exc
             yield event
+
+    def _timeout(self, provider: ChatModel) -> float:
+        return self.timeouts.get(provider.name, self.timeout_s)
 
     async def _available(self, request: ChatRequest, failures: list[str]) -> list[ChatModel]:
         """The providers offering the request's model, in order, less those cooling down."""

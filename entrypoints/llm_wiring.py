@@ -48,10 +48,16 @@ def build_chat_model(llm: LlmSettings, health: ProviderHealth, metrics: Metrics)
     unknown = sorted(set(llm.named) - set(provider_names(llm)))
     if unknown:
         raise SettingsError(f"settings for LLM providers not in llm.providers: {unknown}")
+    names = provider_names(llm)
     return ProviderRouter(
-        providers=[build_provider(name, llm) for name in provider_names(llm)],
+        providers=[build_provider(name, llm) for name in names],
         health=health,
         metrics=metrics,
         timeout_s=llm.timeout_s,
         cooldown_s=llm.cooldown_s,
+        timeouts={
+            name: llm.named[name].timeout_s
+            for name in names
+            if name in llm.named and llm.named[name].timeout_s > 0
+        },
     )

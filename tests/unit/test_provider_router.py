@@ -190,3 +190,22 @@ async def test_a_named_model_goes_only_to_the_providers_offering_it() -> None:
     assert routed.models == ("small", "large")
     with pytest.raises(InvalidInput):
         await routed.complete(ChatRequest(question="q", passages=(), model="unknown"))
+
+
+async def test_each_provider_may_have_a_timeout_of_its_own() -> None:
+    patient = ScriptedProvider("patient", pieces=("late",))
+    original = patient.complete
+
+    async def slow_complete(request: ChatRequest) -> Completion:
+        await asyncio.sleep(0.1)
+        return await original(request)
+
+    patient.complete = slow_complete  # type: ignore[method-assign]
+    backup = ScriptedProvider("backup")
+    health = InMemoryProviderHealth(timer=FakeTimer())
+    routed = ProviderRouter(
+        (patient, backup), health, NoopMetrics(), timeout_s=0.02, timeouts={"patient": 1.0}
+    )
+    assert (await routed.complete(REQUEST)).provider == "patient"
+    hasty = ProviderRouter((patient, backup), health, NoopMetrics(), timeout_s=0.02)
+    assert (await hasty.complete(REQUEST)).provider == "backup"
