@@ -164,3 +164,16 @@ async def test_rate_limit_status_sees_the_forwarded_client_of_a_trusted_proxy(st
 
     assert seen.json()["groups"]["chat"]["used"] == 2
     assert unseen.json()["groups"]["chat"]["used"] == 0
+
+
+async def test_the_openai_compatible_route_shares_the_chat_limit(limited, problem):
+    body = {"messages": [{"role": "user", "content": QUESTION}]}
+    bearer = {"Authorization": f"Bearer {limited.keys['reader']}"}
+    assert (await limited.chat(QUESTION)).status_code == 200
+    for _ in range(2):
+        response = await limited.client.post("/v1/chat/completions", json=body, headers=bearer)
+        assert response.status_code == 200
+        assert "RateLimit-Remaining" in response.headers
+
+    problem(await limited.client.post("/v1/chat/completions", json=body, headers=bearer), 429)
+    problem(await limited.chat(QUESTION), 429)
