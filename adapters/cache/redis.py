@@ -19,7 +19,6 @@ import secrets
 
 import msgspec
 import structlog
-from redis.commands.core import AsyncScript
 
 from askdocs.adapters.cache.redis_entries import decode_answer, encode_answer
 from askdocs.adapters.redis.client import RedisClient
@@ -73,8 +72,8 @@ class RedisAnswerCache:
         self._ttl_ms = max(1, round(ttl_s * 1000))
         self._generation_key = client.key("cache", "generation")
         self._answer_prefix = client.key("cache", "answer", "")
-        self._lookup: AsyncScript | None = None
-        self._put: AsyncScript | None = None
+        self._lookup = client.script(_LOOKUP)
+        self._put = client.script(_PUT)
         self._lost_bumps = 0
         self._outage = OutageLog(log, "answer cache")
 
@@ -83,7 +82,7 @@ class RedisAnswerCache:
             if self._lost_bumps:
                 return await self._increment(0)
             async with self._client.translate_errors():
-                raw = await self._client.redis.get(self._generation_key)
+                raw = await self._client.execute("GET", self._generation_key)
         except UpstreamError as exc:
             self._outage.failed("generation", exc)
             return unreachable_generation()
@@ -103,14 +102,9 @@ class RedisAnswerCache:
         try:
             if self._lost_bumps:
                 return CacheLookup(None, await self._increment(0))
-            redis = self._client.redis
-            if self._lookup is None:
-                self._lookup = redis.register_script(_LOOKUP)
             async with self._client.translate_errors():
                 generation, raw = await self._lookup(
-                    keys=[self._generation_key],
-                    args=[self._answer_prefix, fingerprint],
-                    client=redis,
+                    [self._generation_key], [self._answer_prefix, fingerprint]
                 )
         except UpstreamError as exc:
             self._outage.failed("lookup", exc)
@@ -125,15 +119,10 @@ class RedisAnswerCache:
             if self._lost_bumps:
                 await self._increment(0)
                 return
-            redis = self._client.redis
-            if self._put is None:
-                self._put = redis.register_script(_PUT)
             key = self._answer_prefix + answer_cache_key(fingerprint, generation)
             async with self._client.translate_errors():
                 await self._put(
-                    keys=[self._generation_key, key],
-                    args=[generation, encode_answer(answer), self._ttl_ms],
-                    client=redis,
+                    [self._generation_key, key], [generation, encode_answer(answer), self._ttl_ms]
                 )
         except UpstreamError as exc:
             self._outage.failed("put", exc)
@@ -144,7 +133,7 @@ class RedisAnswerCache:
         """INCRBY the generation by `bumps` plus those lost; returns the new generation."""
         lost = self._lost_bumps
         async with self._client.translate_errors():
-            value = await self._client.redis.incrby(self._generation_key, lost + bumps)
+            value = await self._client.execute("INCRBY", self._generation_key, lost + bumps)
         # Bumps lost while this INCRBY was in flight stay counted for the next operation.
         self._lost_bumps -= lost
         self._outage.succeeded()

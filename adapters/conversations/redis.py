@@ -18,7 +18,6 @@ import uuid
 from datetime import datetime
 
 import msgspec
-from redis.commands.core import AsyncScript
 
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamUnavailable
@@ -84,12 +83,12 @@ class RedisConversationStore:
     def __init__(self, client: RedisClient, *, retention_s: int = RETENTION_S) -> None:
         self._client = client
         self._retention_s = retention_s
-        self._append: AsyncScript | None = None
-        self._delete: AsyncScript | None = None
+        self._append = client.script(_APPEND)
+        self._delete = client.script(_DELETE)
 
     async def get(self, session_id: str) -> Conversation | None:
         async with self._client.translate_errors():
-            items = await self._client.redis.lrange(self._key(session_id), 0, -1)
+            items = await self._client.execute("LRANGE", self._key(session_id), 0, -1)
         if not items:
             return None
         try:
@@ -100,25 +99,15 @@ class RedisConversationStore:
         return Conversation(id=session_id, owner=header.owner, turns=turns)
 
     async def append(self, session_id: str, owner: str, turn: Turn, *, keep: int) -> None:
-        redis = self._client.redis
-        if self._append is None:
-            self._append = redis.register_script(_APPEND)
         header = _encoder.encode(_Header(owner=owner))
         entry = _encoder.encode(_Turn(question=turn.question, answer=turn.answer, at=turn.at))
         async with self._client.translate_errors():
-            await self._append(
-                keys=[self._key(session_id)],
-                args=[header, entry, keep, self._retention_s],
-                client=redis,
-            )
+            await self._append([self._key(session_id)], [header, entry, keep, self._retention_s])
 
     async def delete(self, session_id: str) -> None:
-        redis = self._client.redis
-        if self._delete is None:
-            self._delete = redis.register_script(_DELETE)
         deleted = self._client.key("deleted", "conv", session_id, uuid.uuid4().hex)
         async with self._client.translate_errors():
-            await self._delete(keys=[self._key(session_id), deleted], client=redis)
+            await self._delete([self._key(session_id), deleted], [])
 
     def _key(self, session_id: str) -> str:
         return self._client.key("conv", session_id)

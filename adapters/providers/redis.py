@@ -34,9 +34,9 @@ class RedisProviderHealth:
         try:
             async with self._client.translate_errors():
                 if seconds <= 0:
-                    await self._client.redis.delete(key)
+                    await self._client.execute("DEL", key)
                 else:
-                    await self._client.redis.set(key, b"1", px=math.ceil(seconds * 1000))
+                    await self._client.execute("SET", key, b"1", "PX", math.ceil(seconds * 1000))
         except UpstreamError as exc:
             self._outage.failed("cool_down", exc)
             return
@@ -45,7 +45,7 @@ class RedisProviderHealth:
     async def is_cooling_down(self, provider: str) -> bool:
         try:
             async with self._client.translate_errors():
-                found = await self._client.redis.exists(self._client.key("cooldown", provider))
+                found = await self._client.execute("EXISTS", self._client.key("cooldown", provider))
         except UpstreamError as exc:
             self._outage.failed("is_cooling_down", exc)
             return False

@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from redis.commands.core import AsyncScript
-
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy
 
@@ -44,7 +42,7 @@ class RedisRateLimiter:
 
     def __init__(self, client: RedisClient) -> None:
         self._client = client
-        self._script: AsyncScript | None = None
+        self._script = client.script(_HIT)
 
     async def hit(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
         [decision] = await self.hit_many([(key, policy)], now)
@@ -55,14 +53,10 @@ class RedisRateLimiter:
     ) -> list[RateLimitDecision]:
         """Every counter in one script call: one round trip for the per-IP and per-principal
         limits of a request."""
-        redis = self._client.redis
-        if self._script is None:
-            # Only hashes the script; EVALSHA loads it into Redis on first use.
-            self._script = redis.register_script(_HIT)
         keys = [self._counter(key, policy, now) for key, policy in requests]
         ttls = [policy.window_s + 1 for _, policy in requests]
         async with self._client.translate_errors():
-            counts = await self._script(keys=keys, args=ttls, client=redis)
+            counts = await self._script(keys, ttls)
         return [
             policy.decide(int(count), now)
             for (_, policy), count in zip(requests, counts, strict=True)
@@ -70,7 +64,7 @@ class RedisRateLimiter:
 
     async def peek(self, key: str, policy: RateLimitPolicy, now: float) -> RateLimitDecision:
         async with self._client.translate_errors():
-            raw = await self._client.redis.get(self._counter(key, policy, now))
+            raw = await self._client.execute("GET", self._counter(key, policy, now))
         count = int(raw or 0)
         return dataclasses.replace(policy.decide(count, now), allowed=count < policy.limit)
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import redis.asyncio
 import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from askdocs.adapters.redis.batching import BatchedScript, CommandBatcher
 from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
 
 # redis-py's TimeoutError is not the built-in one; asyncio's is (and is an OSError).
@@ -51,6 +53,7 @@ class RedisClient:
         self._socket_timeout_s = socket_timeout_s
         self._health_check_interval_s = health_check_interval_s
         self._redis: redis.asyncio.Redis | None = None
+        self._batcher = CommandBatcher(lambda: self.redis)
 
     @property
     def redis(self) -> redis.asyncio.Redis:
@@ -65,6 +68,15 @@ class RedisClient:
                 retry=Retry(NoBackoff(), 0),
             )
         return self._redis
+
+    async def execute(self, *args: Any) -> Any:
+        """One command (`"GET", key`), sent in one pipeline with the others of this loop turn
+        (`batching`); redis-py's errors as they are, for `translate_errors`."""
+        return await self._batcher.execute(*args)
+
+    def script(self, source: str) -> BatchedScript:
+        """A Lua script whose calls are batched like `execute`'s commands."""
+        return BatchedScript(self._batcher, source)
 
     def key(self, *parts: str) -> str:
         """`parts` joined by colons under the prefix: `key("rl", "x")` is `askdocs:rl:x`."""

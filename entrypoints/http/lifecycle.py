@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -28,15 +29,30 @@ def uses_redis(container: Container) -> bool:
 
 
 def startup_hooks(container: Container) -> list[Hook]:
-    """Migrate at start when asked to (the advisory lock makes concurrent workers safe)."""
-    if not (uses_database(container) and container.config.database.migrate_on_start()):
-        return []
+    """Migrate at start when asked to (the advisory lock makes concurrent workers safe), then
+    set the start-up heap aside from the garbage collector."""
+    hooks: list[Hook] = []
+    if uses_database(container) and container.config.database.migrate_on_start():
 
-    async def migrate() -> None:
-        applied = await PostgresMigrator(container.database()).migrate()
-        log.info("migrations_applied" if applied else "schema_current", applied=applied)
+        async def migrate() -> None:
+            applied = await PostgresMigrator(container.database()).migrate()
+            log.info("migrations_applied" if applied else "schema_current", applied=applied)
 
-    return [migrate]
+        hooks.append(migrate)
+    hooks.append(freeze_startup_heap)
+    return hooks
+
+
+async def freeze_startup_heap() -> None:
+    """Move everything alive after start-up (modules, the app, the container) out of the
+    collector's reach.
+
+    A full collection otherwise walks that whole heap, stalling the event loop for tens of
+    milliseconds every so often: with 64 clients on two workers the p99 was 125 ms with and
+    24 ms without (docs/benchmarks.md). Those objects live as long as the process anyway.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def shutdown_hooks(container: Container) -> list[Hook]:

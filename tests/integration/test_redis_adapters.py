@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 import pytest
 import redis.exceptions
+from redis.asyncio.client import Pipeline
 from structlog.testing import capture_logs
 
 from askdocs.adapters.cache.redis import RedisAnswerCache
@@ -187,21 +189,48 @@ async def test_an_unreadable_entry_is_a_miss(redis_client: RedisClient) -> None:
     assert await RedisAnswerCache(redis_client, ttl_s=60).lookup("k") == CacheLookup(None, 0)
 
 
-async def test_a_cached_lookup_is_one_round_trip(redis_client: RedisClient) -> None:
+async def test_a_cached_lookup_is_one_round_trip(
+    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = RedisAnswerCache(redis_client, ttl_s=60)
     await cache.put("k", 0, make_answer("cached"))
     await cache.lookup("k")  # the first call may load the script into Redis
-    commands: list[object] = []
-    send = redis_client.redis.execute_command
+    round_trips: list[list[object]] = []
+    execute = Pipeline.execute
 
-    async def counted(*args: Any, **options: Any) -> Any:
-        commands.append(args[0])
-        return await send(*args, **options)
+    async def counted(pipeline: Pipeline, *args: Any, **options: Any) -> Any:
+        round_trips.append([command[0][0] for command in pipeline.command_stack])
+        return await execute(pipeline, *args, **options)
 
-    redis_client.redis.execute_command = counted  # type: ignore[method-assign]
+    monkeypatch.setattr(Pipeline, "execute", counted)
     found = await cache.lookup("k")
     assert found.answer == make_answer("cached")
-    assert commands == ["EVALSHA"]
+    assert round_trips == [["EVALSHA"]]
+
+
+async def test_commands_of_concurrent_requests_share_round_trips(
+    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = RedisAnswerCache(redis_client, ttl_s=60)
+    await cache.lookup("warm")
+    round_trips: list[int] = []
+    execute = Pipeline.execute
+
+    async def counted(pipeline: Pipeline, *args: Any, **options: Any) -> Any:
+        round_trips.append(len(pipeline.command_stack))
+        return await execute(pipeline, *args, **options)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    for n in range(20):
+        await cache.put(f"q{n}", 0, make_answer(f"answer {n}"))
+    round_trips.clear()
+    found = await asyncio.gather(*(cache.lookup(f"q{n}") for n in range(20)))
+
+    assert [f.answer.text if f.answer else None for f in found] == [
+        f"answer {n}" for n in range(20)
+    ]
+    assert sum(round_trips) == 20
+    assert len(round_trips) < 20
 
 
 async def test_a_cache_on_an_unreachable_redis_degrades_and_logs_the_outage_once(
@@ -308,3 +337,39 @@ async def test_a_server_that_never_answers_is_an_upstream_timeout() -> None:
             await writer.wait_closed()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_failing_command_fails_only_its_caller_in_a_shared_round_trip(
+    redis_client: RedisClient,
+) -> None:
+    text_key, count_key = redis_client.key("text"), redis_client.key("count")
+    await redis_client.execute("SET", text_key, "not a number")
+
+    outcomes = await asyncio.gather(
+        redis_client.execute("INCR", count_key),
+        redis_client.execute("INCR", text_key),
+        redis_client.execute("INCR", count_key),
+        return_exceptions=True,
+    )
+
+    assert outcomes[0] == 1
+    assert isinstance(outcomes[1], redis.exceptions.ResponseError)
+    assert outcomes[2] == 2
+
+
+async def test_a_script_redis_does_not_know_is_loaded_on_first_use(
+    redis_client: RedisClient,
+) -> None:
+    # A source no Redis has seen (the shared server's script cache is left alone).
+    script = redis_client.script(f"-- {uuid.uuid4()}\nreturn ARGV[1] .. '!'")
+    assert await script([], ["hello"]) == b"hello!"
+    assert await script([], ["again"]) == b"again!"
+
+
+async def test_every_command_of_a_batch_fails_when_redis_is_unreachable(
+    dead_client: RedisClient,
+) -> None:
+    outcomes = await asyncio.gather(
+        dead_client.execute("GET", "a"), dead_client.execute("GET", "b"), return_exceptions=True
+    )
+    assert all(isinstance(o, redis.exceptions.ConnectionError) for o in outcomes)
