@@ -22,13 +22,25 @@ import asyncio
 import multiprocessing
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
 import numpy as np
+from dependency_injector import providers
 
+from askdocs.application.api_keys import new_token
+from askdocs.application.ports import ChatRequest, Delta, StreamEvent
+from askdocs.domain.answers import Completion
+from askdocs.domain.principals import token_digest
+from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.http.app import create_app
+from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.settings import load_settings
 from tests.benchmarks import run
+
+TOKEN = new_token()
 
 CONCURRENCY = 32
 TOKENS = 200
@@ -133,6 +145,58 @@ def summary(
     ]
 
 
+class RecordingModel:
+    """A ChatModel that notes when the pipeline reached it and answers at once."""
+
+    name, models = "recording", ("recording",)
+
+    def __init__(self) -> None:
+        self.called_at = 0.0
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        self.called_at = time.monotonic()
+        return Completion("An answer [1].", (1,), "recording", self.name)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        completion = await self.complete(request)
+        yield Delta(completion.text)
+        yield completion
+
+
+async def pipeline_in_process(requests: int) -> list[str]:
+    """Per request, in one process with nothing else running: the client's send to the chat
+    model's call (authentication, limits, cache lookup, retrieval, prompt), one at a time."""
+    keys = {"ASKDOCS_AUTH__API_KEYS": f"{token_digest(TOKEN)}:admin"}
+    configure_logging(level="WARNING", json=True)  # as `serve` does: no line per request
+    with tempfile.TemporaryDirectory() as blobs:
+        settings = load_settings(
+            {"ASKDOCS_DOCUMENTS__BLOB_DIR": blobs, "ASKDOCS_LOG__LEVEL": "WARNING", **keys}
+        )
+        container = build_container(settings)
+        model = RecordingModel()
+        container.chat_model.override(providers.Object(model))
+        transport = httpx.ASGITransport(app=create_app(container))
+        headers = {"X-API-Key": TOKEN}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://askdocs", headers=headers
+        ) as client:
+            for path in run.CORPUS:
+                data = await asyncio.to_thread(Path(path).read_bytes)
+                (
+                    await client.post("/api/v1/docs", files={"file": (path.name, data)})
+                ).raise_for_status()
+            spent = []
+            for n in range(requests + 50):
+                body = {"question": f"What does the licence say about copies, case {n}?"}
+                sent = time.monotonic()
+                (
+                    await client.post("/api/v1/chat", json={**body, "stream": True})
+                ).raise_for_status()
+                if n >= 50:  # the first ones warm up
+                    spent.append((model.called_at - sent) * 1000)
+    return [f"pipeline in process, one request at a time ({requests}): {percentiles(spent)}"]
+
+
 def main_with(args: argparse.Namespace) -> int:
     streams = max(args.streams, CONCURRENCY)
     context = multiprocessing.get_context("spawn")
@@ -169,5 +233,6 @@ def main_with(args: argparse.Namespace) -> int:
             server.wait(timeout=30)
             parent.send(("stop",))
             provider.join(timeout=30)
+    lines.extend(asyncio.run(pipeline_in_process(300)))
     print("\n".join(lines))
     return 0
