@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
-from askdocs.adapters.chat.sdk_chat import groq_provider, openai_compatible
+from askdocs.adapters.chat.sdk_chat import sdk_provider
 from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
@@ -32,8 +32,8 @@ def build_provider(name: str, llm: LlmSettings) -> ChatModel:
         raise SettingsError(
             f"LLM provider {name} needs its models: ASKDOCS_LLM__{name.upper()}__MODELS"
         )
-    build = groq_provider if kind == "groq" else openai_compatible
-    return build(
+    return sdk_provider(
+        "groq" if kind == "groq" else "openai",
         name=name,
         base_url=section.base_url or None,
         api_key=section.api_key,

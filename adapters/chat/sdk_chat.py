@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 import groq
 import openai
@@ -133,7 +133,8 @@ def _fallback_prompt(request: ChatRequest) -> Sequence[Any]:
     return messages
 
 
-def openai_compatible(
+def sdk_provider(
+    kind: Literal["openai", "groq"],
     *,
     name: str,
     base_url: str | None,
@@ -142,29 +143,12 @@ def openai_compatible(
     timeout_s: float,
     max_tokens: int = 1024,
 ) -> SdkChatModel:
-    """A provider on the `openai` SDK: OpenAI itself without a base URL, else any compatible
-    server (OpenRouter, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp)."""
-    client = openai.AsyncOpenAI(
-        api_key=api_key or "unused",  # local servers take any key; the SDK insists on one
-        base_url=base_url or None,
-        timeout=timeout_s,
-        max_retries=0,
-    )
-    return SdkChatModel(name=name, client=client, sdk=openai, models=models, max_tokens=max_tokens)
-
-
-def groq_provider(
-    *,
-    name: str,
-    base_url: str | None,
-    api_key: str,
-    models: Sequence[str],
-    timeout_s: float,
-    max_tokens: int = 1024,
-) -> SdkChatModel:
-    """A provider on the `groq` SDK (it appends `/openai/v1` to the base URL itself)."""
-    client = groq.AsyncGroq(
-        api_key=api_key or "unused",
+    """A provider on the `openai` SDK (OpenAI itself without a base URL, else any compatible
+    server: OpenRouter, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp) or on the `groq`
+    SDK (which appends `/openai/v1` to the base URL itself)."""
+    sdk, client_type = (groq, groq.AsyncGroq) if kind == "groq" else (openai, openai.AsyncOpenAI)
+    client = client_type(
+        api_key=api_key or "unused",  # local servers take any key; the SDKs insist on one
         base_url=base_url or None,
         timeout=timeout_s,
         max_retries=0,
@@ -172,8 +156,8 @@ def groq_provider(
     return SdkChatModel(
         name=name,
         client=client,
-        sdk=groq,
+        sdk=sdk,
         models=models,
         max_tokens=max_tokens,
-        usage_in_stream=False,
+        usage_in_stream=kind != "groq",  # Groq's API refuses stream_options
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
-from askdocs.adapters.chat.sdk_chat import SdkChatModel, groq_provider, openai_compatible
+from askdocs.adapters.chat.sdk_chat import SdkChatModel, sdk_provider
 from askdocs.application.errors import (
     UpstreamAuthFailed,
     UpstreamError,
@@ -157,7 +157,8 @@ class TestOpenAICompatible(SdkChatModelContract):
     @pytest.fixture
     def build(self, fake: FakeLLM) -> Build:
         def build(timeout_s: float = 10.0) -> SdkChatModel:
-            return openai_compatible(
+            return sdk_provider(
+                "openai",
                 name="local",
                 base_url=fake.openai_base_url,
                 api_key="sk-test",
@@ -172,7 +173,8 @@ class TestGroq(SdkChatModelContract):
     @pytest.fixture
     def build(self, fake: FakeLLM) -> Build:
         def build(timeout_s: float = 10.0) -> SdkChatModel:
-            return groq_provider(
+            return sdk_provider(
+                "groq",
                 name="local",
                 base_url=fake.base_url,  # the SDK adds /openai/v1
                 api_key="sk-test",
