@@ -183,19 +183,17 @@ class AskQuestion:
         if asked.cached.answer is not None:
             answer = dataclasses.replace(asked.cached.answer, cached=True)
             yield AnswerStarted(answer.sources, session_id)
-            yield AnswerDelta(answer.text)
-            reply = await self._finish(asked, answer)
             cited = tuple(range(1, len(answer.sources) + 1))
-            yield AnswerFinished(reply.answer, session_id, cited)
+            async for said in self._all_at_once(asked, answer, cited):
+                yield said
             return
         passages = await self._retrieve(asked)
         request = self._request(asked, passages)
         yield AnswerStarted(request.passages, session_id)
         if not request.passages:
             answer = Answer(NO_ANSWER, (), model=asked.model or "none", provider="none")
-            yield AnswerDelta(answer.text)
-            reply = await self._finish(asked, answer)
-            yield AnswerFinished(reply.answer, session_id, ())
+            async for said in self._all_at_once(asked, answer, ()):
+                yield said
             return
         completion: Completion | None = None
         said_anything = False
@@ -211,10 +209,8 @@ class AskQuestion:
                 self.metrics.increment("answers_failed_midway")
                 yield AnswerFailed(f"the answer was cut short: {exc.detail}")
                 return
-            answer = self._degraded(asked, exc)
-            yield AnswerDelta(answer.text)
-            reply = await self._finish(asked, answer)
-            yield AnswerFinished(reply.answer, session_id, ())
+            async for said in self._all_at_once(asked, self._degraded(asked, exc), ()):
+                yield said
             return
         if completion is None:  # a model that ended without its Completion: a broken stream
             yield AnswerFailed("the answer ended before it was complete")
@@ -232,6 +228,14 @@ class AskQuestion:
             completion.completion_tokens,
         )
         self.metrics.observe("ask_seconds", time.perf_counter() - started)
+
+    async def _all_at_once(
+        self, asked: _Asked, answer: Answer, cited: tuple[int, ...]
+    ) -> AsyncIterator[AnswerEvent]:
+        """An answer known whole (cached, none found, the apology) as its last two events."""
+        yield AnswerDelta(answer.text)
+        reply = await self._finish(asked, answer)
+        yield AnswerFinished(reply.answer, reply.session_id, cited)
 
     async def _ask(self, question: Question) -> _Asked:
         text = clean_question(question.text)
