@@ -39,6 +39,11 @@ class InvalidInput(AppError):
     """A request that is well-formed but whose values are not acceptable."""
 
 
+class ForbiddenDestination(InvalidInput):
+    """A URL askdocs will not fetch: it leads to a private, loopback, link-local, cloud
+    metadata or otherwise internal address that no allowlist entry permits (SSRF defence)."""
+
+
 class Unauthenticated(AppError):
     """No credentials, or credentials that match no principal."""
 
@@ -78,3 +83,11 @@ class UpstreamAuthFailed(UpstreamUnavailable):
 class UpstreamRejected(AppError):
     """A backend refused this request itself (HTTP 400 or its kind): sending the same request
     elsewhere would not help, and neither would trying again."""
+
+
+class RetryLater(AppError):
+    """A job that met a failure which may pass: deliver it again after `delay_s` seconds."""
+
+    def __init__(self, detail: str, *, delay_s: float) -> None:
+        super().__init__(detail)
+        self.delay_s = delay_s

@@ -28,6 +28,9 @@ class VersionStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+_ON_ITS_WAY = (VersionStatus.READY, VersionStatus.QUEUED, VersionStatus.PROCESSING)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Page:
     """The text of one page, with its 1-based position in the file."""
@@ -73,10 +76,18 @@ class DocumentVersion:
     status: VersionStatus = VersionStatus.READY
     error: str | None = None
     source_url: str | None = None
+    pages_done: int = 0
+    pages_total: int | None = None
+    attempts: int = 0
 
     @property
     def page_count(self) -> int:
         return len(self.pages)
+
+    @property
+    def settled(self) -> bool:
+        """Ready or failed: nothing more will happen to it unless someone retries it."""
+        return self.status in (VersionStatus.READY, VersionStatus.FAILED)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -109,8 +120,37 @@ class Document:
         return next((v for v in self.versions if v.number == number), None)
 
     def known_page_digests(self) -> frozenset[str]:
-        """Digests of every page any version has had: their chunks already exist."""
-        return frozenset(ref.sha256 for v in self.versions for ref in v.pages)
+        """Digests of the pages of ready versions: their chunks all exist.
+
+        A version that failed or died half-way may have embedded only some of its pages, so
+        its pages count as unknown and a later ingestion embeds them again (adds are
+        idempotent by chunk id).
+        """
+        return frozenset(
+            ref.sha256 for v in self.versions if v.status is VersionStatus.READY for ref in v.pages
+        )
+
+    def same_bytes(self, content_hash: str) -> DocumentVersion | None:
+        """The version a re-upload of these bytes amounts to: the current one, or a newer one
+        still on its way (queued or processing)."""
+        current = self.current
+        for version in reversed(self.versions):
+            if current is not None and version.number < current.number:
+                break
+            if version.content_hash == content_hash and version.status in _ON_ITS_WAY:
+                return version
+        return None
+
+    def with_version_replaced(self, version: DocumentVersion) -> Document:
+        return dataclasses.replace(
+            self,
+            versions=tuple(version if v.number == version.number else v for v in self.versions),
+        )
+
+    def without_version(self, number: int) -> Document:
+        return dataclasses.replace(
+            self, versions=tuple(v for v in self.versions if v.number != number)
+        )
 
     def with_version(self, version: DocumentVersion) -> Document:
         if self.is_deleted:

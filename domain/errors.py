@@ -19,3 +19,7 @@ class InvalidTag(DomainError):
 
 class DocumentDeleted(DomainError):
     """An operation that needs a live document was given a deleted one."""
+
+
+class InvalidTransition(DomainError):
+    """A version asked to move to a status it cannot reach from where it is."""

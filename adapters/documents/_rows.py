@@ -37,6 +37,9 @@ def version_arrays(versions: Sequence[DocumentVersion]) -> tuple[list[Any], ...]
         [v.source_url for v in versions],
         [v.status.value for v in versions],
         [v.error for v in versions],
+        [v.pages_done for v in versions],
+        [v.pages_total for v in versions],
+        [v.attempts for v in versions],
     )
 
 
@@ -69,6 +72,9 @@ def version_from_row(row: Row) -> DocumentVersion:
         status=VersionStatus(row["status"]),
         error=row["error"],
         source_url=row["source_url"],
+        pages_done=row["pages_done"],
+        pages_total=row["pages_total"],
+        attempts=row["attempts"],
     )
 
 

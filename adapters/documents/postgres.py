@@ -20,8 +20,10 @@ from askdocs.adapters.documents._rows import (
     version_arrays,
     version_from_row,
 )
+from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.application.errors import NotFound
+from askdocs.application.ports import IngestionJob, JobQueue
 from askdocs.application.ports.documents import DocumentListing, DocumentQuery
 from askdocs.domain.documents import Document, DocumentVersion
 
@@ -32,22 +34,27 @@ ON CONFLICT (id) DO UPDATE SET
     name = EXCLUDED.name, author = EXCLUDED.author, tags = EXCLUDED.tags,
     created_at = EXCLUDED.created_at, deleted_at = EXCLUDED.deleted_at
 """
-# Every column is refreshed (a save replaces the value, as in memory); `has_pages` tells which
-# versions still need their pages, including one first saved queued, before it was parsed.
-_UPSERT_VERSIONS = """
+# Versions already stored are left alone: their status moves only through `save_version`, so a
+# document read a while ago never turns a version back. The new ones come back, to store pages.
+_INSERT_VERSIONS = """
 INSERT INTO document_versions AS v (document_id, version, content_hash, media_type, file_size,
-    paginated, uploaded_at, author, source_url, status, error)
+    paginated, uploaded_at, author, source_url, status, error, pages_done, pages_total, attempts)
 SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::bigint[], $6::boolean[],
-    $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[])
-ON CONFLICT (document_id, version) DO UPDATE SET
-    content_hash = EXCLUDED.content_hash, media_type = EXCLUDED.media_type,
-    file_size = EXCLUDED.file_size, paginated = EXCLUDED.paginated,
-    uploaded_at = EXCLUDED.uploaded_at, author = EXCLUDED.author,
-    source_url = EXCLUDED.source_url, status = EXCLUDED.status, error = EXCLUDED.error
-RETURNING v.version, EXISTS (
-    SELECT 1 FROM version_pages p WHERE p.document_id = v.document_id AND p.version = v.version
+    $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::integer[],
+    $13::integer[], $14::integer[])
+ON CONFLICT (document_id, version) DO NOTHING
+RETURNING v.version
+"""
+_UPDATE_VERSION = """
+UPDATE document_versions SET
+    status = $3, error = $4, media_type = $5, paginated = $6, pages_done = $7,
+    pages_total = $8, attempts = $9, updated_at = now()
+WHERE document_id = $1 AND version = $2
+RETURNING EXISTS (
+    SELECT 1 FROM version_pages p WHERE p.document_id = $1 AND p.version = $2
 ) AS has_pages
 """
+_DELETE_VERSION = "DELETE FROM document_versions WHERE document_id = $1 AND version = $2"
 # A version's pages never change once stored, so existing rows are left alone.
 _INSERT_PAGES = """
 INSERT INTO version_pages (document_id, version, page_no, page_sha256)
@@ -68,11 +75,13 @@ CROSS JOIN LATERAL (
 WHERE v.document_id = ANY($1::text[])
 ORDER BY v.document_id, v.version
 """
-# The current version is the newest ready one: no ready version of the same document is newer.
+# What a re-upload of these bytes amounts to: a live document whose current version (the newest
+# ready one) has them, or a newer version of it still queued or processing.
 _SELECT_LIVE_BY_CONTENT = """
 SELECT d.id, d.name, d.author, d.tags, d.created_at, d.deleted_at
 FROM document_versions v JOIN documents d ON d.id = v.document_id
-WHERE v.content_hash = $1 AND v.status = 'ready' AND d.deleted_at IS NULL
+WHERE v.content_hash = $1 AND v.status IN ('ready', 'queued', 'processing')
+  AND d.deleted_at IS NULL
   AND NOT EXISTS (
     SELECT 1 FROM document_versions newer
     WHERE newer.document_id = v.document_id AND newer.status = 'ready' AND newer.version > v.version
@@ -92,6 +101,7 @@ WITH matching AS (
         SELECT v.status FROM document_versions v
         WHERE v.document_id = d.id ORDER BY v.version DESC LIMIT 1
       ))
+      AND ($6::text IS NULL OR lower(d.name) LIKE '%' || $6::text || '%' ESCAPE '\\')
 )
 SELECT page.*, total.n AS total
 FROM (SELECT count(*) AS n FROM matching) total
@@ -105,8 +115,9 @@ ORDER BY page.created_at DESC, page.id COLLATE "C"
 class PostgresDocumentRepository:
     """Documents in PostgreSQL; unreachable or slow databases raise UpstreamError."""
 
-    def __init__(self, database: PostgresDatabase) -> None:
+    def __init__(self, database: PostgresDatabase, jobs: JobQueue | None = None) -> None:
         self._database = database
+        self._jobs = jobs
 
     async def get(self, document_id: str) -> Document:
         async with self._snapshot() as connection:
@@ -116,18 +127,57 @@ class PostgresDocumentRepository:
             (document,) = await _with_versions(connection, [row])
         return document
 
-    async def save(self, document: Document) -> None:
+    async def save(self, document: Document, *, jobs: Sequence[IngestionJob] = ()) -> None:
         async with self._database.transaction() as connection:
             await connection.execute(_UPSERT_DOCUMENT, *document_params(document))
-            if not document.versions:
-                return
-            stored = await connection.fetch(
-                _UPSERT_VERSIONS, document.id, *version_arrays(document.versions)
+            if document.versions:
+                stored = await connection.fetch(
+                    _INSERT_VERSIONS, document.id, *version_arrays(document.versions)
+                )
+                added = {row["version"] for row in stored}
+                paged = [v for v in document.versions if v.pages and v.number in added]
+                if paged:
+                    await connection.execute(_INSERT_PAGES, document.id, *page_arrays(paged))
+            await self._enqueue_within(connection, jobs)
+        await self._enqueue_after(jobs)
+
+    async def save_version(
+        self, document_id: str, version: DocumentVersion, *, jobs: Sequence[IngestionJob] = ()
+    ) -> None:
+        async with self._database.transaction() as connection:
+            has_pages = await connection.fetchval(
+                _UPDATE_VERSION,
+                document_id,
+                version.number,
+                version.status.value,
+                version.error,
+                version.media_type,
+                version.paginated,
+                version.pages_done,
+                version.pages_total,
+                version.attempts,
             )
-            paged = {row["version"] for row in stored if row["has_pages"]}
-            unpaged = [v for v in document.versions if v.pages and v.number not in paged]
-            if unpaged:
-                await connection.execute(_INSERT_PAGES, document.id, *page_arrays(unpaged))
+            if has_pages is None:
+                raise NotFound(f"document {document_id} has no version {version.number}")
+            if version.pages and not has_pages:
+                await connection.execute(_INSERT_PAGES, document_id, *page_arrays([version]))
+            await self._enqueue_within(connection, jobs)
+        await self._enqueue_after(jobs)
+
+    async def delete_version(self, document_id: str, number: int) -> None:
+        async with self._database.connection() as connection:
+            deleted = await connection.execute(_DELETE_VERSION, document_id, number)
+        if deleted == "DELETE 0":
+            raise NotFound(f"document {document_id} has no version {number}")
+
+    async def _enqueue_within(self, connection: Connection, jobs: Sequence[IngestionJob]) -> None:
+        if jobs and isinstance(self._jobs, PgQueuerJobQueue):
+            await self._jobs.enqueue_within(connection, jobs)
+
+    async def _enqueue_after(self, jobs: Sequence[IngestionJob]) -> None:
+        # A queue elsewhere cannot join the transaction; the sweeper covers a crash between.
+        if jobs and self._jobs is not None and not isinstance(self._jobs, PgQueuerJobQueue):
+            await self._jobs.enqueue(jobs)
 
     async def find_live_by_content(self, content_hash: str) -> Document | None:
         async with self._snapshot() as connection:
@@ -142,7 +192,13 @@ class PostgresDocumentRepository:
         offset, limit = max(query.offset, 0), max(query.limit, 0)
         async with self._snapshot() as connection:
             rows = await connection.fetch(
-                _SELECT_PAGE, query.include_deleted, list(query.tags), status, offset, limit
+                _SELECT_PAGE,
+                query.include_deleted,
+                list(query.tags),
+                status,
+                offset,
+                limit,
+                _like_pattern(query.text),
             )
             found = [row for row in rows if row["id"] is not None]
             items = await _with_versions(connection, found)
@@ -165,3 +221,10 @@ async def _with_versions(connection: Connection, rows: Sequence[Row]) -> list[Do
     for row in await connection.fetch(_SELECT_VERSIONS, [row["id"] for row in rows]):
         versions[row["document_id"]].append(version_from_row(row))
     return [document_from_row(row, versions[row["id"]]) for row in rows]
+
+
+def _like_pattern(text: str | None) -> str | None:
+    """`text` lower-cased with LIKE's wildcards escaped, so they match themselves."""
+    if not text:
+        return None
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -6,6 +6,7 @@ from askdocs.application.ports.chat import ChatModel, ChatRequest, Delta, Stream
 from askdocs.application.ports.conversations import ConversationStore
 from askdocs.application.ports.documents import DocumentListing, DocumentQuery, DocumentRepository
 from askdocs.application.ports.embeddings import Embedder
+from askdocs.application.ports.fetching import FetchedDocument, UrlFetcher
 from askdocs.application.ports.index import (
     IndexedChunk,
     Liveness,
@@ -14,6 +15,7 @@ from askdocs.application.ports.index import (
     SearchQuery,
     VectorIndex,
 )
+from askdocs.application.ports.jobs import IngestionJob, JobAttempt, JobHandler, JobQueue
 from askdocs.application.ports.observability import Clock, IdGenerator, Metrics
 from askdocs.application.ports.parsing import DocumentParser, ParsedDocument, Tokenizer
 from askdocs.application.ports.providers import ProviderHealth
@@ -35,8 +37,13 @@ __all__ = [
     "DocumentQuery",
     "DocumentRepository",
     "Embedder",
+    "FetchedDocument",
     "IdGenerator",
     "IndexedChunk",
+    "IngestionJob",
+    "JobAttempt",
+    "JobHandler",
+    "JobQueue",
     "LivePage",
     "Liveness",
     "Metrics",
@@ -47,5 +54,6 @@ __all__ = [
     "SearchQuery",
     "StreamEvent",
     "Tokenizer",
+    "UrlFetcher",
     "VectorIndex",
 ]

@@ -121,13 +121,17 @@ class DocumentRepositoryContract:
         assert await repository.find_live_by_content(sha("old")) is None
         assert await repository.find_live_by_content(sha("never")) is None
 
-    async def test_a_version_still_processing_is_not_the_current_content(
+    async def test_a_version_on_its_way_is_what_a_reupload_matches_and_a_failed_one_is_not(
         self, repository: DocumentRepository
     ) -> None:
         pending = make_version(2, content="pending", status=VersionStatus.PROCESSING)
-        await repository.save(make_document(versions=(make_version(1, content="v1"), pending)))
-        assert await repository.find_live_by_content(sha("pending")) is None
+        broken = make_version(3, content="broken", status=VersionStatus.FAILED)
+        await repository.save(
+            make_document(versions=(make_version(1, content="v1"), pending, broken))
+        )
+        assert await repository.find_live_by_content(sha("pending")) is not None
         assert await repository.find_live_by_content(sha("v1")) is not None
+        assert await repository.find_live_by_content(sha("broken")) is None
 
     async def test_deleted_documents_are_not_live_content(
         self, repository: DocumentRepository
@@ -136,29 +140,65 @@ class DocumentRepositoryContract:
         await repository.save(make_document(versions=(version,), deleted_at=at(1)))
         assert await repository.find_live_by_content(sha("same")) is None
 
-    async def test_a_status_change_is_kept_by_the_next_save(
-        self, repository: DocumentRepository
-    ) -> None:
-        queued = make_version(1, status=VersionStatus.QUEUED)
-        document = make_document(versions=(queued,))
-        await repository.save(document)
-        failed = dataclasses.replace(queued, status=VersionStatus.FAILED, error="no text")
-        await repository.save(dataclasses.replace(document, versions=(failed,)))
-        assert (await repository.get("doc-1")).versions == (failed,)
-        ready = dataclasses.replace(failed, status=VersionStatus.READY, error=None)
-        await repository.save(dataclasses.replace(document, versions=(ready,)))
-        assert (await repository.get("doc-1")).versions == (ready,)
-
-    async def test_pages_found_after_a_version_was_queued_are_kept(
+    async def test_a_version_moves_on_through_save_version(
         self, repository: DocumentRepository
     ) -> None:
         queued = make_version(1, status=VersionStatus.QUEUED, pages=())
         document = make_document(versions=(queued,))
         await repository.save(document)
-        parsed = make_version(1, pages=("first", "second"))
-        done = dataclasses.replace(document, versions=(parsed,))
-        await repository.save(done)
-        assert await repository.get("doc-1") == done
+        working = dataclasses.replace(
+            queued, status=VersionStatus.PROCESSING, attempts=1, pages_total=2, pages_done=1
+        )
+        await repository.save_version("doc-1", working)
+        assert (await repository.get("doc-1")).versions == (working,)
+        parsed = dataclasses.replace(
+            make_version(1, pages=("first", "second")), attempts=1, pages_total=2, pages_done=2
+        )
+        await repository.save_version("doc-1", parsed)
+        assert await repository.get("doc-1") == dataclasses.replace(document, versions=(parsed,))
+
+    async def test_a_stale_save_never_turns_a_version_back(
+        self, repository: DocumentRepository
+    ) -> None:
+        queued = make_version(1, status=VersionStatus.QUEUED)
+        stale = make_document(versions=(queued,))
+        await repository.save(stale)
+        ready = dataclasses.replace(queued, status=VersionStatus.READY)
+        await repository.save_version("doc-1", ready)
+        await repository.save(stale.retagged(["edited"]))
+        stored = await repository.get("doc-1")
+        assert (stored.tags, stored.versions) == (("edited",), (ready,))
+
+    async def test_saving_a_version_that_does_not_exist_is_not_found(
+        self, repository: DocumentRepository
+    ) -> None:
+        await repository.save(make_document())
+        with pytest.raises(NotFound):
+            await repository.save_version("doc-1", make_version(7))
+        with pytest.raises(NotFound):
+            await repository.delete_version("doc-1", 7)
+
+    async def test_a_deleted_version_is_gone_and_the_others_stay(
+        self, repository: DocumentRepository
+    ) -> None:
+        keep = make_version(1, pages=("a",))
+        document = make_document(
+            versions=(keep, make_version(2, status=VersionStatus.FAILED, pages=("b",)))
+        )
+        await repository.save(document)
+        await repository.delete_version("doc-1", 2)
+        assert (await repository.get("doc-1")).versions == (keep,)
+
+    async def test_listing_by_text_matches_the_name_case_insensitively(
+        self, repository: DocumentRepository
+    ) -> None:
+        for document_id, name in [("a", "Heating Manual.pdf"), ("b", "100%_sure.txt")]:
+            await repository.save(make_document(document_id=document_id, name=name))
+        found = await repository.list(DocumentQuery(text="heating"))
+        assert [d.id for d in found.items] == ["a"]
+        wildcard = await repository.list(DocumentQuery(text="%_"))
+        assert [d.id for d in wildcard.items] == ["b"]
+        assert (await repository.list(DocumentQuery(text="_x"))).total == 0
 
     async def test_a_version_of_two_thousand_pages_comes_back_in_page_order(
         self, repository: DocumentRepository
@@ -229,7 +269,7 @@ class DocumentRepositoryContract:
         await repository.save(document)
         ready = DocumentQuery(status=VersionStatus.READY)
         assert (await repository.list(ready)).total == 0
-        await repository.save(dataclasses.replace(document, versions=(make_version(1),)))
+        await repository.save_version("doc-1", make_version(1))
         assert [d.id for d in (await repository.list(ready)).items] == ["doc-1"]
 
     async def test_an_empty_page_past_the_end_still_counts_the_matches(

@@ -1,0 +1,1 @@
+"""JobQueue adapters: in process (embedded) and PgQueuer on PostgreSQL."""

@@ -1,0 +1,147 @@
+"""JobQueue on PostgreSQL with PgQueuer: jobs are rows, taken with SKIP LOCKED, kept alive by
+heartbeats, and queued in the same transaction as the version they are about."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+import asyncpg
+import msgspec
+from pgqueuer import AsyncpgDriver, Job, Queries, QueueManager, RetryRequested
+
+from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
+from askdocs.application.errors import RetryLater
+from askdocs.application.ports import IngestionJob, JobAttempt, JobHandler
+
+log = logging.getLogger(__name__)
+
+ENTRYPOINT = "ingest"
+
+# Versions on their way that have not moved for a while and have no job waiting or running:
+# queued again under the same dedupe key, so a job that does exist is never doubled.
+_STALLED = """
+SELECT v.document_id, v.version
+FROM document_versions v
+WHERE v.status IN ('queued', 'processing')
+  AND v.updated_at < now() - make_interval(secs => $1)
+  AND NOT EXISTS (
+    SELECT 1 FROM pgqueuer q
+    WHERE q.dedupe_key = 'ingest:' || v.document_id || ':' || v.version
+      AND q.status IN ('queued', 'picked')
+  )
+ORDER BY v.updated_at
+LIMIT 1000
+"""
+
+
+class _Payload(msgspec.Struct, frozen=True):
+    document_id: str
+    version: int
+
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder(_Payload).decode
+
+
+class PgQueuerJobQueue:
+    """Ingestion jobs in PgQueuer's table, shared by every worker on every machine.
+
+    A worker holds a job while its heartbeat is fresh; a worker killed mid-job stops beating
+    and, `heartbeat_timeout_s` later, another worker takes the job up. Jobs carry a dedupe key
+    per version, so at most one job per version waits or runs at a time.
+    """
+
+    def __init__(
+        self,
+        database: PostgresDatabase,
+        *,
+        heartbeat_timeout_s: float = 30.0,
+        poll_s: float = 5.0,
+    ) -> None:
+        self._database = database
+        self._heartbeat_timeout = timedelta(seconds=heartbeat_timeout_s)
+        self._poll = timedelta(seconds=poll_s)
+        self._manager: QueueManager | None = None
+        self._stop_requested = False
+
+    async def enqueue(self, jobs: Sequence[IngestionJob]) -> None:
+        if jobs:
+            async with self._database.transaction() as connection:
+                await self.enqueue_within(connection, jobs)
+
+    async def enqueue_within(self, connection: Connection, jobs: Sequence[IngestionJob]) -> None:
+        """Queue jobs on a connection the caller holds, inside the caller's transaction."""
+        if not jobs:
+            return
+        queries = Queries(AsyncpgDriver(connection))
+        async with translate_errors():
+            await queries.enqueue(
+                [ENTRYPOINT] * len(jobs),
+                [_encode(_Payload(j.document_id, j.version)) for j in jobs],
+                [0] * len(jobs),
+                dedupe_key=[j.key for j in jobs],
+                on_conflict="skip",
+            )
+
+    async def consume(
+        self, handle: JobHandler, *, concurrency: int, max_jobs: int | None = None
+    ) -> None:
+        # LISTEN needs a connection of its own for as long as the worker runs.
+        async with translate_errors():
+            connection = await asyncpg.connect(
+                self._database.url, server_settings=dict(self._database.server_settings)
+            )
+        try:
+            manager = QueueManager(Queries(AsyncpgDriver(connection)))
+            self._manager = manager
+            if self._stop_requested:
+                manager.shutdown.set()
+            taken = 0
+
+            @manager.entrypoint(ENTRYPOINT)
+            async def ingest(job: Job) -> None:
+                nonlocal taken
+                taken += 1
+                if max_jobs is not None and taken >= max_jobs:
+                    manager.shutdown.set()  # finish this one, take no more
+                payload = _decode(job.payload or b"{}")
+                job_id = IngestionJob(payload.document_id, payload.version)
+                attempt = JobAttempt(job_id, job.attempts + 1)
+                try:
+                    await handle(attempt)
+                except RetryLater as retry:
+                    raise RetryRequested(
+                        delay=timedelta(seconds=retry.delay_s), reason=retry.detail
+                    ) from retry
+
+            # PgQueuer wants room for two batches; one job per batch keeps jobs spread over
+            # workers instead of one worker hoarding a batch while others idle.
+            await manager.run(
+                dequeue_timeout=self._poll,
+                batch_size=1,
+                max_concurrent_tasks=max(concurrency, 2),
+                heartbeat_timeout=self._heartbeat_timeout,
+            )
+        finally:
+            self._manager = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(connection.close(timeout=5))
+
+    def stop(self) -> None:
+        self._stop_requested = True
+        if self._manager is not None:
+            self._manager.shutdown.set()
+
+    async def requeue_stalled(self, older_than_s: float) -> int:
+        async with self._database.transaction() as connection:
+            rows = await connection.fetch(_STALLED, older_than_s)
+            await self.enqueue_within(
+                connection, [IngestionJob(r["document_id"], r["version"]) for r in rows]
+            )
+        if rows:
+            log.warning("queued %d stalled ingestion versions again", len(rows))
+        return len(rows)
