@@ -1,5 +1,9 @@
-"""DocumentParser adapters: PDF through pypdf, HTML and text through the standard library."""
+"""DocumentParser adapters: PDF through pypdf, DOCX through python-docx, HTML and text through
+the standard library; run in a budgeted child process (IsolatedParser) or a thread
+(InlineParser)."""
 
 from askdocs.adapters.parsing.composite import SUPPORTED_MEDIA_TYPES, ContentSniffingParser
+from askdocs.adapters.parsing.inline import InlineParser
+from askdocs.adapters.parsing.isolated import IsolatedParser
 
-__all__ = ["SUPPORTED_MEDIA_TYPES", "ContentSniffingParser"]
+__all__ = ["SUPPORTED_MEDIA_TYPES", "ContentSniffingParser", "InlineParser", "IsolatedParser"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from askdocs.adapters.parsing.docx import parse_docx
 from askdocs.adapters.parsing.html import parse_html
 from askdocs.adapters.parsing.pdf import parse_pdf
 from askdocs.adapters.parsing.sniffing import (
+    DOCX,
     HTML,
     MARKDOWN,
     PDF,
@@ -15,18 +17,22 @@ from askdocs.adapters.parsing.text import parse_text
 from askdocs.application.errors import UnsupportedMediaType
 from askdocs.application.ports.parsing import ParsedDocument
 
-SUPPORTED_MEDIA_TYPES = (PDF, HTML, MARKDOWN, PLAIN_TEXT)
+SUPPORTED_MEDIA_TYPES = (PDF, DOCX, HTML, MARKDOWN, PLAIN_TEXT)
 
 
 class ContentSniffingParser:
-    """DocumentParser for PDF, HTML, markdown and plain text, typed from the content.
+    """Reads PDF, DOCX, HTML, markdown and plain text, typed from the content, in the caller.
 
-    PDFs keep one page per PDF page, empty ones included, so numbers match the file; HTML and
-    text are cut into sections at paragraph breaks and marked unpaginated.
+    PDFs keep one page per PDF page, empty ones included, so numbers match the file; DOCX,
+    HTML and text are cut into sections at paragraph breaks and marked unpaginated.
+
+    It parses synchronously and without limits on time or memory: `IsolatedParser` and
+    `InlineParser` wrap it as the asynchronous DocumentParser.
 
     Raises:
         UnsupportedMediaType: the bytes, or the media type asked for, are not one of these.
-        UnprocessableDocument: the file is empty, broken, encrypted or holds no text.
+        UnprocessableDocument: the file is empty, broken, encrypted, bomb-like or holds no
+            text.
     """
 
     def sniff(self, data: bytes, *, filename: str | None = None) -> str:
@@ -38,6 +44,8 @@ class ContentSniffingParser:
         kind = media_type.partition(";")[0].strip().lower()
         if kind == PDF:
             return parse_pdf(data)
+        if kind == DOCX:
+            return parse_docx(data)
         if kind == HTML:
             return parse_html(data)
         if kind in (MARKDOWN, PLAIN_TEXT):

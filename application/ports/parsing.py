@@ -21,6 +21,9 @@ class ParsedDocument:
 class DocumentParser(Protocol):
     """Protocol: recognises a file's type from its bytes and extracts its pages.
 
+    Sniffing is cheap and safe to do while a client waits; parsing may take long and is
+    bounded by the adapter's time and memory budget.
+
     Raises:
         UnsupportedMediaType: the bytes are of a type askdocs does not read.
         UnprocessableDocument: a supported type that is empty, broken or holds no text.
@@ -30,7 +33,7 @@ class DocumentParser(Protocol):
         """The media type of `data`, judged from the bytes; the name only tells text kinds apart."""
         ...
 
-    def parse(self, data: bytes, media_type: str) -> ParsedDocument:
+    async def parse(self, data: bytes, media_type: str) -> ParsedDocument:
         """The document's pages, numbered from 1."""
         ...
 
