@@ -1,0 +1,1 @@
+"""UrlFetcher adapters: downloads of caller-supplied URLs, guarded against SSRF."""
