@@ -1,38 +1,16 @@
-"""IngestDocument: bytes in, a searchable document version out."""
+"""IngestDocument: submit and ingest at once, without a worker, for callers that wait."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Sequence
 
-from askdocs.application.errors import Conflict, PayloadTooLarge
-from askdocs.application.liveness import sync_liveness
-from askdocs.application.ports import (
-    AnswerCache,
-    BlobStore,
-    Clock,
-    DocumentParser,
-    DocumentRepository,
-    Embedder,
-    IdGenerator,
-    IndexedChunk,
-    Metrics,
-    Tokenizer,
-    VectorIndex,
-)
-from askdocs.domain.chunking import Chunk, ChunkingPolicy, chunk_id
-from askdocs.domain.documents import (
-    Document,
-    DocumentVersion,
-    Page,
-    content_digest,
-    normalise_tags,
-    page_refs,
-)
-from askdocs.domain.principals import Principal
+from askdocs.application.errors import RetryLater, UnprocessableDocument
+from askdocs.application.ports import IngestionJob, JobAttempt
+from askdocs.application.process_ingestion import ProcessIngestion
+from askdocs.application.submit_document import SubmitDocument, Upload
+from askdocs.domain.documents import Document, DocumentVersion, VersionStatus
 
-EMBED_BATCH = 64
+__all__ = ["IngestDocument", "IngestReport", "Upload"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -48,136 +26,43 @@ class IngestReport:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Upload:
-    """An uploaded file; `document_id` set means a new version of that document."""
-
-    data: bytes
-    filename: str
-    principal: Principal
-    tags: tuple[str, ...] = ()
-    document_id: str | None = None
-    source_url: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class IngestDocument:
-    """Parse, chunk and embed only the pages never seen before, then publish atomically.
+    """The upload path and the worker's job back to back, in the caller's task.
 
-    Nothing becomes visible until the version is saved and published, so a failure anywhere
-    before that leaves the previous state untouched.
+    For programs that embed askdocs and want a document searchable when the call returns,
+    and for loading evaluation corpora. The job is queued too, as on every upload; a worker
+    that takes it up later finds the version settled and leaves it alone.
 
     Raises:
-        PayloadTooLarge, UnsupportedMediaType, UnprocessableDocument: the upload is refused.
-        NotFound: `document_id` names no document. Conflict: that document is deleted.
-        UpstreamError: the embedder or a store failed; nothing was published.
+        what SubmitDocument raises; UnprocessableDocument or UnsupportedMediaType when the
+        version ended failed (it stays recorded as failed); the upstream error behind a
+        failure that a worker would have retried.
     """
 
-    repository: DocumentRepository
-    index: VectorIndex
-    parser: DocumentParser
-    tokenizer: Tokenizer
-    embedder: Embedder
-    blobs: BlobStore
-    cache: AnswerCache
-    metrics: Metrics
-    clock: Clock
-    ids: IdGenerator
-    chunking: ChunkingPolicy
-    max_bytes: int
+    submit: SubmitDocument
+    process: ProcessIngestion
 
     async def execute(self, upload: Upload) -> IngestReport:
-        if len(upload.data) > self.max_bytes:
-            raise PayloadTooLarge(
-                f"the file is {len(upload.data)} bytes; the limit is {self.max_bytes}",
-                limit_bytes=self.max_bytes,
-            )
-        media_type = self.parser.sniff(upload.data, filename=upload.filename)
-        digest = content_digest(upload.data)
-        document = await self._target(upload, digest)
-        current = document.current if document is not None else None
-        if document is not None and current is not None and current.content_hash == digest:
-            return IngestReport(document, current, False, current.page_count, 0, 0)
-        parsed = await asyncio.to_thread(self.parser.parse, upload.data, media_type)
-        await self.blobs.put(digest, upload.data)
-        if document is None:
-            document = Document(
-                id=self.ids.new_id(),
-                name=upload.filename,
-                created_at=self.clock.now(),
-                author=upload.principal.subject,
-                tags=normalise_tags(upload.tags),
-            )
-        fresh = _unseen_pages(parsed.pages, document.known_page_digests())
-        chunk_count = await self._embed(document.id, fresh)
-        version = DocumentVersion(
-            number=document.next_version_number(),
-            content_hash=digest,
-            media_type=parsed.media_type,
-            file_size=len(upload.data),
-            uploaded_at=self.clock.now(),
-            author=upload.principal.subject,
-            pages=page_refs(parsed.pages),
-            paginated=parsed.paginated,
-            source_url=upload.source_url,
-        )
-        document = document.with_version(version)
-        await self.repository.save(document)
-        await sync_liveness(self.index, document)
-        await self.cache.bump_generation()
-        self.metrics.increment("documents_ingested", tags={"media_type": parsed.media_type})
-        self.metrics.observe("ingest_chunks_embedded", chunk_count)
+        submission = await self.submit.execute(upload)
+        if not submission.created:
+            version = submission.version
+            return IngestReport(submission.document, version, False, version.page_count, 0, 0)
+        job = IngestionJob(submission.document.id, submission.version.number)
+        try:
+            outcome = await self.process.execute(JobAttempt(job, attempt=1))
+        except RetryLater as exc:
+            raise (exc.__cause__ or exc) from None
+        if outcome is None:  # a worker took the job first and settled it
+            document = await self.process.repository.get(job.document_id)
+            version = document.version(job.version) or submission.version
+            return IngestReport(document, version, True, 0, 0, 0)
+        if outcome.version.status is VersionStatus.FAILED:
+            raise UnprocessableDocument(outcome.version.error or "ingestion failed")
         return IngestReport(
-            document=document,
-            version=version,
+            document=outcome.document,
+            version=outcome.version,
             created=True,
-            pages_reused=len(parsed.pages) - len(fresh),
-            pages_embedded=len(fresh),
-            chunks_embedded=chunk_count,
+            pages_reused=outcome.pages_reused,
+            pages_embedded=outcome.pages_embedded,
+            chunks_embedded=outcome.chunks_embedded,
         )
-
-    async def _target(self, upload: Upload, digest: str) -> Document | None:
-        if upload.document_id is None:
-            return await self.repository.find_live_by_content(digest)
-        document = await self.repository.get(upload.document_id)
-        if document.is_deleted:
-            raise Conflict(f"document {document.id} is deleted; restore it first")
-        return document
-
-    async def _embed(self, document_id: str, pages: Sequence[Page]) -> int:
-        chunks = [chunk for page in pages for chunk in self._chunk(document_id, page)]
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            vectors = await self.embedder.embed_documents([c.text for c in batch])
-            await self.index.add(
-                [
-                    IndexedChunk(chunk=c, embedding=v, embedding_model=self.embedder.model_id)
-                    for c, v in zip(batch, vectors, strict=True)
-                ]
-            )
-        return len(chunks)
-
-    def _chunk(self, document_id: str, page: Page) -> list[Chunk]:
-        tokens = self.tokenizer.encode(page.text)
-        digest = page.sha256
-        return [
-            Chunk(
-                id=chunk_id(document_id, digest, ordinal),
-                document_id=document_id,
-                page_sha256=digest,
-                ordinal=ordinal,
-                text=self.tokenizer.decode(tokens[w.start : w.end]),
-                token_count=w.length,
-            )
-            for ordinal, w in enumerate(self.chunking.windows(len(tokens)))
-        ]
-
-
-def _unseen_pages(pages: Sequence[Page], known: frozenset[str]) -> list[Page]:
-    """Pages whose text has no chunks yet, each distinct text once."""
-    seen = set(known)
-    fresh: list[Page] = []
-    for page in pages:
-        if page.sha256 not in seen:
-            seen.add(page.sha256)
-            fresh.append(page)
-    return fresh

@@ -12,6 +12,7 @@ import msgspec
 from dependency_injector import containers, providers
 
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
+from askdocs.adapters.cache.disabled import DisabledAnswerCache
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
@@ -20,12 +21,15 @@ from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
+from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.jobs.memory import InProcessJobQueue
+from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
-from askdocs.adapters.parsing.composite import ContentSniffingParser
+from askdocs.adapters.parsing.isolated import IsolatedParser
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
 from askdocs.adapters.providers.redis import RedisProviderHealth
@@ -39,16 +43,28 @@ from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
 from askdocs.application.api_keys import AuthenticateKey, CreateApiKey
 from askdocs.application.ask_question import AskQuestion
 from askdocs.application.change_document import ChangeDocument
+from askdocs.application.change_version import DeleteVersion, RetryIngestion
 from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
 from askdocs.application.list_documents import ListDocuments
+from askdocs.application.process_ingestion import ProcessIngestion
 from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
 from askdocs.application.reset_conversation import ResetConversation
+from askdocs.application.submit_document import SubmitDocument
+from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
+from askdocs.domain.ingestion import RetryPolicy
+from askdocs.entrypoints.ingestion_worker import IngestionWorker
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
-from askdocs.entrypoints.wiring import api_keys_from_setting, blob_root, rate_limit_rules
+from askdocs.entrypoints.wiring import (
+    api_keys_from_setting,
+    blob_root,
+    comma_separated,
+    rate_limit_rules,
+    worker_concurrency,
+)
 
 
 class Container(containers.DeclarativeContainer):
@@ -60,7 +76,19 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdGenerator)
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
-    parser = providers.Singleton(ContentSniffingParser)
+    parser = providers.Singleton(
+        IsolatedParser,
+        time_budget_s=config.worker.parse_timeout_s,
+        memory_budget_mb=config.worker.parse_memory_mb,
+        max_concurrent=providers.Callable(worker_concurrency, config.worker.concurrency),
+    )
+    url_fetcher = providers.Singleton(
+        HttpxUrlFetcher,
+        max_bytes=config.documents.max_upload_bytes,
+        timeout_s=config.fetch.timeout_s,
+        max_redirects=config.fetch.max_redirects,
+        allow=providers.Callable(comma_separated, config.fetch.allow),
+    )
     blobs = providers.Singleton(
         LocalDirectoryBlobStore, root=providers.Callable(blob_root, config.documents.blob_dir)
     )
@@ -89,10 +117,19 @@ class Container(containers.DeclarativeContainer):
             send_dimensions=config.embedder.send_dimensions,
         ),
     )
+    jobs = providers.Selector(
+        config.jobs.backend,
+        memory=providers.Singleton(InProcessJobQueue),
+        postgres=providers.Singleton(
+            PgQueuerJobQueue,
+            database=database,
+            heartbeat_timeout_s=config.jobs.heartbeat_timeout_s,
+        ),
+    )
     documents = providers.Selector(
         config.documents.backend,
-        memory=providers.Singleton(InMemoryDocumentRepository),
-        postgres=providers.Singleton(PostgresDocumentRepository, database=database),
+        memory=providers.Singleton(InMemoryDocumentRepository, jobs=jobs),
+        postgres=providers.Singleton(PostgresDocumentRepository, database=database, jobs=jobs),
     )
     metrics = providers.Selector(
         config.metrics.backend,
@@ -133,6 +170,7 @@ class Container(containers.DeclarativeContainer):
             InMemoryAnswerCache, max_entries=config.cache.max_entries, ttl_s=config.cache.ttl_s
         ),
         redis=providers.Singleton(RedisAnswerCache, client=redis, ttl_s=config.cache.ttl_s),
+        disabled=providers.Singleton(DisabledAnswerCache),
     )
     rate_limiter = providers.Selector(
         config.rate_limit.backend,
@@ -170,8 +208,24 @@ class Container(containers.DeclarativeContainer):
     )
     rules = providers.Singleton(rate_limit_rules, settings)
 
-    ingest_document = providers.Singleton(
-        IngestDocument,
+    submit_document = providers.Singleton(
+        SubmitDocument,
+        repository=documents,
+        parser=parser,
+        blobs=blobs,
+        metrics=metrics,
+        clock=clock,
+        ids=ids,
+        max_bytes=config.documents.max_upload_bytes,
+    )
+    submit_url = providers.Singleton(SubmitUrl, fetcher=url_fetcher, submit=submit_document)
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        max_attempts=config.jobs.retry_attempts,
+        first_delay_s=config.jobs.retry_first_delay_s,
+    )
+    process_ingestion = providers.Singleton(
+        ProcessIngestion,
         repository=documents,
         index=index,
         parser=parser,
@@ -180,11 +234,23 @@ class Container(containers.DeclarativeContainer):
         blobs=blobs,
         cache=cache,
         metrics=metrics,
-        clock=clock,
-        ids=ids,
         chunking=chunking,
-        max_bytes=config.documents.max_upload_bytes,
+        retry=retry_policy,
     )
+    ingest_document = providers.Singleton(
+        IngestDocument, submit=submit_document, process=process_ingestion
+    )
+    ingestion_worker = providers.Singleton(
+        IngestionWorker,
+        queue=jobs,
+        process=process_ingestion,
+        concurrency=providers.Callable(worker_concurrency, config.worker.concurrency),
+        stalled_after_s=config.jobs.stalled_after_s,
+        sweep_every_s=config.jobs.sweep_every_s,
+        grace_s=config.worker.grace_s,
+    )
+    retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
+    delete_version = providers.Singleton(DeleteVersion, repository=documents)
     ask_question = providers.Singleton(
         AskQuestion,
         index=index,
@@ -229,6 +295,7 @@ def build_container(settings: Settings) -> Container:
     for section, choice in (
         ("documents", stored),
         ("index", stored),
+        ("jobs", stored),
         ("cache", shared),
         ("rate_limit", shared),
         ("conversations", shared),
@@ -236,6 +303,10 @@ def build_container(settings: Settings) -> Container:
     ):
         if tree[section]["backend"] == "auto":
             tree[section]["backend"] = choice
+    # Other processes ingest, and an in-process cache would never hear of their changes.
+    ingested_elsewhere = tree["jobs"]["backend"] == "postgres"
+    if settings.cache.backend == "auto" and tree["cache"]["backend"] == "memory":
+        tree["cache"]["backend"] = "disabled" if ingested_elsewhere else "memory"
     if tree["metrics"]["backend"] == "auto":
         available = importlib.util.find_spec("prometheus_client") is not None
         tree["metrics"]["backend"] = "prometheus" if available else "noop"

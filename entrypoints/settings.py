@@ -71,6 +71,49 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Tokens shared by consecutive chunks of a page."""
 
 
+class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["auto", "memory", "postgres"] = "auto"
+    """Where ingestion jobs wait: `memory` is an in-process worker of `serve`; `postgres`
+    (PgQueuer) feeds `askdocs worker` processes. `auto` follows `database.url`."""
+    heartbeat_timeout_s: float = 30.0
+    """A job whose worker has not beaten its heartbeat for this long is taken up by another."""
+    stalled_after_s: float = 600.0
+    """A version queued or processing this long with no job gets a job again (the sweeper)."""
+    sweep_every_s: float = 60.0
+    """How often each worker looks for stalled versions."""
+    retry_attempts: int = 6
+    """Deliveries of a job that keeps meeting upstream failures before its version fails."""
+    retry_first_delay_s: float = 5.0
+    """Backoff after the first upstream failure; it doubles each time, up to 300 s."""
+
+
+class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    concurrency: int = 0
+    """Jobs one worker runs at once; 0 means the number of CPU cores."""
+    max_jobs: int = 0
+    """Jobs after which a worker process exits to be replaced by a fresh one; 0: never."""
+    processes: int = 1
+    """Worker processes `askdocs worker` runs and restarts (one per core is typical)."""
+    in_serve: Literal["auto", "true", "false"] = "auto"
+    """Run a worker inside `serve`; `auto` does so exactly when jobs are in memory."""
+    parse_timeout_s: float = 120.0
+    """Wall-clock budget for parsing one file; a file over it fails, the worker lives on."""
+    parse_memory_mb: int = 2048
+    """Address-space budget of the process that parses one file."""
+    grace_s: float = 30.0
+    """On SIGTERM, how long running jobs may take to finish before the worker exits."""
+
+
+class FetchSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    timeout_s: float = 15.0
+    """Overall budget for fetching a document by URL."""
+    max_redirects: int = 5
+    """Redirects followed, each one checked again."""
+    allow: str = ""
+    """Comma-separated private networks (CIDRs) or host names URL ingestion may reach; none
+    by default, so loopback, private, link-local and metadata addresses are refused."""
+
+
 class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "memory", "postgres"] = "auto"
     """Vector index implementation; `auto` follows `database.url`."""
@@ -148,8 +191,10 @@ class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class CacheSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["auto", "memory", "redis"] = "auto"
-    """Answer cache implementation; `auto` follows `redis.url`."""
+    backend: Literal["auto", "memory", "redis", "disabled"] = "auto"
+    """Answer cache implementation; `auto` follows `redis.url`, and is `disabled` when jobs
+    are in PostgreSQL without Redis (other processes ingest, and this one would not hear of
+    it)."""
     ttl_s: int = 3600
     """Seconds an answer stays cached."""
     max_entries: int = 10_000
@@ -215,6 +260,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
     documents: DocumentSettings = msgspec.field(default_factory=DocumentSettings)
+    jobs: JobSettings = msgspec.field(default_factory=JobSettings)
+    worker: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
+    fetch: FetchSettings = msgspec.field(default_factory=FetchSettings)
     index: IndexSettings = msgspec.field(default_factory=IndexSettings)
     embedder: EmbedderSettings = msgspec.field(default_factory=EmbedderSettings)
     tokenizer: TokenizerSettings = msgspec.field(default_factory=TokenizerSettings)

@@ -57,3 +57,13 @@ def blob_root(configured: str) -> Path:
         return Path(configured)
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data_home) / "askdocs" / "blobs"
+
+
+def comma_separated(value: str) -> list[str]:
+    """The non-empty, trimmed items of a comma-separated setting."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def worker_concurrency(configured: int) -> int:
+    """Jobs (and parsing processes) at once: the setting, or one per CPU core."""
+    return configured if configured > 0 else max(os.cpu_count() or 1, 1)

@@ -77,7 +77,8 @@ class PgQueuerJobQueue:
         """Queue jobs on a connection the caller holds, inside the caller's transaction."""
         if not jobs:
             return
-        queries = Queries(AsyncpgDriver(connection))
+        # The driver only calls fetch/execute, which the pool's proxy forwards.
+        queries = Queries(AsyncpgDriver(connection))  # type: ignore[arg-type]
         async with translate_errors():
             await queries.enqueue(
                 [ENTRYPOINT] * len(jobs),
@@ -120,12 +121,13 @@ class PgQueuerJobQueue:
 
             # PgQueuer wants room for two batches; one job per batch keeps jobs spread over
             # workers instead of one worker hoarding a batch while others idle.
-            await manager.run(
-                dequeue_timeout=self._poll,
-                batch_size=1,
-                max_concurrent_tasks=max(concurrency, 2),
-                heartbeat_timeout=self._heartbeat_timeout,
-            )
+            async with translate_errors():
+                await manager.run(
+                    dequeue_timeout=self._poll,
+                    batch_size=1,
+                    max_concurrent_tasks=max(concurrency, 2),
+                    heartbeat_timeout=self._heartbeat_timeout,
+                )
         finally:
             self._manager = None
             with contextlib.suppress(Exception):

@@ -52,7 +52,10 @@ async def translate_errors() -> AsyncIterator[None]:
 
 
 async def _prepare_connection(connection: asyncpg.Connection[asyncpg.Record]) -> None:
-    await register_vector(connection)
+    # A database not migrated yet has no vector type; `askdocs migrate` must still connect.
+    # The migrator expires such connections once it has created the type.
+    with contextlib.suppress(ValueError):
+        await register_vector(connection)
 
 
 async def _return_to_pool(connection: asyncpg.Connection[asyncpg.Record]) -> None:

@@ -98,6 +98,9 @@ class PostgresMigrator:
                     applied_now.append(migration.name)
             finally:
                 await connection.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
+        if applied_now:
+            # Connections opened before the vector type existed lack its codec.
+            await (await self._database.pool()).expire_connections()
         return applied_now
 
     @staticmethod

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 from tqdm import tqdm
 
 TIMEOUT_S = 120.0
+POLL_S = 0.5
 
 
 def server_url(option: str | None, default: str) -> str:
@@ -45,31 +48,76 @@ def _problem(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}: {body.get('detail') or body.get('title')}"
 
 
-def ingest(url: str, paths: Sequence[str], *, tags: str) -> int:
-    """Upload every file; exit status 1 when any was refused."""
+def ingest(url: str, paths: Sequence[str], *, tags: str, wait: bool = True) -> int:
+    """Upload every file, then follow each queued version until it is ready or failed.
+
+    Exit status 1 when any file was refused or any version failed.
+    """
     files = list(_files(paths))
     failures = 0
-    with _client(url) as client, tqdm(files, unit="file", file=sys.stderr) as progress:
-        for path in progress:
-            progress.set_postfix_str(path.name[:40])
-            try:
-                response = client.post(
-                    "/api/v1/docs",
-                    files={"file": (path.name, path.read_bytes())},
-                    data={"tags": tags} if tags else None,
-                )
-            except (OSError, httpx.HTTPError) as exc:
-                failures += 1
-                tqdm.write(f"{path}: {exc}", file=sys.stderr)
-                continue
-            if response.is_success:
-                body = response.json()
-                tqdm.write(f"{path}: {body['status']} ({body['document_id']} v{body['version']})")
-            else:
-                failures += 1
-                tqdm.write(f"{path}: {_problem(response)}", file=sys.stderr)
+    queued: dict[str, str] = {}  # status URL -> file
+    with _client(url) as client:
+        with tqdm(files, unit="file", desc="upload", file=sys.stderr) as progress:
+            for path in progress:
+                progress.set_postfix_str(path.name[:40])
+                outcome = _upload(client, path, tags)
+                if outcome is None:
+                    failures += 1
+                elif outcome["status"] in ("queued", "processing"):
+                    queued[outcome["status_url"]] = str(path)
+        if wait and queued:
+            failures += _follow(client, queued)
     print(f"{len(files) - failures} of {len(files)} files ingested")
     return 1 if failures else 0
+
+
+def _upload(client: httpx.Client, path: Path, tags: str) -> dict[str, Any] | None:
+    try:
+        response = client.post(
+            "/api/v1/docs",
+            files={"file": (path.name, path.read_bytes())},
+            data={"tags": tags} if tags else None,
+        )
+    except (OSError, httpx.HTTPError) as exc:
+        tqdm.write(f"{path}: {exc}", file=sys.stderr)
+        return None
+    if not response.is_success:
+        tqdm.write(f"{path}: {_problem(response)}", file=sys.stderr)
+        return None
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _follow(client: httpx.Client, queued: dict[str, str]) -> int:
+    """Poll each version's status until all are settled; how many failed."""
+    failures = 0
+    pending = dict(queued)
+    with tqdm(total=len(pending), unit="file", desc="ingest", file=sys.stderr) as progress:
+        while pending:
+            for status_url, name in list(pending.items()):
+                try:
+                    response = client.get(status_url)
+                except httpx.HTTPError as exc:
+                    tqdm.write(f"{name}: {exc}", file=sys.stderr)
+                    continue
+                version = response.json() if response.is_success else {}
+                status = version.get("status")
+                if status in ("ready", "failed") or not response.is_success:
+                    del pending[status_url]
+                    progress.update(1)
+                    if status == "ready":
+                        tqdm.write(f"{name}: ready ({version.get('page_count')} pages)")
+                    else:
+                        failures += 1
+                        reason = version.get("error") or _problem(response)
+                        tqdm.write(f"{name}: failed: {reason}", file=sys.stderr)
+                elif version.get("pages_total"):
+                    progress.set_postfix_str(
+                        f"{name[-30:]} {version['pages_done']}/{version['pages_total']} pages"
+                    )
+            if pending:
+                time.sleep(POLL_S)
+    return failures
 
 
 def ask(url: str, question: str, *, session: str | None, tags: str, top_k: int | None) -> int:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
-from askdocs.entrypoints.cli import client, evaluate, keys, migrate, serve
+from askdocs.entrypoints.cli import client, evaluate, keys, migrate, serve, worker
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("serve", help="serve the HTTP API (settings from ASKDOCS_* variables)")
     commands.add_parser("migrate", help="apply pending migrations to ASKDOCS_DATABASE__URL")
+    commands.add_parser("worker", help="ingest queued documents (jobs in ASKDOCS_DATABASE__URL)")
 
     for name, help_text in (("ingest", "upload files or folders"), ("ask", "ask a question")):
         sub = commands.add_parser(name, help=help_text)
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--tags", default="", help="comma-separated tags")
     ingest = commands.choices["ingest"]
     ingest.add_argument("paths", nargs="+", help="files, or folders to walk")
+    ingest.add_argument(
+        "--no-wait", action="store_true", help="return once uploaded, without following ingestion"
+    )
     ask = commands.choices["ask"]
     ask.add_argument("question")
     ask.add_argument("--session", default=None, help="continue a conversation")
@@ -58,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve.run()
     if args.command == "migrate":
         return migrate.run()
+    if args.command == "worker":
+        return worker.run()
     if args.command == "keys":
         return keys.create(Role(args.role))
     if args.command == "eval":
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
-        return client.ingest(url, args.paths, tags=args.tags)
+        return client.ingest(url, args.paths, tags=args.tags, wait=not args.no_wait)
     return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
 
 

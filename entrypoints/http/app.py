@@ -47,7 +47,10 @@ def create_app(container: Container) -> Litestar:
         for name in (
             "ask_question",
             "reset_conversation",
-            "ingest_document",
+            "submit_document",
+            "submit_url",
+            "retry_ingestion",
+            "delete_version",
             "list_documents",
             "get_document",
             "change_document",

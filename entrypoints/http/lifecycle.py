@@ -17,7 +17,20 @@ log = structlog.get_logger("askdocs")
 
 def uses_database(container: Container) -> bool:
     """Whether any selected adapter keeps its data in PostgreSQL."""
-    return "postgres" in (container.config.documents.backend(), container.config.index.backend())
+    return "postgres" in (
+        container.config.documents.backend(),
+        container.config.index.backend(),
+        container.config.jobs.backend(),
+    )
+
+
+def runs_worker(container: Container) -> bool:
+    """Whether `serve` ingests too: always when jobs are in memory (nothing else can take
+    them), otherwise only when asked to."""
+    choice = container.config.worker.in_serve()
+    if choice == "auto":
+        return bool(container.config.jobs.backend() == "memory")
+    return bool(choice == "true")
 
 
 SHARED_PORTS = ("cache", "rate_limit", "conversations", "provider_health")
@@ -39,6 +52,13 @@ def startup_hooks(container: Container) -> list[Hook]:
             log.info("migrations_applied" if applied else "schema_current", applied=applied)
 
         hooks.append(migrate)
+    if runs_worker(container):
+        worker = container.ingestion_worker()
+
+        async def start_worker() -> None:
+            worker.start()
+
+        hooks.append(start_worker)
     hooks.append(freeze_startup_heap)
     return hooks
 
@@ -56,8 +76,11 @@ async def freeze_startup_heap() -> None:
 
 
 def shutdown_hooks(container: Container) -> list[Hook]:
-    """Close the pool and the Redis client, where this process uses them."""
+    """Stop the in-serve worker (running jobs get the grace period), then close the pool and
+    the Redis client, where this process uses them."""
     hooks: list[Hook] = []
+    if runs_worker(container):
+        hooks.append(container.ingestion_worker().stop)
     if uses_database(container):
         hooks.append(container.database().close)
     if uses_redis(container):

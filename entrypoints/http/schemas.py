@@ -71,8 +71,11 @@ class UploadAccepted(Out, frozen=True):
     status: str
     status_url: str
     created: bool
-    pages_reused: int
-    pages_embedded: int
+
+
+class UrlUpload(Strict, frozen=True):
+    url: str
+    tags: list[str] = msgspec.field(default_factory=list)
 
 
 class VersionOut(Out, frozen=True):
@@ -86,6 +89,9 @@ class VersionOut(Out, frozen=True):
     uploaded_at: datetime
     author: str
     source_url: str | None
+    pages_done: int
+    pages_total: int | None
+    attempts: int
 
     @classmethod
     def of(cls, version: DocumentVersion) -> VersionOut:
@@ -100,6 +106,9 @@ class VersionOut(Out, frozen=True):
             uploaded_at=version.uploaded_at,
             author=version.author,
             source_url=version.source_url,
+            pages_done=version.pages_done,
+            pages_total=version.pages_total,
+            attempts=version.attempts,
         )
 
 

@@ -6,6 +6,7 @@ a second one is started with keys made by `askdocs keys create` for the role che
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
@@ -18,9 +19,12 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.postgres import migrated_schema
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -119,10 +123,12 @@ def run_server(workdir: Path, settings: Mapping[str, str]) -> Iterator[Server]:
     """Start `askdocs serve`; yields once /health/live answers, stops it afterwards."""
     port = free_port()
     env = base_environment(
-        ASKDOCS_SERVER__PORT=str(port),
-        ASKDOCS_DOCUMENTS__BLOB_DIR=str(workdir / "blobs"),
-        ASKDOCS_LOG__JSON="true",
-        **settings,
+        **{
+            "ASKDOCS_SERVER__PORT": str(port),
+            "ASKDOCS_DOCUMENTS__BLOB_DIR": str(workdir / "blobs"),
+            "ASKDOCS_LOG__JSON": "true",
+            **settings,
+        }
     )
     log_path = workdir / "server.log"
     with log_path.open("w") as log_file:
@@ -179,3 +185,88 @@ def admin(server: Server) -> Iterator[httpx.Client]:
 def dead_url() -> str:
     """The URL of a local port nothing listens on."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+SETTLE_TIMEOUT_S = 60.0
+
+
+def settle(
+    client: httpx.Client, status_url: str, timeout_s: float = SETTLE_TIMEOUT_S
+) -> dict[str, Any]:
+    """Poll a version's status URL until it is ready or failed; its last state."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = client.get(status_url)
+        assert response.status_code == 200, response.text
+        version: dict[str, Any] = response.json()
+        if version["status"] in ("ready", "failed"):
+            return version
+        assert time.monotonic() < deadline, f"not settled within {timeout_s} s: {version}"
+        time.sleep(0.05)
+
+
+def upload_and_settle(
+    client: httpx.Client,
+    name: str,
+    data: bytes,
+    *,
+    path: str = "/api/v1/docs",
+    method: str = "POST",
+) -> dict[str, Any]:
+    """Upload (or PUT a new version to `path`), then wait for the version to settle."""
+    response = client.request(method, path, files={"file": (name, data)})
+    assert response.status_code in (200, 202), response.text
+    body: dict[str, Any] = response.json()
+    return {**body, "settled": settle(client, body["status_url"])}
+
+
+@dataclasses.dataclass
+class Worker:
+    """A running `askdocs worker` process."""
+
+    process: subprocess.Popen[str]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def run_worker(
+    workdir: Path, settings: Mapping[str, str], *, name: str = "worker"
+) -> Iterator[Worker]:
+    """Start `askdocs worker`; stops it (SIGTERM, then SIGKILL) afterwards."""
+    env = base_environment(
+        **{
+            "ASKDOCS_DOCUMENTS__BLOB_DIR": str(workdir / "blobs"),
+            "ASKDOCS_LOG__JSON": "true",
+            **settings,
+        }
+    )
+    log_path = workdir / f"{name}.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            cli_command("worker"),
+            env=env,
+            cwd=workdir,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    try:
+        yield Worker(process, log_path)
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def migrated_schema_url() -> Iterator[str]:
+    """A fresh migrated schema's URL (`?search_path=...`), dropped afterwards."""
+    loop = asyncio.new_event_loop()
+    schemas = migrated_schema()
+    try:
+        database = loop.run_until_complete(schemas.__anext__())
+        yield database.url
+    finally:
+        loop.run_until_complete(schemas.aclose())
+        loop.close()

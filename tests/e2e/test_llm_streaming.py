@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from tests.e2e.conftest import Server, run_server
+from tests.e2e.conftest import Server, run_server, upload_and_settle
 from tests.support.fake_llm import FakeLLM, HttpError, Outcome
 from tests.support.fake_llm import Reply as Scripted
 
@@ -46,8 +46,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, fake: FakeLLM) -> Iterator[
     }
     with run_server(tmp_path_factory.mktemp("serve-llm"), settings) as server:
         with httpx.Client(base_url=server.url, headers={"X-API-Key": key(server)}) as client:
-            files = {"file": ("notes.txt", NOTES.encode())}
-            assert client.post("/api/v1/docs", files=files).status_code in (200, 202)
+            uploaded = upload_and_settle(client, "notes.txt", NOTES.encode())
+            assert uploaded["settled"]["status"] == "ready"
         yield server
 
 

@@ -28,7 +28,7 @@ import redis
 from askdocs.application.api_keys import new_token
 from askdocs.application.ask_question import MEMORY_UNAVAILABLE
 from askdocs.domain.principals import token_digest
-from tests.e2e.conftest import Server, free_port, run_server
+from tests.e2e.conftest import Server, free_port, run_server, settle
 from tests.support.pdf import make_pdf
 from tests.support.postgres import services_required
 
@@ -214,6 +214,8 @@ def test_a_redis_outage_degrades_answers_and_readiness_and_recovers_without_a_re
         timeout=30,
     )
     assert uploaded.status_code == 202, uploaded.text
+    with httpx.Client(base_url=server.url, headers={"X-API-Key": tokens["editor"]}) as client:
+        assert settle(client, uploaded.json()["status_url"])["status"] == "ready"
 
     records: list[Record] = []
     lock = threading.Lock()

@@ -7,7 +7,6 @@ so the per-IP chat counters of one test never leak into another's.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import time
@@ -21,9 +20,8 @@ import redis
 
 from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import token_digest
-from tests.e2e.conftest import Server, run_server
+from tests.e2e.conftest import Server, migrated_schema_url, run_server, run_worker, settle
 from tests.support.pdf import make_pdf
-from tests.support.postgres import migrated_schema
 from tests.support.redis import redis_url
 from tests.support.redis import unavailable as redis_unavailable
 
@@ -54,19 +52,6 @@ def _client(server: Server, token: str, source_ip: str) -> httpx.Client:
 
 
 @contextlib.contextmanager
-def _migrated_schema_url() -> Iterator[str]:
-    """A fresh migrated schema's URL (`?search_path=...`), dropped afterwards."""
-    loop = asyncio.new_event_loop()
-    schemas = migrated_schema()
-    try:
-        database = loop.run_until_complete(schemas.__anext__())
-        yield database.url
-    finally:
-        loop.run_until_complete(schemas.aclose())
-        loop.close()
-
-
-@contextlib.contextmanager
 def _redis_prefix() -> Iterator[str]:
     """A prefix no one else uses on the shared Redis; its keys are deleted afterwards."""
     client = redis.Redis.from_url(redis_url(), socket_timeout=5)
@@ -91,7 +76,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     roles = {name: "editor" if name == "editor" else "reader" for name in ROLES}
     api_keys = ",".join(f"{token_digest(tokens[n])}:{roles[n]}" for n in ROLES)
     with contextlib.ExitStack() as stack:
-        database_url = stack.enter_context(_migrated_schema_url())
+        database_url = stack.enter_context(migrated_schema_url())
         prefix = stack.enter_context(_redis_prefix())
         settings = {
             "ASKDOCS_DATABASE__URL": database_url,
@@ -105,8 +90,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         root: Path = tmp_path_factory.mktemp("scale-out")
         (root / "a").mkdir()
         (root / "b").mkdir()
+        # The servers and the worker share one blob directory, as they would a volume.
+        settings["ASKDOCS_DOCUMENTS__BLOB_DIR"] = str(root / "blobs")
         a = stack.enter_context(run_server(root / "a", settings))
         b = stack.enter_context(run_server(root / "b", settings))
+        stack.enter_context(run_worker(root, settings))
         yield Cluster(a, b, tokens)
 
 
@@ -157,6 +145,7 @@ def test_a_new_version_on_one_server_invalidates_the_other_servers_cached_answer
     ):
         accepted = on_a.post("/api/v1/docs", files={"file": ("museum.pdf", make_pdf(pages))})
         assert accepted.status_code == 202, accepted.text
+        assert settle(on_a, accepted.json()["status_url"])["status"] == "ready"
         document_id = accepted.json()["document_id"]
         first = on_b.post("/api/v1/chat", json={"question": question}).json()
         second = on_b.post("/api/v1/chat", json={"question": question}).json()
@@ -168,6 +157,7 @@ def test_a_new_version_on_one_server_invalidates_the_other_servers_cached_answer
             f"/api/v1/docs/{document_id}", files={"file": ("museum.pdf", make_pdf(pages))}
         )
         assert changed.status_code == 202, changed.text
+        assert settle(on_a, changed.json()["status_url"])["status"] == "ready"
         changed_at = time.monotonic()
         polls: list[dict] = []
         while time.monotonic() - changed_at <= INVALIDATION_BUDGET_S:

@@ -6,6 +6,7 @@ every test owns its documents, caches and rate-limit counters.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -18,7 +19,7 @@ from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import token_digest
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.app import create_app
-from askdocs.entrypoints.http.lifecycle import shutdown_hooks
+from askdocs.entrypoints.http.lifecycle import runs_worker, shutdown_hooks
 from askdocs.entrypoints.settings import load_settings
 from tests.support.pdf import make_pdf
 
@@ -77,11 +78,25 @@ class Api:
         )
 
     async def upload_ok(self, name: str, data: bytes, **kwargs: Any) -> dict[str, Any]:
-        """Upload and return the body, failing the test unless it was accepted."""
+        """Upload, wait for the worker to settle the version, and return the upload's body
+        with the settled status; fails the test unless the upload was accepted."""
         response = await self.upload(name, data, **kwargs)
         assert response.status_code in (200, 202), response.text
         body: dict[str, Any] = response.json()
-        return body
+        settled = await self.settled(body["status_url"])
+        return {**body, "status": settled["status"], "settled": settled}
+
+    async def settled(self, status_url: str, *, timeout_s: float = 30.0) -> dict[str, Any]:
+        """Poll a version until it is ready or failed; its last state."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            response = await self.client.get(status_url, headers=self.auth("reader"))
+            assert response.status_code == 200, response.text
+            version: dict[str, Any] = response.json()
+            if version["status"] in ("ready", "failed"):
+                return version
+            assert asyncio.get_running_loop().time() < deadline, f"not settled: {version}"
+            await asyncio.sleep(0.02)
 
     async def chat(
         self,
@@ -157,9 +172,11 @@ async def start_api(
             if prepare is not None:
                 prepare(container)
             app = create_app(container)
-            # The app has no startup hooks, and `app.lifespan()` cannot be used here: its anyio
-            # task group must exit in the task that entered it, and pytest-asyncio tears
-            # fixtures down in another task.
+            if runs_worker(container):
+                container.ingestion_worker().start()
+            # The app's startup hooks do not run here (so the worker is started by hand):
+            # `app.lifespan()` cannot be used, as its anyio task group must exit in the task
+            # that entered it, and pytest-asyncio tears fixtures down in another task.
             transport = httpx.ASGITransport(app=app, client=client_address)
             client = await stack.enter_async_context(
                 httpx.AsyncClient(transport=transport, base_url="http://testserver")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -115,7 +116,7 @@ async def test_an_unexpected_failure_outside_chat_is_a_500_problem_without_inter
     assert GENERATED_ID.match(response.headers["X-Request-ID"])
 
 
-async def test_a_backend_that_is_down_makes_an_upload_a_503_problem(start_api, handbook, problem):
+async def test_an_embedder_that_is_down_leaves_the_version_queued_to_retry(start_api, handbook):
     def unplug(container):
         container.embedder.override(providers.Object(UnreachableEmbedder()))
 
@@ -123,9 +124,16 @@ async def test_a_backend_that_is_down_makes_an_upload_a_503_problem(start_api, h
 
     response = await api.upload(handbook.name, handbook.pdf)
 
-    problem(response, 503)
-    listing = await api.client.get("/api/v1/docs", headers=api.auth("reader"))
-    assert listing.json()["total"] == 0
+    assert response.status_code == 202
+    status_url = response.json()["status_url"]
+    for _ in range(500):
+        version = (await api.client.get(status_url, headers=api.auth("reader"))).json()
+        if version["attempts"] == 1 and version["status"] == "queued":
+            break
+        await asyncio.sleep(0.01)
+    assert (version["status"], version["attempts"]) == ("queued", 1)
+    assert "refused the connection" in version["error"]
+    assert "retrying in" in version["error"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/docs", "/api/v1/rate-limit/status"])

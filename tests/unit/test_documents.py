@@ -102,10 +102,15 @@ def test_version_numbers_continue_after_the_highest_one() -> None:
     assert document(version(1), version(5)).next_version_number() == 6
 
 
-def test_known_page_digests_span_every_version() -> None:
-    doc = document(version(1, VersionStatus.READY, "a", "b"), version(2, VersionStatus.FAILED, "c"))
+def test_known_page_digests_are_those_of_ready_versions_only() -> None:
+    doc = document(
+        version(1, VersionStatus.READY, "a", "b"),
+        version(2, VersionStatus.FAILED, "c"),
+        version(3, VersionStatus.PROCESSING, "d"),
+        version(4, VersionStatus.READY, "b", "e"),
+    )
 
-    assert doc.known_page_digests() == {page_digest(t) for t in ("a", "b", "c")}
+    assert doc.known_page_digests() == {page_digest(t) for t in ("a", "b", "e")}
 
 
 def test_the_page_count_is_the_number_of_pages() -> None:

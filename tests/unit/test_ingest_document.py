@@ -21,7 +21,7 @@ from askdocs.application.errors import (
 )
 from askdocs.application.ingest_document import Upload
 from askdocs.application.ports import Clock, DocumentQuery, SearchHit
-from askdocs.domain.documents import content_digest
+from askdocs.domain.documents import VersionStatus, content_digest
 from askdocs.domain.principals import Principal
 from askdocs.entrypoints.container import Container
 from tests.support.pdf import make_pdf
@@ -73,7 +73,9 @@ class FlakyEmbedder:
 
 def use_embedder(container: Container, embedder: FlakyEmbedder) -> None:
     container.embedder.override(providers.Object(embedder))
-    container.ingest_document.reset()  # a singleton built earlier holds the previous embedder
+    # Singletons built earlier hold the previous embedder.
+    container.process_ingestion.reset()
+    container.ingest_document.reset()
     container.ask_question.reset()
 
 
@@ -208,7 +210,7 @@ async def test_a_page_repeated_within_a_document_is_embedded_once(
     assert [hit.chunk.text for hit in hits].count(repeated) == 1
 
 
-async def test_a_failing_embedder_leaves_nothing_behind(
+async def test_a_failing_embedder_publishes_nothing_and_leaves_the_version_to_retry(
     container: Container, editor: Principal, search: Search
 ) -> None:
     use_embedder(container, FlakyEmbedder(fail_from=1))
@@ -216,7 +218,12 @@ async def test_a_failing_embedder_leaves_nothing_behind(
     with pytest.raises(UpstreamUnavailable):
         await container.ingest_document().execute(Upload(make_pdf(ZOO), "zoo.pdf", editor))
 
-    assert await documents_in(container) == 0
+    (document,) = (await container.list_documents().execute(DocumentQuery())).items
+    version = document.versions[0]
+    assert (version.status, version.attempts) == (VersionStatus.QUEUED, 1)
+    assert version.error is not None
+    assert "retrying in 5 s" in version.error
+    assert document.current is None
     assert await search("aardvark flamingo narwhal pangolin quokka") == []
     assert await container.cache().generation() == 0
 
@@ -233,7 +240,8 @@ async def test_an_embedder_failing_after_some_batches_publishes_no_part_of_the_d
         await container.ingest_document().execute(Upload(make_pdf(long_pages), "x.pdf", editor))
 
     assert embedder.batches_embedded == 1, "the failure must come after a batch was stored"
-    assert await documents_in(container) == 0
+    (document,) = (await container.list_documents().execute(DocumentQuery())).items
+    assert document.current is None
     assert await search("alpha1 beta1 alpha99 beta99") == []
 
 
@@ -249,7 +257,10 @@ async def test_a_failed_new_version_leaves_the_previous_version_answering(
             Upload(make_pdf(edited), "zoo.pdf", editor, document_id=first.document.id)
         )
 
-    assert await container.get_document().execute(first.document.id) == first.document
+    stored = await container.get_document().execute(first.document.id)
+    assert stored.current == first.version
+    assert stored.newest is not None
+    assert stored.newest.status is VersionStatus.QUEUED
     hits = await search("narwhal")
     assert hits[0].chunk.text == ZOO[2]
     assert all("Greenland" not in hit.chunk.text for hit in hits)

@@ -5,24 +5,28 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from askdocs.application.change_document import ChangeDocument, DocumentChange
+from askdocs.application.change_version import DeleteVersion, RetryIngestion
 from askdocs.application.errors import InvalidInput, UnsupportedMediaType
 from askdocs.application.get_document import GetDocument
-from askdocs.application.ingest_document import IngestDocument, IngestReport, Upload
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.ports import DocumentQuery
-from askdocs.domain.documents import VersionStatus, clean_name, split_tags
+from askdocs.application.submit_document import Submission, SubmitDocument, Upload
+from askdocs.application.submit_url import SubmitUrl
+from askdocs.domain.documents import VersionStatus, clean_name, normalise_tags, split_tags
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.schemas import (
     DocumentOut,
     DocumentPage,
     DocumentPatch,
     UploadAccepted,
+    UrlUpload,
     VersionOut,
 )
 from askdocs.entrypoints.http.security import requires
@@ -32,36 +36,57 @@ WRITE = {"rate_limit": DOCUMENT_WRITES}
 MAX_NAME = 255
 
 
-async def _upload(request: Request[Principal, str, Any], document_id: str | None) -> Upload:
-    if request.content_type[0] != "multipart/form-data":
-        raise UnsupportedMediaType("send the file as multipart/form-data in the field 'file'")
+async def _submit(
+    request: Request[Principal, str, Any],
+    document_id: str | None,
+    submit_document: SubmitDocument,
+    submit_url: SubmitUrl,
+) -> Response[UploadAccepted]:
+    """A multipart file, or JSON naming a URL to fetch."""
+    kind = request.content_type[0]
+    if kind == "application/json":
+        try:
+            body = msgspec.json.decode(await request.body(), type=UrlUpload)
+        except msgspec.DecodeError as exc:
+            raise InvalidInput(f"the body is not a valid URL upload: {exc}") from exc
+        submission = await submit_url.execute(
+            body.url, request.user, tags=normalise_tags(body.tags), document_id=document_id
+        )
+        return _accepted(submission)
+    if kind != "multipart/form-data":
+        raise UnsupportedMediaType(
+            "send the file as multipart/form-data in the field 'file', or JSON {\"url\": ...}"
+        )
     form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile):
         raise InvalidInput("the multipart field 'file' with the document is missing")
     tags = form.get("tags")
     name = clean_name(PurePath(file.filename or "upload").name, max_length=MAX_NAME)
-    return Upload(
+    upload = Upload(
         data=await file.read(),
         filename=name,
         principal=request.user,
         tags=split_tags(tags if isinstance(tags, str) else None),
         document_id=document_id,
     )
+    return _accepted(await submit_document.execute(upload))
 
 
-def _accepted(report: IngestReport) -> Response[UploadAccepted]:
-    document, version = report.document, report.version
+def _accepted(submission: Submission) -> Response[UploadAccepted]:
+    document, version = submission.document, submission.version
     body = UploadAccepted(
         document_id=document.id,
         version=version.number,
         status=version.status.value,
         status_url=f"/api/v1/docs/{document.id}/versions/{version.number}",
-        created=report.created,
-        pages_reused=report.pages_reused,
-        pages_embedded=report.pages_embedded,
+        created=submission.created,
     )
-    return Response(body, status_code=202 if report.created else 200)
+    return Response(
+        body,
+        status_code=202 if submission.created else 200,
+        headers={"Location": body.status_url},
+    )
 
 
 class DocumentController(Controller):
@@ -75,23 +100,27 @@ class DocumentController(Controller):
     async def upload(
         self,
         request: Request[Principal, str, Any],
-        ingest_document: NamedDependency[IngestDocument],
+        submit_document: NamedDependency[SubmitDocument],
+        submit_url: NamedDependency[SubmitUrl],
     ) -> Response[UploadAccepted]:
-        """Upload a file (multipart field `file`, optional comma-separated `tags`).
+        """Upload a file (multipart field `file`, optional comma-separated `tags`), or JSON
+        `{"url": ..., "tags": [...]}` to fetch one.
 
-        202 with the new version; 200 with the existing one when the same bytes are live.
+        202 with the queued version and its status URL (also in `Location`); 200 with the
+        existing version when the same bytes are live or on their way already.
         """
-        return _accepted(await ingest_document.execute(await _upload(request, None)))
+        return await _submit(request, None, submit_document, submit_url)
 
     @put("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def new_version(
         self,
         document_id: FromPath[str],
         request: Request[Principal, str, Any],
-        ingest_document: NamedDependency[IngestDocument],
+        submit_document: NamedDependency[SubmitDocument],
+        submit_url: NamedDependency[SubmitUrl],
     ) -> Response[UploadAccepted]:
         """Upload a new version; unchanged pages keep their chunks and embeddings."""
-        return _accepted(await ingest_document.execute(await _upload(request, document_id)))
+        return await _submit(request, document_id, submit_document, submit_url)
 
     @get("/")
     async def list_all(
@@ -99,14 +128,17 @@ class DocumentController(Controller):
         list_documents: NamedDependency[ListDocuments],
         tags: FromQuery[str | None] = None,
         status: FromQuery[VersionStatus | None] = None,
+        q: str | None = Parameter(default=None, max_length=200),
         include_deleted: FromQuery[bool] = False,
         offset: int = Parameter(default=0, ge=0),
         limit: int = Parameter(default=50, ge=1, le=200),
     ) -> DocumentPage:
-        """Documents newest first, filtered by tags (all must match) and status."""
+        """Documents newest first, filtered by tags (all must match), the status of the newest
+        version, and `q`, text found in the name (case-insensitive)."""
         query = DocumentQuery(
             tags=split_tags(tags),
             status=status,
+            text=q.strip() or None if q else None,
             include_deleted=include_deleted,
             offset=offset,
             limit=limit,
@@ -129,8 +161,39 @@ class DocumentController(Controller):
         version: FromPath[int],
         get_document: NamedDependency[GetDocument],
     ) -> VersionOut:
-        """One version: status, and the error of a failed one."""
+        """One version: status, progress (pages done of the total), and the error of a
+        failed one."""
         return VersionOut.of(await get_document.version(document_id, version))
+
+    @post(
+        "/{document_id:str}/versions/{version:int}/retry",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        status_code=202,
+    )
+    async def retry(
+        self,
+        document_id: FromPath[str],
+        version: FromPath[int],
+        retry_ingestion: NamedDependency[RetryIngestion],
+    ) -> VersionOut:
+        """Queue a failed version again; 409 unless it failed."""
+        return VersionOut.of(await retry_ingestion.execute(document_id, version))
+
+    @delete(
+        "/{document_id:str}/versions/{version:int}",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        status_code=204,
+    )
+    async def delete_failed_version(
+        self,
+        document_id: FromPath[str],
+        version: FromPath[int],
+        delete_version: NamedDependency[DeleteVersion],
+    ) -> None:
+        """Remove a failed version for good; 409 unless it failed."""
+        await delete_version.execute(document_id, version)
 
     @patch("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
     async def edit(

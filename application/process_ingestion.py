@@ -1,0 +1,214 @@
+"""ProcessIngestion: one job of the worker, from a queued version to a ready or failed one."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+
+from askdocs.application.errors import (
+    NotFound,
+    RetryLater,
+    UnprocessableDocument,
+    UnsupportedMediaType,
+    UpstreamError,
+)
+from askdocs.application.liveness import sync_liveness
+from askdocs.application.ports import (
+    AnswerCache,
+    BlobStore,
+    DocumentParser,
+    DocumentRepository,
+    Embedder,
+    IndexedChunk,
+    JobAttempt,
+    Metrics,
+    Tokenizer,
+    VectorIndex,
+)
+from askdocs.domain.chunking import Chunk, ChunkingPolicy, chunk_id
+from askdocs.domain.documents import Document, DocumentVersion, Page, page_refs
+from askdocs.domain.ingestion import (
+    RetryPolicy,
+    failed,
+    finished,
+    parsed,
+    progressed,
+    started,
+    waiting_to_retry,
+)
+
+EMBED_BATCH = 64
+PROGRESS_EVERY_S = 1.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What one run of a job did to its version."""
+
+    document: Document
+    version: DocumentVersion
+    pages_reused: int = 0
+    pages_embedded: int = 0
+    chunks_embedded: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProcessIngestion:
+    """Parse within the parser's budget, chunk and embed only pages never embedded before,
+    then make the version current in one step.
+
+    Safe to run twice for the same job (delivery is at least once): a settled version is left
+    alone, and chunks are keyed by content, so a second run adds none twice. Bad input ends
+    the version `failed` with the reason; a failure that may pass (the embedding provider
+    down) puts it back in the queue with backoff until the policy gives up.
+
+    Raises:
+        RetryLater: deliver the job again after the delay it carries.
+        UpstreamError: the document store itself failed; the queue's lease brings the job back.
+    """
+
+    repository: DocumentRepository
+    index: VectorIndex
+    parser: DocumentParser
+    tokenizer: Tokenizer
+    embedder: Embedder
+    blobs: BlobStore
+    cache: AnswerCache
+    metrics: Metrics
+    chunking: ChunkingPolicy
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+
+    async def execute(self, attempt: JobAttempt) -> IngestOutcome | None:
+        """The outcome, or None when the job had nothing left to do."""
+        job = attempt.job
+        try:
+            document = await self.repository.get(job.document_id)
+        except NotFound:
+            return None  # the document was removed after the job was queued
+        version = document.version(job.version)
+        if version is None or version.settled:
+            return None
+        version = started(version)
+        await self.repository.save_version(document.id, version)
+        started_at = time.perf_counter()
+        try:
+            outcome = await self._ingest(document, version)
+        except (UnprocessableDocument, UnsupportedMediaType, NotFound) as exc:
+            return await self._give_up(document, version, exc.detail)
+        except UpstreamError as exc:
+            return await self._retry_or_give_up(document, version, exc)
+        except Exception as exc:
+            # A bug, not the file: end the version with a reason rather than leave it to be
+            # found stalled and retried forever, then let the worker log the cause.
+            await self._give_up(
+                document, version, f"ingestion failed unexpectedly ({type(exc).__name__})"
+            )
+            raise
+        self.metrics.observe("ingest_seconds", time.perf_counter() - started_at)
+        return outcome
+
+    async def _ingest(self, document: Document, version: DocumentVersion) -> IngestOutcome:
+        try:
+            data = await self.blobs.get(version.content_hash)
+        except NotFound:
+            raise UnprocessableDocument("the uploaded file is missing from blob storage") from None
+        timer = time.perf_counter()
+        content = await self.parser.parse(data, version.media_type)
+        self.metrics.observe("ingest_parse_seconds", time.perf_counter() - timer)
+        version = parsed(
+            version,
+            page_refs(content.pages),
+            paginated=content.paginated,
+            media_type=content.media_type,
+        )
+        await self.repository.save_version(document.id, version)
+        fresh = _unseen_pages(content.pages, document.known_page_digests())
+        reused = len(content.pages) - len(fresh)
+        version, chunk_count = await self._embed(document.id, version, fresh, reused)
+        version = finished(version)
+        await self.repository.save_version(document.id, version)
+        # Read again: tags, deletion or a newer version may have changed while this ran.
+        current = await self.repository.get(document.id)
+        await sync_liveness(self.index, current)
+        await self.cache.bump_generation()
+        self.metrics.increment("documents_ingested", tags={"media_type": content.media_type})
+        self.metrics.observe("ingest_chunks_embedded", chunk_count)
+        return IngestOutcome(current, version, reused, len(fresh), chunk_count)
+
+    async def _embed(
+        self, document_id: str, version: DocumentVersion, pages: Sequence[Page], reused: int
+    ) -> tuple[DocumentVersion, int]:
+        """Embed the pages' chunks batch by batch, saving progress about once a second."""
+        chunks = [(n, c) for n, page in enumerate(pages, 1) for c in self._chunk(document_id, page)]
+        last_saved = time.monotonic()
+        version = progressed(version, reused)
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            timer = time.perf_counter()
+            vectors = await self.embedder.embed_documents([c.text for _, c in batch])
+            self.metrics.observe("ingest_embed_seconds", time.perf_counter() - timer)
+            timer = time.perf_counter()
+            await self.index.add(
+                [
+                    IndexedChunk(chunk=c, embedding=v, embedding_model=self.embedder.model_id)
+                    for (_, c), v in zip(batch, vectors, strict=True)
+                ]
+            )
+            self.metrics.observe("ingest_store_seconds", time.perf_counter() - timer)
+            # A page is done once its last chunk is stored; the batch may end inside a page.
+            whole_pages = batch[-1][0] - (0 if start + len(batch) == len(chunks) else 1)
+            version = progressed(version, reused + whole_pages)
+            if time.monotonic() - last_saved >= PROGRESS_EVERY_S:
+                await self.repository.save_version(document_id, version)
+                last_saved = time.monotonic()
+        return version, len(chunks)
+
+    def _chunk(self, document_id: str, page: Page) -> list[Chunk]:
+        tokens = self.tokenizer.encode(page.text)
+        digest = page.sha256
+        return [
+            Chunk(
+                id=chunk_id(document_id, digest, ordinal),
+                document_id=document_id,
+                page_sha256=digest,
+                ordinal=ordinal,
+                text=self.tokenizer.decode(tokens[w.start : w.end]),
+                token_count=w.length,
+            )
+            for ordinal, w in enumerate(self.chunking.windows(len(tokens)))
+        ]
+
+    async def _give_up(
+        self, document: Document, version: DocumentVersion, reason: str
+    ) -> IngestOutcome:
+        version = failed(version, reason)
+        await self.repository.save_version(document.id, version)
+        self.metrics.increment("documents_failed", tags={"media_type": version.media_type})
+        return IngestOutcome(document, version)
+
+    async def _retry_or_give_up(
+        self, document: Document, version: DocumentVersion, exc: UpstreamError
+    ) -> IngestOutcome:
+        delay = self.retry.delay_after(version.attempts)
+        reason = exc.detail or type(exc).__name__
+        if delay is None:
+            return await self._give_up(
+                document, version, f"gave up after {version.attempts} attempts: {reason}"
+            )
+        waiting = waiting_to_retry(
+            version, f"attempt {version.attempts} failed ({reason}); retrying in {delay:g} s"
+        )
+        await self.repository.save_version(document.id, waiting)
+        raise RetryLater(waiting.error or reason, delay_s=delay) from exc
+
+
+def _unseen_pages(pages: Sequence[Page], known: frozenset[str]) -> list[Page]:
+    """Pages whose text has no chunks yet, each distinct text once."""
+    seen = set(known)
+    fresh: list[Page] = []
+    for page in pages:
+        if page.sha256 not in seen:
+            seen.add(page.sha256)
+            fresh.append(page)
+    return fresh

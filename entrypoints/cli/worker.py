@@ -1,0 +1,124 @@
+"""`askdocs worker`: ingestion worker processes fed by the PostgreSQL job queue.
+
+With one process and no recycling the worker runs in this process. Otherwise this process
+supervises: it starts `worker.processes` children and starts a fresh one whenever a child
+exits, whether it was recycled after `worker.max_jobs` jobs or died. SIGTERM or SIGINT stops
+every child gracefully: running jobs get `worker.grace_s` to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+import sys
+import time
+from multiprocessing.process import BaseProcess
+
+import structlog
+
+from askdocs.application.errors import UpstreamError
+from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.settings import Settings, load_settings
+
+log = structlog.get_logger("askdocs.worker")
+RESTART_PAUSE_S = 1.0
+
+
+def run() -> int:
+    """Exit 0 after a clean stop, 2 when jobs are not in PostgreSQL."""
+    settings = load_settings()
+    configure_logging(level=settings.log.level, json=settings.log.json)
+    container = build_container(settings)
+    if container.config.jobs.backend() != "postgres":
+        print(
+            "askdocs worker: jobs are kept in memory, where `askdocs serve` runs its own worker; "
+            "set ASKDOCS_DATABASE__URL to share a job queue between processes",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.worker.processes <= 1 and settings.worker.max_jobs <= 0:
+        return _work(settings)
+    return _supervise(settings)
+
+
+def _work(settings: Settings) -> int:
+    """One worker in this process, until a signal or its job budget."""
+    return asyncio.run(_work_async(settings))
+
+
+async def _work_async(settings: Settings) -> int:
+    container = build_container(settings)
+    worker = container.ingestion_worker()
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    max_jobs = settings.worker.max_jobs or None
+    running = asyncio.create_task(worker.run(max_jobs=max_jobs))
+    stop_asked = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({running, stop_asked}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.is_set():
+            await worker.stop_task(running)
+        return _exit_status(running)
+    finally:
+        stop_asked.cancel()
+        if container.config.database.url():
+            await container.database().close()
+
+
+def _exit_status(running: asyncio.Task[None]) -> int:
+    if running.cancelled():
+        return 0
+    error = running.exception()
+    if error is None:
+        return 0
+    if isinstance(error, UpstreamError):
+        log.error("worker_failed", reason=error.detail)
+        return 1
+    raise error
+
+
+def _child(settings: Settings) -> None:
+    configure_logging(level=settings.log.level, json=settings.log.json)
+    sys.exit(_work(settings))
+
+
+def _supervise(settings: Settings) -> int:
+    # spawn: a child starts from a clean interpreter, never a copy of this one's state.
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    def start() -> BaseProcess:
+        child = context.Process(target=_child, args=(settings,), name="askdocs-worker")
+        child.start()
+        log.info("worker_process_started", pid=child.pid)
+        return child
+
+    children = [start() for _ in range(max(settings.worker.processes, 1))]
+    while not stopping:
+        time.sleep(0.2)
+        for slot, child in enumerate(children):
+            if child.is_alive() or stopping:
+                continue
+            log.info("worker_process_exited", pid=child.pid, exitcode=child.exitcode)
+            time.sleep(RESTART_PAUSE_S if child.exitcode else 0)
+            children[slot] = start()
+    for child in children:
+        if child.is_alive() and child.pid is not None:
+            child.terminate()  # SIGTERM: the child stops gracefully
+    deadline = time.monotonic() + settings.worker.grace_s + 5
+    for child in children:
+        child.join(max(deadline - time.monotonic(), 0))
+        if child.is_alive():
+            child.kill()
+    return 0

@@ -1,0 +1,127 @@
+"""The ingestion worker: jobs from the queue through ProcessIngestion, plus the sweeper.
+
+The same loop runs inside `serve` when jobs are kept in memory, and in `askdocs worker`
+processes when they are kept in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+from askdocs.application.errors import RetryLater, UpstreamError
+from askdocs.application.ports import JobAttempt, JobQueue
+from askdocs.application.process_ingestion import ProcessIngestion
+
+log = structlog.get_logger("askdocs.worker")
+RECONNECT_FIRST_PAUSE_S = 0.5
+RECONNECT_MAX_PAUSE_S = 30.0
+
+
+class IngestionWorker:
+    """Takes jobs until stopped, or until `max_jobs` when it is to be recycled."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        process: ProcessIngestion,
+        *,
+        concurrency: int,
+        stalled_after_s: float,
+        sweep_every_s: float,
+        grace_s: float,
+    ) -> None:
+        self._queue = queue
+        self._process = process
+        self._concurrency = concurrency
+        self._stalled_after_s = stalled_after_s
+        self._sweep_every_s = sweep_every_s
+        self._grace_s = grace_s
+        self._running: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def run(self, *, max_jobs: int | None = None) -> None:
+        """Consume jobs, sweeping for stalled versions meanwhile."""
+        sweeper = asyncio.create_task(self._sweep_forever())
+        log.info("worker_started", concurrency=self._concurrency, max_jobs=max_jobs)
+        try:
+            await self._consume_until_stopped(max_jobs)
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            log.info("worker_stopped")
+
+    async def _consume_until_stopped(self, max_jobs: int | None) -> None:
+        """Consume; when the queue's backend goes away, wait and connect again."""
+        pause_s = RECONNECT_FIRST_PAUSE_S
+        while True:
+            try:
+                await self._queue.consume(
+                    self._handle, concurrency=self._concurrency, max_jobs=max_jobs
+                )
+                return  # stopped, or the job budget is spent
+            except UpstreamError as exc:
+                if self._stopping:
+                    return
+                log.warning("job_queue_unavailable", reason=exc.detail, retry_in_s=pause_s)
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, RECONNECT_MAX_PAUSE_S)
+
+    def start(self) -> None:
+        """Run in the background of the current loop (inside `serve`)."""
+        self._running = asyncio.create_task(self.run())
+
+    async def stop(self) -> None:
+        """Stop the worker `start` began."""
+        if self._running is not None:
+            await self.stop_task(self._running)
+
+    async def stop_task(self, running: asyncio.Task[None]) -> None:
+        """Take no more jobs; give running ones the grace period, then cancel them (their
+        jobs come back to the queue once their lease runs out)."""
+        self._stopping = True
+        self._queue.stop()
+        done, _ = await asyncio.wait({running}, timeout=self._grace_s)
+        if not done:
+            log.warning("worker_grace_expired", grace_s=self._grace_s)
+            running.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await running
+
+    async def _handle(self, attempt: JobAttempt) -> None:
+        job = attempt.job
+        bound = log.bind(document_id=job.document_id, version=job.version, attempt=attempt.attempt)
+        try:
+            outcome = await self._process.execute(attempt)
+        except RetryLater as retry:
+            bound.warning("ingestion_retry_scheduled", reason=retry.detail, delay_s=retry.delay_s)
+            raise
+        except UpstreamError as exc:
+            bound.warning("ingestion_interrupted", reason=exc.detail)
+            raise
+        except Exception as exc:  # noqa: BLE001 - logged; the version was already failed
+            bound.error("ingestion_crashed", error=type(exc).__name__, exc_info=True)
+            return
+        if outcome is None:
+            bound.info("ingestion_skipped", reason="version already settled or removed")
+            return
+        version = outcome.version
+        bound.info(
+            "ingestion_finished",
+            status=version.status.value,
+            error=version.error,
+            pages=version.page_count,
+            pages_reused=outcome.pages_reused,
+            chunks_embedded=outcome.chunks_embedded,
+        )
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self._queue.requeue_stalled(self._stalled_after_s)
+            except UpstreamError as exc:
+                log.warning("sweep_failed", reason=exc.detail)
+            await asyncio.sleep(self._sweep_every_s)

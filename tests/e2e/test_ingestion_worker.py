@@ -1,0 +1,206 @@
+"""Ingestion by real `askdocs worker` processes on PostgreSQL: the whole life of a document,
+a worker killed with SIGKILL in the middle of a job, and PostgreSQL stopping under an upload."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from askdocs.application.api_keys import new_token
+from askdocs.domain.principals import token_digest
+from tests.e2e.conftest import (
+    Server,
+    base_environment,
+    cli_command,
+    migrated_schema_url,
+    run_server,
+    run_worker,
+    settle,
+)
+from tests.support.pdf import make_pdf
+from tests.support.private_postgres import private_postgres
+
+GUIDE = [
+    "The lighthouse museum opens at nine in the morning.",
+    "Guided tours of the lamp room leave every hour from the gift shop.",
+]
+LONG_PAGES = [
+    f"Page {n}. The keeper of beacon {n} lights the lamp at {n % 12 + 1} and logs the wind "
+    f"for weather station {n * 3}."
+    for n in range(1, 801)
+]
+
+
+@contextlib.contextmanager
+def _stack(
+    workdir: Path, database_url: str, **extra: str
+) -> Iterator[tuple[Server, dict[str, str], str]]:
+    """`askdocs serve` (no worker of its own) on `database_url`; its settings and editor key."""
+    token = new_token()
+    settings = {
+        "ASKDOCS_DATABASE__URL": database_url,
+        "ASKDOCS_DATABASE__POOL_MAX_SIZE": "4",
+        "ASKDOCS_DOCUMENTS__BLOB_DIR": str(workdir / "blobs"),
+        "ASKDOCS_AUTH__API_KEYS": f"{token_digest(token)}:editor",
+        "ASKDOCS_JOBS__HEARTBEAT_TIMEOUT_S": "2",
+        **extra,
+    }
+    with run_server(workdir, settings) as server:
+        yield server, settings, token
+
+
+def _client(server: Server, token: str) -> httpx.Client:
+    return httpx.Client(base_url=server.url, headers={"X-API-Key": token}, timeout=30)
+
+
+def _ask(client: httpx.Client, question: str) -> dict:
+    response = client.post("/api/v1/chat", json={"question": question})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_document_is_ingested_by_the_worker_and_follows_versions_deletion_and_restore(
+    tmp_path: Path,
+) -> None:
+    with (
+        migrated_schema_url() as url,
+        _stack(tmp_path, url) as (server, settings, token),
+        run_worker(tmp_path, settings),
+        _client(server, token) as client,
+    ):
+        accepted = client.post("/api/v1/docs", files={"file": ("guide.pdf", make_pdf(GUIDE))})
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.json()["status"] == "queued"
+        assert settle(client, accepted.json()["status_url"])["status"] == "ready"
+        document_id = accepted.json()["document_id"]
+        reply = _ask(client, "When does the lighthouse museum open?")
+        assert "nine in the morning" in reply["answer"]
+        assert reply["sources"][0]["document_id"] == document_id
+
+        changed = [GUIDE[0].replace("nine", "ten"), GUIDE[1]]
+        put = client.put(
+            f"/api/v1/docs/{document_id}", files={"file": ("guide.pdf", make_pdf(changed))}
+        )
+        assert put.status_code == 202, put.text
+        assert settle(client, put.json()["status_url"])["status"] == "ready"
+        reply = _ask(client, "When does the lighthouse museum open?")
+        assert "ten in the morning" in reply["answer"]
+        assert "nine" not in reply["answer"]
+        assert reply["sources"][0]["version"] == 2
+
+        assert client.delete(f"/api/v1/docs/{document_id}").status_code == 204
+        hidden = _ask(client, "When does the lighthouse museum open?")
+        assert all(s["document_id"] != document_id for s in hidden["sources"])
+
+        assert client.post(f"/api/v1/docs/{document_id}/restore").status_code == 200
+        back = _ask(client, "When does the lighthouse museum open?")
+        assert back["sources"][0]["document_id"] == document_id
+        assert back["sources"][0]["version"] == 2
+
+
+async def _chunk_counts(url: str, document_id: str) -> tuple[int, int]:
+    connection = await asyncpg.connect(url)
+    try:
+        row = await connection.fetchrow(
+            "SELECT count(*) AS rows, count(DISTINCT (page_sha256, ordinal)) AS distinct_chunks "
+            "FROM chunks WHERE document_id = $1",
+            document_id,
+        )
+    finally:
+        await connection.close()
+    return row["rows"], row["distinct_chunks"]
+
+
+def test_a_job_whose_worker_is_killed_is_finished_by_the_next_worker_without_duplicates(
+    tmp_path: Path,
+) -> None:
+    with (
+        migrated_schema_url() as url,
+        _stack(tmp_path, url) as (server, settings, token),
+        _client(server, token) as client,
+    ):
+        with run_worker(tmp_path, settings, name="first") as first:
+            accepted = client.post(
+                "/api/v1/docs", files={"file": ("beacons.pdf", make_pdf(LONG_PAGES))}
+            )
+            assert accepted.status_code == 202, accepted.text
+            status_url = accepted.json()["status_url"]
+            deadline = time.monotonic() + 30
+            while client.get(status_url).json()["status"] != "processing":
+                assert time.monotonic() < deadline, first.log()
+                time.sleep(0.01)
+            os.kill(first.process.pid, signal.SIGKILL)
+            first.process.wait(timeout=10)
+        assert client.get(status_url).json()["status"] == "processing"
+
+        with run_worker(tmp_path, settings, name="second") as second:
+            version = settle(client, status_url)
+            assert version["status"] == "ready", second.log()
+
+        assert version["attempts"] >= 2
+        assert (version["pages_done"], version["pages_total"]) == (800, 800)
+        rows, distinct = asyncio.run(_chunk_counts(url, accepted.json()["document_id"]))
+        assert rows == distinct >= 800
+        reply = _ask(client, "At what time does the keeper of beacon 613 light the lamp?")
+        pages = [s["page"] for s in reply["sources"]]
+        assert pages[0] == 613
+        assert len(pages) == len(set(pages))
+
+
+def test_an_upload_while_postgres_is_down_is_a_503_and_nothing_is_left_half_written(
+    tmp_path: Path,
+) -> None:
+    with private_postgres() as postgres:
+        migrated = subprocess.run(
+            cli_command("migrate"),
+            env=base_environment(ASKDOCS_DATABASE__URL=postgres.url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert migrated.returncode == 0, migrated.stderr
+        extra = {"ASKDOCS_WORKER__IN_SERVE": "true", "ASKDOCS_DATABASE__COMMAND_TIMEOUT_S": "5"}
+        with (
+            _stack(tmp_path, postgres.url, **extra) as (server, _settings, token),
+            _client(server, token) as client,
+        ):
+            first = client.post("/api/v1/docs", files={"file": ("guide.pdf", make_pdf(GUIDE))})
+            assert settle(client, first.json()["status_url"])["status"] == "ready"
+
+            postgres.stop()
+            refused = client.post("/api/v1/docs", files={"file": ("other.txt", b"Other notes.")})
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert "database" in refused.json()["detail"]
+
+            postgres.start()
+            recovered = _wait_for(lambda: client.get("/api/v1/docs").status_code == 200)
+            assert recovered, "the API did not recover after PostgreSQL came back"
+            listing = client.get("/api/v1/docs").json()
+            assert [d["name"] for d in listing["items"]] == ["guide.pdf"]
+            again = client.post("/api/v1/docs", files={"file": ("other.txt", b"Other notes.")})
+            assert again.status_code == 202, again.text
+            assert settle(client, again.json()["status_url"])["status"] == "ready"
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if condition():
+                return True
+        time.sleep(0.2)
+    return False
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
