@@ -204,3 +204,31 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+def test_two_recycled_worker_processes_share_the_queue_and_run_each_job_once(
+    tmp_path: Path,
+) -> None:
+    with (
+        migrated_schema_url() as url,
+        _stack(tmp_path, url) as (server, settings, token),
+        _client(server, token) as client,
+    ):
+        supervised = {**settings, "ASKDOCS_WORKER__PROCESSES": "2", "ASKDOCS_WORKER__MAX_JOBS": "2"}
+        with run_worker(tmp_path, supervised) as worker:
+            accepted = [
+                client.post(
+                    "/api/v1/docs",
+                    files={"file": (f"note-{n}.txt", f"Note {n}: locker {n * 11}.".encode())},
+                )
+                for n in range(8)
+            ]
+            versions = [settle(client, a.json()["status_url"]) for a in accepted]
+            assert [v["status"] for v in versions] == ["ready"] * 8, worker.log()
+            assert [v["attempts"] for v in versions] == [1] * 8
+            worker.process.send_signal(signal.SIGTERM)
+            assert worker.process.wait(timeout=60) == 0
+        log = worker.log()
+        # 8 jobs at 2 per process: at least 4 processes started, so at least 2 recycled.
+        assert log.count('"worker_process_started"') >= 4, log
+        assert log.count('"worker_process_exited"') >= 2, log
