@@ -18,6 +18,7 @@ from askdocs.application.process_ingestion import ProcessIngestion
 log = structlog.get_logger("askdocs.worker")
 RECONNECT_FIRST_PAUSE_S = 0.5
 RECONNECT_MAX_PAUSE_S = 30.0
+STORE_RETRY_S = 5.0
 
 
 class IngestionWorker:
@@ -100,8 +101,10 @@ class IngestionWorker:
             bound.warning("ingestion_retry_scheduled", reason=retry.detail, delay_s=retry.delay_s)
             raise
         except UpstreamError as exc:
-            bound.warning("ingestion_interrupted", reason=exc.detail)
-            raise
+            # The document store itself failed: the version could not even be put back, so
+            # the job comes back after a pause (the lease would bring it back too, later).
+            bound.warning("ingestion_interrupted", reason=exc.detail, retry_in_s=STORE_RETRY_S)
+            raise RetryLater(exc.detail, delay_s=STORE_RETRY_S) from exc
         except Exception as exc:  # noqa: BLE001 - logged; the version was already failed
             bound.error("ingestion_crashed", error=type(exc).__name__, exc_info=True)
             return
