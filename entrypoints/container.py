@@ -78,7 +78,8 @@ class Container(containers.DeclarativeContainer):
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
     parser = providers.Singleton(
         IsolatedParser,
-        time_budget_s=config.worker.parse_timeout_s,
+        cpu_budget_s=config.worker.parse_cpu_s,
+        wall_budget_s=config.worker.parse_timeout_s,
         memory_budget_mb=config.worker.parse_memory_mb,
         max_concurrent=providers.Callable(worker_concurrency, config.worker.concurrency),
     )

@@ -96,8 +96,11 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Worker processes `askdocs worker` runs and restarts (one per core is typical)."""
     in_serve: Literal["auto", "true", "false"] = "auto"
     """Run a worker inside `serve`; `auto` does so exactly when jobs are in memory."""
-    parse_timeout_s: float = 120.0
-    """Wall-clock budget for parsing one file; a file over it fails, the worker lives on."""
+    parse_cpu_s: float = 120.0
+    """CPU seconds parsing one file may use; a file over it fails, the worker lives on. CPU
+    time, so a busy machine does not fail files an idle one would parse."""
+    parse_timeout_s: float = 600.0
+    """Wall-clock seconds after which a parse is killed whatever it is doing."""
     parse_memory_mb: int = 2048
     """Address-space budget of the process that parses one file."""
     grace_s: float = 30.0

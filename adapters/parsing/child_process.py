@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
@@ -48,13 +49,20 @@ def read_document(data: bytes, media_type: str) -> ParsedDocument:
 
 
 def run_in_child(
-    sender: Connection, read: Read, data: bytes, media_type: str, memory_budget_bytes: int
+    sender: Connection,
+    read: Read,
+    data: bytes,
+    media_type: str,
+    memory_budget_bytes: int,
+    cpu_budget_s: float,
 ) -> None:
-    """Entry point of the child process: limit its memory, read `data`, send one outcome."""
+    """Entry point of the child process: limit its memory and CPU time, read `data`, send
+    one outcome."""
     # Objects inherited from the forkserver stay shared: a collection would otherwise walk
     # them all, copying every page they sit on into this process.
     gc.freeze()
     _limit_address_space(memory_budget_bytes)
+    _limit_cpu_time(cpu_budget_s)
     outcome = _read(read, data, media_type)
     try:
         sender.send(outcome)
@@ -74,6 +82,19 @@ def _limit_address_space(budget_bytes: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = budget_bytes if hard == resource.RLIM_INFINITY else min(budget_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _limit_cpu_time(budget_s: float) -> None:
+    import resource
+
+    # At the soft limit the kernel sends SIGXCPU, whose default action ends the process: the
+    # parent reads that exit as "out of CPU time". The hard limit is a backstop (SIGKILL).
+    soft = max(math.ceil(budget_s), 1)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY:
+        hard = soft + 5
+    soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, min(soft + 5, hard)))
 
 
 def _read(read: Read, data: bytes, media_type: str) -> Outcome:

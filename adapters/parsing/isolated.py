@@ -1,4 +1,5 @@
-"""IsolatedParser: each file read in a child process of its own, within a time and memory budget.
+"""IsolatedParser: each file read in a child process of its own, within CPU, time and memory
+budgets.
 
 A file that makes the reader run for minutes, inflate to gigabytes or crash costs only that
 file: its child is killed or dies, and the caller gets an UnprocessableDocument saying why.
@@ -31,6 +32,10 @@ from askdocs.adapters.parsing.composite import ContentSniffingParser
 from askdocs.application.errors import UnprocessableDocument, UnsupportedMediaType
 from askdocs.application.ports.parsing import ParsedDocument
 
+# How much longer than its CPU budget a parse may take on the wall clock: room for a machine
+# whose cores are shared with other parses and services, not for a child that is stuck.
+WALL_PER_CPU_SECOND = 4
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _OutOfTime:
@@ -54,7 +59,10 @@ class IsolatedParser:
     second). POSIX only.
 
     Args:
-        time_budget_s: wall-clock seconds a parse may take; then its child is killed.
+        cpu_budget_s: CPU seconds a parse may use (RLIMIT_CPU in the child). The budget is CPU
+            time, not wall time, so a file parses the same on a busy machine as on an idle one.
+        wall_budget_s: wall-clock seconds after which the child is killed whatever it is doing
+            (a parse blocked, not computing); by default four times the CPU budget.
         memory_budget_mb: address space a child may use, set with RLIMIT_AS; it counts the
             interpreter and the readers too (about 60 MB), not only the document.
         max_concurrent: children at once; by default one per CPU.
@@ -70,17 +78,19 @@ class IsolatedParser:
 
     def __init__(
         self,
-        time_budget_s: float = 60,
+        cpu_budget_s: float = 60,
         memory_budget_mb: int = 1024,
         max_concurrent: int | None = None,
         *,
+        wall_budget_s: float | None = None,
         read: Read = read_document,
     ) -> None:
-        if time_budget_s <= 0 or memory_budget_mb <= 0:
-            raise ValueError("the time and memory budgets must be positive")
+        if cpu_budget_s <= 0 or memory_budget_mb <= 0 or (wall_budget_s or 1) <= 0:
+            raise ValueError("the CPU, time and memory budgets must be positive")
         if max_concurrent is not None and max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
-        self._time_budget_s = time_budget_s
+        self._cpu_budget_s = cpu_budget_s
+        self._time_budget_s = wall_budget_s or WALL_PER_CPU_SECOND * cpu_budget_s
         self._memory_budget_mb = memory_budget_mb
         self._read = read
         self._sniffer = ContentSniffingParser()
@@ -106,7 +116,14 @@ class IsolatedParser:
         receiver, sender = self._context.Pipe(duplex=False)
         child = self._context.Process(
             target=run_in_child,
-            args=(sender, self._read, data, media_type, self._memory_budget_mb * 1024 * 1024),
+            args=(
+                sender,
+                self._read,
+                data,
+                media_type,
+                self._memory_budget_mb * 1024 * 1024,
+                self._cpu_budget_s,
+            ),
             name="askdocs-parse",
             daemon=True,
         )
@@ -150,6 +167,8 @@ class IsolatedParser:
             return f"parsing took longer than {self._time_budget_s:g} s"
         if isinstance(outcome, Failed):
             return f"the parser failed on this file: {outcome.reason}"
+        if isinstance(outcome, _Died) and outcome.exit_code == -signal.SIGXCPU:
+            return f"parsing used more than {self._cpu_budget_s:g} s of CPU time"
         # The kernel's OOM killer ends a process with SIGKILL; this parser kills only on time.
         if isinstance(outcome, OutOfMemory) or outcome.exit_code == -signal.SIGKILL:
             return f"parsing needed more than {self._memory_budget_mb} MB of memory"

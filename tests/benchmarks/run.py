@@ -1,7 +1,9 @@
 """`nox -s bench`: chunker throughput and /api/v1/chat under load on the embedded defaults.
 
 `--only streaming` streams answers from a local OpenAI-compatible provider
-(tests/benchmarks/streaming.py). `--only cache` runs the cached chat path with the answer cache
+(tests/benchmarks/streaming.py). `--only ingestion` takes real PDFs from the queue to `ready`
+with 1 and 2 `askdocs worker` processes and shows where ingestion's time goes
+(tests/benchmarks/ingestion.py). `--only cache` runs the cached chat path with the answer cache
 in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
 vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
 beside the in-memory index, real MiniLM vectors); `--only vectors` runs just that, `--only chat`
@@ -29,7 +31,7 @@ import httpx
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
-from tests.benchmarks import shared_cache, streaming, vector_index
+from tests.benchmarks import ingestion, shared_cache, streaming, vector_index
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -41,6 +43,29 @@ LUA = Path(__file__).with_name("chat.lua")
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def ingest_corpus(client: httpx.Client) -> int:
+    """Upload the corpus and wait until the server's worker has made every file ready."""
+    status_urls = []
+    for path in CORPUS:
+        if path.is_file():
+            files = {"file": (path.name, path.read_bytes())}
+            response = client.post("/api/v1/docs", files=files, timeout=120)
+            response.raise_for_status()
+            status_urls.append(response.json()["status_url"])
+    deadline = time.monotonic() + 300
+    while status_urls:
+        status = client.get(status_urls[-1], timeout=30).json()["status"]
+        if status == "failed":
+            raise RuntimeError(f"a corpus file failed to ingest: {status_urls[-1]}")
+        if status == "ready":
+            status_urls.pop()
+        elif time.monotonic() > deadline:
+            raise RuntimeError("the corpus was not ingested within 300 s")
+        else:
+            time.sleep(0.1)
+    return sum(1 for path in CORPUS if path.is_file())
 
 
 def have_wrk() -> bool:
@@ -126,17 +151,20 @@ def main() -> int:
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
     parser.add_argument(
         "--only",
-        choices=("chat", "vectors", "cache", "streaming"),
+        choices=("chat", "vectors", "cache", "streaming", "ingestion"),
         help="run just this benchmark",
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
     vector_index.add_arguments(parser)
+    ingestion.add_arguments(parser)
     args = parser.parse_args()
     status = 0
     if args.only == "cache":
         return shared_cache.main_with(args)
     if args.only == "streaming":
         return streaming.main_with(args)
+    if args.only == "ingestion":
+        return ingestion.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):
@@ -156,11 +184,7 @@ def chat(args: argparse.Namespace) -> int:
         server, key = start_server(port, blobs)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key}) as c:
-                for path in CORPUS:
-                    if path.is_file():
-                        files = {"file": (path.name, path.read_bytes())}
-                        c.post("/api/v1/docs", files=files, timeout=120).raise_for_status()
-                chunks = len(CORPUS)
+                chunks = ingest_corpus(c)
             print(f"corpus: {chunks} files ingested; {args.clients} clients, {args.seconds} s each")
             load(port, key, vary=False, seconds=2, clients=args.clients)  # warm-up
             for label, vary in (("cached", False), ("uncached", True)):

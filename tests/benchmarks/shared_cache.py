@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import tempfile
 import uuid
-from pathlib import Path
 
 import httpx
 import redis.asyncio as redis
@@ -44,10 +43,7 @@ CONFIGURATIONS = {
 
 def ingest(port: int, key: str) -> int:
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key}) as client:
-        for path in run.CORPUS:
-            files = {"file": (path.name, Path(path).read_bytes())}
-            client.post("/api/v1/docs", files=files, timeout=120).raise_for_status()
-    return len(run.CORPUS)
+        return run.ingest_corpus(client)
 
 
 async def measure(args: argparse.Namespace) -> list[str]:

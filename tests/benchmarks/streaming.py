@@ -31,9 +31,10 @@ import numpy as np
 from dependency_injector import providers
 
 from askdocs.application.api_keys import new_token
+from askdocs.application.ingest_document import Upload
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.domain.answers import Completion
-from askdocs.domain.principals import token_digest
+from askdocs.domain.principals import Principal, Role, token_digest
 from askdocs.entrypoints.container import build_container
 from askdocs.entrypoints.http.app import create_app
 from askdocs.entrypoints.logging import configure_logging
@@ -180,11 +181,11 @@ async def pipeline_in_process(requests: int) -> list[str]:
         async with httpx.AsyncClient(
             transport=transport, base_url="http://askdocs", headers=headers
         ) as client:
+            # No lifespan here, so no worker: the corpus is ingested in this task instead.
+            ingest = container.ingest_document()
             for path in run.CORPUS:
                 data = await asyncio.to_thread(Path(path).read_bytes)
-                (
-                    await client.post("/api/v1/docs", files={"file": (path.name, data)})
-                ).raise_for_status()
+                await ingest.execute(Upload(data, path.name, Principal("bench", Role.ADMIN)))
             spent = []
             for n in range(requests + 50):
                 body = {"question": f"What does the licence say about copies, case {n}?"}
@@ -217,9 +218,7 @@ def main_with(args: argparse.Namespace) -> int:
             with httpx.Client(
                 base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key}
             ) as client:
-                for path in run.CORPUS:
-                    files = {"file": (path.name, Path(path).read_bytes())}
-                    client.post("/api/v1/docs", files=files, timeout=120).raise_for_status()
+                run.ingest_corpus(client)
             for label, pace in PACES:
                 parent.send(("pace", pace))
                 results, elapsed = asyncio.run(

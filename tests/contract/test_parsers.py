@@ -332,4 +332,4 @@ class TestInlineParser(DocumentParserContract):
 class TestIsolatedParser(DocumentParserContract):
     @pytest.fixture
     def document_parser(self) -> DocumentParser:
-        return IsolatedParser(time_budget_s=20, memory_budget_mb=512)
+        return IsolatedParser(cpu_budget_s=20, memory_budget_mb=512)

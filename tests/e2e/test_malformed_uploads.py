@@ -23,6 +23,7 @@ REFUSED_AT_ONCE = {"empty file"}
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, httpx.Client]]:
     settings = {
+        "ASKDOCS_WORKER__PARSE_CPU_S": str(PARSE_TIMEOUT_S),
         "ASKDOCS_WORKER__PARSE_TIMEOUT_S": str(PARSE_TIMEOUT_S),
         "ASKDOCS_WORKER__PARSE_MEMORY_MB": "512",
         "ASKDOCS_DOCUMENTS__MAX_UPLOAD_BYTES": str(8 * 1024 * 1024),

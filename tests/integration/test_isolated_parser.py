@@ -30,7 +30,7 @@ GOOD_PDF = make_pdf(["A page that parses", "and a second one"])
 
 @pytest.fixture
 def parser() -> DocumentParser:
-    return IsolatedParser(time_budget_s=TIME_BUDGET_S, memory_budget_mb=MEMORY_BUDGET_MB)
+    return IsolatedParser(cpu_budget_s=TIME_BUDGET_S, memory_budget_mb=MEMORY_BUDGET_MB)
 
 
 async def assert_still_works(parser: DocumentParser) -> None:
@@ -93,8 +93,16 @@ async def test_bombs_are_unprocessable(
         await parser.parse(data, parser.sniff(data, filename=filename))
 
 
-async def test_a_parse_past_the_time_budget_is_killed(tmp_path: Path) -> None:
-    parser = IsolatedParser(time_budget_s=1, read=readers.hang)
+async def test_a_parse_past_its_cpu_budget_ends_with_that_reason() -> None:
+    parser = IsolatedParser(cpu_budget_s=1, read=readers.spin)
+    started = time.monotonic()
+    with pytest.raises(UnprocessableDocument, match="used more than 1 s of CPU time"):
+        await parser.parse(b"%PDF-", PDF)
+    assert time.monotonic() - started < 1 + SLACK_S
+
+
+async def test_a_parse_past_the_wall_clock_budget_is_killed(tmp_path: Path) -> None:
+    parser = IsolatedParser(cpu_budget_s=60, wall_budget_s=1, read=readers.hang)
     pid_file = tmp_path / "child.pid"
     started = time.monotonic()
     with pytest.raises(UnprocessableDocument, match="parsing took longer than 1 s"):

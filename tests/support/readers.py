@@ -25,6 +25,12 @@ def hang(data: bytes, media_type: str) -> ParsedDocument:
     raise AssertionError("not killed")
 
 
+def spin(data: bytes, media_type: str) -> ParsedDocument:
+    """Compute forever, as a parser lost in a pathological file does."""
+    while True:
+        pass
+
+
 def read_after_a_second(data: bytes, media_type: str) -> ParsedDocument:
     time.sleep(1)
     return read_document(data, media_type)
