@@ -1,4 +1,5 @@
-"""`askdocs serve | ingest | ask | keys create`: one parser, one function per command."""
+"""`askdocs serve | worker | migrate | ingest | ask | keys create | eval`: one parser, one
+function per command."""
 
 from __future__ import annotations
 
