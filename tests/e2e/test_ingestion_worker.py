@@ -177,11 +177,15 @@ def test_an_upload_while_postgres_is_down_is_a_503_and_nothing_is_left_half_writ
             first = client.post("/api/v1/docs", files={"file": ("guide.pdf", make_pdf(GUIDE))})
             assert settle(client, first.json()["status_url"])["status"] == "ready"
 
+            blobs = tmp_path / "blobs"
+            stored_before = sorted(p.name for p in blobs.rglob("*") if p.is_file())
+
             postgres.stop()
             refused = client.post("/api/v1/docs", files={"file": ("other.txt", b"Other notes.")})
             assert refused.status_code == 503, refused.text
             assert refused.headers["content-type"].startswith("application/problem+json")
             assert "database" in refused.json()["detail"]
+            assert sorted(p.name for p in blobs.rglob("*") if p.is_file()) == stored_before
 
             postgres.start()
             recovered = _wait_for(lambda: client.get("/api/v1/docs").status_code == 200)
