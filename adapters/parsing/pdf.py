@@ -6,6 +6,7 @@ import io
 import logging
 
 from pypdf import PdfReader
+from pypdf.errors import LimitReachedError
 
 from askdocs.adapters.parsing.decoding import tidy_lines
 from askdocs.adapters.parsing.sniffing import PDF
@@ -37,6 +38,10 @@ def _page_texts(data: bytes) -> list[str]:
         return [page.extract_text() for page in reader.pages]
     except UnprocessableDocument:
         raise
+    except LimitReachedError as exc:
+        raise UnprocessableDocument(
+            "the PDF holds a stream that inflates past the safe limit (a decompression bomb)"
+        ) from exc
     # Broad on purpose: pypdf raises many unrelated types on malformed input (PdfReadError,
     # ValueError, KeyError, TypeError, RecursionError...), and every one means a broken file.
     except Exception as exc:
