@@ -152,8 +152,11 @@ class IsolatedParser:
         if not await _readable(receiver.fileno(), child.sentinel, deadline=deadline):
             return _OutOfTime()
         if receiver.poll():
+            # uvloop leaves a descriptor it watched non-blocking, and an outcome larger than
+            # the pipe's buffer arrives in pieces: read it blocking, in a thread, off the loop.
+            os.set_blocking(receiver.fileno(), True)
             try:
-                outcome: Outcome = receiver.recv()
+                outcome: Outcome = await asyncio.to_thread(receiver.recv)
             except EOFError:
                 pass  # it died before, or while, sending
             else:

@@ -187,3 +187,19 @@ async def test_waiting_for_a_child_leaves_the_event_loop_free() -> None:
     ticker.cancel()
     assert len(gaps) > 50
     assert max(gaps) < 0.25
+
+
+def test_a_large_outcome_arrives_whole_on_the_uvloop_event_loop() -> None:
+    """uvloop (what `serve` runs on) leaves a watched pipe non-blocking: an outcome larger than
+    the pipe's buffer must still be read whole."""
+    uvloop = pytest.importorskip("uvloop")
+    pages = [f"Page {n}. " + "The keeper logs the wind and the tide. " * 40 for n in range(600)]
+    data = make_pdf(pages)
+
+    async def parse() -> ParsedDocument:
+        return await IsolatedParser(cpu_budget_s=60).parse(data, PDF)
+
+    parsed = uvloop.run(parse())
+
+    assert len(parsed.pages) == 600
+    assert parsed.pages[599].text.startswith("Page 599.")
