@@ -41,7 +41,7 @@ class ChangeDocument:
         if changed == document:
             return document
         await self.repository.save(changed)
-        await sync_liveness(self.index, changed)
+        changed = await sync_liveness(self.index, self.repository, document_id)
         await self.cache.bump_generation()
         self.metrics.increment("documents_changed", tags={"action": change.action})
         return changed

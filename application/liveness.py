@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from askdocs.application.ports import Liveness, LivePage, VectorIndex
+from askdocs.application.ports import DocumentRepository, Liveness, LivePage, VectorIndex
 from askdocs.domain.documents import Document
+
+# Each round needs another writer to change the document between a read and a publish.
+MAX_REPUBLISH = 5
 
 
 def liveness_of(document: Document) -> Liveness | None:
@@ -23,10 +26,30 @@ def liveness_of(document: Document) -> Liveness | None:
     )
 
 
-async def sync_liveness(index: VectorIndex, document: Document) -> None:
-    """Make the index show exactly what `liveness_of` says; re-embeds nothing."""
-    liveness = liveness_of(document)
+async def sync_liveness(
+    index: VectorIndex, repository: DocumentRepository, document_id: str
+) -> Document:
+    """Make the index show what the stored document says; re-embeds nothing. Returns the
+    document as it was published.
+
+    Two writers may publish one document at once (a worker finishing a version while someone
+    deletes the document): each publishes what it read, and the one that read first may
+    publish last. So after publishing, the document is read again, and published again if it
+    changed meanwhile: the last writer's state is what stays.
+    """
+    document = await repository.get(document_id)
+    for _ in range(MAX_REPUBLISH):
+        published = liveness_of(document)
+        await _publish(index, document.id, published)
+        latest = await repository.get(document_id)
+        if liveness_of(latest) == published:
+            return latest
+        document = latest
+    return document
+
+
+async def _publish(index: VectorIndex, document_id: str, liveness: Liveness | None) -> None:
     if liveness is None:
-        await index.withdraw(document.id)
+        await index.withdraw(document_id)
     else:
         await index.publish(liveness)

@@ -128,9 +128,9 @@ class ProcessIngestion:
         version, chunk_count = await self._embed(document.id, version, fresh, reused)
         version = finished(version)
         await self.repository.save_version(document.id, version)
-        # Read again: tags, deletion or a newer version may have changed while this ran.
-        current = await self.repository.get(document.id)
-        await sync_liveness(self.index, current)
+        # Published from a fresh read: tags, deletion or a newer version may have changed
+        # while this ran.
+        current = await sync_liveness(self.index, self.repository, document.id)
         await self.cache.bump_generation()
         self.metrics.increment("documents_ingested", tags={"media_type": content.media_type})
         self.metrics.observe("ingest_chunks_embedded", chunk_count)
