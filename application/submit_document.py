@@ -99,6 +99,7 @@ class SubmitDocument:
             author=upload.principal.subject,
             status=VersionStatus.QUEUED,
             source_url=upload.source_url,
+            file_name=upload.filename,
         )
         document = document.with_version(version)
         await self.repository.save(document, jobs=[IngestionJob(document.id, version.number)])

@@ -79,6 +79,8 @@ class DocumentVersion:
     pages_done: int = 0
     pages_total: int | None = None
     attempts: int = 0
+    file_name: str = ""
+    """The name this version was uploaded under (a new version may come under another)."""
 
     @property
     def page_count(self) -> int:

@@ -40,6 +40,7 @@ def version_arrays(versions: Sequence[DocumentVersion]) -> tuple[list[Any], ...]
         [v.pages_done for v in versions],
         [v.pages_total for v in versions],
         [v.attempts for v in versions],
+        [v.file_name for v in versions],
     )
 
 
@@ -75,6 +76,7 @@ def version_from_row(row: Row) -> DocumentVersion:
         pages_done=row["pages_done"],
         pages_total=row["pages_total"],
         attempts=row["attempts"],
+        file_name=row["file_name"],
     )
 
 

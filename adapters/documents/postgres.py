@@ -38,10 +38,11 @@ ON CONFLICT (id) DO UPDATE SET
 # document read a while ago never turns a version back. The new ones come back, to store pages.
 _INSERT_VERSIONS = """
 INSERT INTO document_versions AS v (document_id, version, content_hash, media_type, file_size,
-    paginated, uploaded_at, author, source_url, status, error, pages_done, pages_total, attempts)
+    paginated, uploaded_at, author, source_url, status, error, pages_done, pages_total, attempts,
+    file_name)
 SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::bigint[], $6::boolean[],
     $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::integer[],
-    $13::integer[], $14::integer[])
+    $13::integer[], $14::integer[], $15::text[])
 ON CONFLICT (document_id, version) DO NOTHING
 RETURNING v.version
 """

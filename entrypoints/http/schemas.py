@@ -80,6 +80,7 @@ class UrlUpload(Strict, frozen=True):
 
 class VersionOut(Out, frozen=True):
     version: int
+    name: str
     status: str
     error: str | None
     content_hash: str
@@ -97,6 +98,7 @@ class VersionOut(Out, frozen=True):
     def of(cls, version: DocumentVersion) -> VersionOut:
         return cls(
             version=version.number,
+            name=version.file_name,
             status=version.status.value,
             error=version.error,
             content_hash=version.content_hash,

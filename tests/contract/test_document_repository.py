@@ -240,6 +240,10 @@ class DocumentRepositoryContract:
             paginated=False,
             source_url="https://example.com/a.html",
             media_type="text/html",
+            file_name="a.html",
+            pages_done=3,
+            pages_total=7,
+            attempts=2,
         )
         document = make_document(tags=("zeta", "alpha"), versions=(version,))
         await repository.save(document)

@@ -302,3 +302,20 @@ async def test_an_upload_that_is_not_multipart_is_a_415_problem(api, problem):
     )
 
     problem(response, 415)
+
+
+async def test_each_version_keeps_the_file_name_it_was_uploaded_under(api, handbook):
+    first = await api.upload_ok(handbook.name, handbook.pdf)
+    second = await api.upload_ok(
+        "handbook-2026.pdf",
+        make_pdf([*handbook.pages, "A new page."]),
+        document_id=first["document_id"],
+    )
+
+    document = (
+        await api.client.get(f"/api/v1/docs/{first['document_id']}", headers=api.auth("reader"))
+    ).json()
+
+    assert second["settled"]["name"] == "handbook-2026.pdf"
+    assert [v["name"] for v in document["versions"]] == [handbook.name, "handbook-2026.pdf"]
+    assert document["name"] == handbook.name
