@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_the_next_worker_without_dup
         assert len(pages) == len(set(pages))
 
 
-def test_an_upload_while_postgres_is_down_is_a_503_and_nothing_is_left_half_written(
+def test_postgres_stopping_during_an_upload_is_a_503_and_nothing_is_left_half_written(
     tmp_path: Path,
 ) -> None:
     with private_postgres() as postgres:
@@ -180,8 +181,13 @@ def test_an_upload_while_postgres_is_down_is_a_503_and_nothing_is_left_half_writ
             blobs = tmp_path / "blobs"
             stored_before = sorted(p.name for p in blobs.rglob("*") if p.is_file())
 
-            postgres.stop()
-            refused = client.post("/api/v1/docs", files={"file": ("other.txt", b"Other notes.")})
+            # PostgreSQL stops while the upload's body is still on its way.
+            body, content_type = _multipart("other.txt", b"Other notes.\n" * 20_000)
+            refused = client.post(
+                "/api/v1/docs",
+                content=_stop_midway(body, postgres.stop),
+                headers={"Content-Type": content_type},
+            )
             assert refused.status_code == 503, refused.text
             assert refused.headers["content-type"].startswith("application/problem+json")
             assert "database" in refused.json()["detail"]
@@ -192,9 +198,32 @@ def test_an_upload_while_postgres_is_down_is_a_503_and_nothing_is_left_half_writ
             assert recovered, "the API did not recover after PostgreSQL came back"
             listing = client.get("/api/v1/docs").json()
             assert [d["name"] for d in listing["items"]] == ["guide.pdf"]
-            again = client.post("/api/v1/docs", files={"file": ("other.txt", b"Other notes.")})
+            again = client.post(
+                "/api/v1/docs", content=body, headers={"Content-Type": content_type}
+            )
             assert again.status_code == 202, again.text
             assert settle(client, again.json()["status_url"])["status"] == "ready"
+
+
+def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body with `data` in the field `file`, and its content type."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    return (
+        head + data + f"\r\n--{boundary}--\r\n".encode(),
+        f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def _stop_midway(body: bytes, stop: Callable[[], None]) -> Iterator[bytes]:
+    """Send half of `body`, call `stop`, then send the rest."""
+    half = len(body) // 2
+    yield body[:half]
+    stop()
+    yield body[half:]
 
 
 def _wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
