@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
+from askdocs.application import process_ingestion
 from askdocs.application.errors import RetryLater
 from askdocs.application.ports import DocumentQuery, IngestionJob, JobAttempt
 from askdocs.application.submit_document import Upload
@@ -117,3 +119,31 @@ async def test_a_file_that_cannot_be_parsed_fails_at_once_without_retries(
     assert (version.status, version.attempts) == (VersionStatus.FAILED, 1)
     assert version.error is not None
     assert "PDF" in version.error
+
+
+@pytest.mark.settings(documents__chunk_tokens=8, documents__chunk_overlap=0)
+async def test_progress_is_saved_page_by_page_as_batches_are_stored(
+    container: Container, editor: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(process_ingestion, "PROGRESS_EVERY_S", 0.0)
+    pages = [" ".join(f"word{page}x{n}" for n in range(120)) for page in range(6)]
+    submission = await container.submit_document().execute(
+        Upload(make_pdf(pages), "long.pdf", editor)
+    )
+    job = IngestionJob(submission.document.id, submission.version.number)
+    repository = container.documents()
+    saved: list[tuple[str, int, int | None]] = []
+    save_version = repository.save_version
+
+    async def recording(document_id: str, version: DocumentVersion, **kwargs: Any) -> None:
+        saved.append((version.status.value, version.pages_done, version.pages_total))
+        await save_version(document_id, version, **kwargs)
+
+    monkeypatch.setattr(repository, "save_version", recording)
+
+    await container.process_ingestion().execute(JobAttempt(job, 1))
+
+    progress = [done for status, done, total in saved if status == "processing" and total]
+    assert progress == sorted(progress)
+    assert any(0 < done < 6 for done in progress), saved
+    assert saved[-1] == ("ready", 6, 6)
