@@ -76,12 +76,14 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdGenerator)
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
+    # A worker's jobs in flight, and so the parsing processes it may run at once.
+    jobs_at_once = providers.Callable(worker_concurrency, config.worker.concurrency)
     parser = providers.Singleton(
         IsolatedParser,
         cpu_budget_s=config.worker.parse_cpu_s,
         wall_budget_s=config.worker.parse_timeout_s,
         memory_budget_mb=config.worker.parse_memory_mb,
-        max_concurrent=providers.Callable(worker_concurrency, config.worker.concurrency),
+        max_concurrent=jobs_at_once,
     )
     url_fetcher = providers.Singleton(
         HttpxUrlFetcher,
@@ -245,7 +247,7 @@ class Container(containers.DeclarativeContainer):
         IngestionWorker,
         queue=jobs,
         process=process_ingestion,
-        concurrency=providers.Callable(worker_concurrency, config.worker.concurrency),
+        concurrency=jobs_at_once,
         stalled_after_s=config.jobs.stalled_after_s,
         sweep_every_s=config.jobs.sweep_every_s,
         grace_s=config.worker.grace_s,

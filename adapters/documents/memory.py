@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from askdocs.application.errors import NotFound
@@ -34,15 +35,7 @@ class InMemoryDocumentRepository:
             kept = {v.number for v in stored.versions}
             added = tuple(v for v in document.versions if v.number not in kept)
             versions = tuple(sorted((*stored.versions, *added), key=lambda v: v.number))
-            document = Document(
-                id=document.id,
-                name=document.name,
-                created_at=document.created_at,
-                author=document.author,
-                tags=document.tags,
-                versions=versions,
-                deleted_at=document.deleted_at,
-            )
+            document = dataclasses.replace(document, versions=versions)
         self._documents[document.id] = document
         await self._enqueue(jobs)
 

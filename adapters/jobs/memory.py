@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -25,7 +24,6 @@ class InProcessJobQueue:
         self._waiting: asyncio.Queue[JobAttempt] | None = None
         self._known: set[str] = set()
         self._stopping = asyncio.Event()
-        self._retries: set[asyncio.TimerHandle] = set()
 
     async def enqueue(self, jobs: Sequence[IngestionJob]) -> None:
         for job in jobs:
@@ -82,30 +80,16 @@ class InProcessJobQueue:
         except RetryLater as retry:
             self._later(attempt, retry.delay_s)
             return
-        except Exception:  # the handler logs its own failures; this keeps the worker alive
-            log.exception("ingestion job %s failed", attempt.job.key)
+        except Exception as exc:  # noqa: BLE001 - the handler logs its own; this keeps the worker
+            log.error("ingestion job %s failed: %s", attempt.job.key, type(exc).__name__)
         self._known.discard(attempt.job.key)
 
     def _later(self, attempt: JobAttempt, delay_s: float) -> None:
         again = JobAttempt(attempt.job, attempt.attempt + 1)
-
-        def put_back() -> None:
-            self._retries.discard(handle)
-            self._queue().put_nowait(again)
-
-        handle = asyncio.get_running_loop().call_later(delay_s, put_back)
-        self._retries.add(handle)
+        asyncio.get_running_loop().call_later(delay_s, self._queue().put_nowait, again)
 
     def _queue(self) -> asyncio.Queue[JobAttempt]:
         # Made on first use, inside the loop that will run the workers.
         if self._waiting is None:
             self._waiting = asyncio.Queue()
         return self._waiting
-
-    def close(self) -> None:
-        """Forget scheduled retries (the process is ending)."""
-        for handle in self._retries:
-            handle.cancel()
-        self._retries.clear()
-        with contextlib.suppress(Exception):
-            self._stopping.set()

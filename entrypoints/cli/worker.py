@@ -18,7 +18,7 @@ from multiprocessing.process import BaseProcess
 import structlog
 
 from askdocs.application.errors import UpstreamError
-from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import Settings, load_settings
 
@@ -39,23 +39,17 @@ def run() -> int:
         )
         return 2
     if settings.worker.processes <= 1 and settings.worker.max_jobs <= 0:
-        return _work(settings)
+        return asyncio.run(_work(container, max_jobs=None))
     return _supervise(settings)
 
 
-def _work(settings: Settings) -> int:
+async def _work(container: Container, *, max_jobs: int | None) -> int:
     """One worker in this process, until a signal or its job budget."""
-    return asyncio.run(_work_async(settings))
-
-
-async def _work_async(settings: Settings) -> int:
-    container = build_container(settings)
     worker = container.ingestion_worker()
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    max_jobs = settings.worker.max_jobs or None
     running = asyncio.create_task(worker.run(max_jobs=max_jobs))
     stop_asked = asyncio.create_task(stopping.wait())
     try:
@@ -83,7 +77,8 @@ def _exit_status(running: asyncio.Task[None]) -> int:
 
 def _child(settings: Settings) -> None:
     configure_logging(level=settings.log.level, json=settings.log.json)
-    sys.exit(_work(settings))
+    max_jobs = settings.worker.max_jobs or None
+    sys.exit(asyncio.run(_work(build_container(settings), max_jobs=max_jobs)))
 
 
 def _supervise(settings: Settings) -> int:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import token_digest
@@ -234,9 +233,6 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
                 return True
         time.sleep(0.2)
     return False
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def test_two_recycled_worker_processes_share_the_queue_and_run_each_job_once(

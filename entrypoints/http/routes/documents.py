@@ -43,6 +43,7 @@ async def _submit(
     submit_url: SubmitUrl,
 ) -> Response[UploadAccepted]:
     """A multipart file, or JSON naming a URL to fetch."""
+    # One route takes two body types, so the body is read by hand rather than declared.
     kind = request.content_type[0]
     if kind == "application/json":
         try:
