@@ -37,6 +37,7 @@ from askdocs.domain.ingestion import (
     started,
     waiting_to_retry,
 )
+from askdocs.domain.structured_chunks import HeadingTrail, chunk_page
 
 EMBED_BATCH = 64
 PROGRESS_EVERY_S = 1.0
@@ -125,7 +126,8 @@ class ProcessIngestion:
         await self.repository.save_version(document.id, version)
         fresh = _unseen_pages(content.pages, document.known_page_digests())
         reused = len(content.pages) - len(fresh)
-        version, chunk_count = await self._embed(document.id, version, fresh, reused)
+        chunks = self._chunks(document.id, content.pages, {page.sha256 for page in fresh})
+        version, chunk_count = await self._embed(document.id, version, chunks, reused)
         version = finished(version)
         await self.repository.save_version(document.id, version)
         # Published from a fresh read: tags, deletion or a newer version may have changed
@@ -137,16 +139,20 @@ class ProcessIngestion:
         return IngestOutcome(current, version, reused, len(fresh), chunk_count)
 
     async def _embed(
-        self, document_id: str, version: DocumentVersion, pages: Sequence[Page], reused: int
+        self,
+        document_id: str,
+        version: DocumentVersion,
+        chunks: Sequence[tuple[int, Chunk]],
+        reused: int,
     ) -> tuple[DocumentVersion, int]:
-        """Embed the pages' chunks batch by batch, saving progress about once a second."""
-        chunks = [(n, c) for n, page in enumerate(pages, 1) for c in self._chunk(document_id, page)]
+        """Embed the chunks (each with the count of fresh pages up to its own) batch by batch,
+        saving progress about once a second."""
         last_saved = time.monotonic()
         version = progressed(version, reused)
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             timer = time.perf_counter()
-            vectors = await self.embedder.embed_documents([c.text for _, c in batch])
+            vectors = await self.embedder.embed_documents([c.embedded_text for _, c in batch])
             self.metrics.observe("ingest_embed_seconds", time.perf_counter() - timer)
             timer = time.perf_counter()
             await self.index.add(
@@ -164,20 +170,40 @@ class ProcessIngestion:
                 last_saved = time.monotonic()
         return version, len(chunks)
 
-    def _chunk(self, document_id: str, page: Page) -> list[Chunk]:
-        tokens = self.tokenizer.encode(page.text)
-        digest = page.sha256
-        return [
-            Chunk(
-                id=chunk_id(document_id, digest, ordinal),
-                document_id=document_id,
-                page_sha256=digest,
-                ordinal=ordinal,
-                text=self.tokenizer.decode(tokens[w.start : w.end]),
-                token_count=w.length,
+    def _chunks(
+        self, document_id: str, pages: Sequence[Page], fresh: set[str]
+    ) -> list[tuple[int, Chunk]]:
+        """The chunks of the `fresh` pages, each with how many fresh pages end with it.
+
+        Every page is read for its headings, so a fresh page that continues a section of a
+        reused one is still labelled with it.
+        """
+        chunks: list[tuple[int, Chunk]] = []
+        trail: HeadingTrail = ()
+        done = 0
+        for page in pages:
+            digest = page.sha256
+            drafts, trail = chunk_page(page.text, self.tokenizer.count, self.chunking, trail)
+            if digest not in fresh:
+                continue
+            fresh.discard(digest)  # the same text twice in a file is chunked once
+            done += 1
+            chunks.extend(
+                (
+                    done,
+                    Chunk(
+                        id=chunk_id(document_id, digest, ordinal),
+                        document_id=document_id,
+                        page_sha256=digest,
+                        ordinal=ordinal,
+                        text=draft.text,
+                        token_count=draft.token_count,
+                        section=draft.section,
+                    ),
+                )
+                for ordinal, draft in enumerate(drafts)
             )
-            for ordinal, w in enumerate(self.chunking.windows(len(tokens)))
-        ]
+        return chunks
 
     async def _give_up(
         self, document: Document, version: DocumentVersion, reason: str

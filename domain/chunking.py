@@ -1,4 +1,4 @@
-"""Token windows: how page text is cut into chunks.
+"""Chunks, and token windows: how a run of tokens is cut into overlapping pieces.
 
 A page's tokens are cut into windows of at most `size` tokens, each starting `size - overlap`
 tokens after the previous one, so every token lands in at least one chunk and consecutive chunks
@@ -57,7 +57,11 @@ class ChunkingPolicy:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Chunk:
-    """A window of one page's text, keyed by the page's content, not by any version."""
+    """A piece of one page's text, keyed by the page's content, not by any version.
+
+    `section` is the trail of headings the piece sits under (`Installing > From source`),
+    empty where the text has none.
+    """
 
     id: str
     document_id: str
@@ -65,6 +69,15 @@ class Chunk:
     ordinal: int
     text: str
     token_count: int
+    section: str = ""
+
+    @property
+    def embedded_text(self) -> str:
+        """What is embedded: the text under its section's headings, which say what it is
+        about when the text itself does not (an API entry's description, a continued list)."""
+        if not self.section or self.text.startswith(self.section):
+            return self.text
+        return f"{self.section}\n\n{self.text}"
 
 
 def chunk_id(document_id: str, page_sha256: str, ordinal: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -14,8 +13,8 @@ import numpy.typing as npt
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
 from askdocs.domain.chunking import Chunk
+from askdocs.domain.lexicon import terms as terms_of
 
-_WORD = re.compile(r"\w+")
 _BLOCK_ROWS = 1024
 _K1 = 1.2
 _B = 0.75
@@ -23,11 +22,6 @@ _B = 0.75
 Vector = npt.NDArray[np.float32]
 # chunk id -> the liveness it is searchable through, and the first live page it sits on
 _Located = dict[str, tuple[Liveness, int | None]]
-
-
-def lexical_terms(text: str) -> list[str]:
-    """The lower-cased word tokens that BM25 counts."""
-    return _WORD.findall(text.lower())
 
 
 class _ModelVectors:
@@ -148,7 +142,9 @@ class InMemoryVectorIndex:
         if chunk.id in self._chunks:
             return
         self._chunks[chunk.id] = chunk
-        terms = Counter(lexical_terms(chunk.text))
+        # A section's terms count twice, as in PostgreSQL's weights (pg_search_sql).
+        section = terms_of(chunk.section)
+        terms = Counter(terms_of(chunk.text) + section + section)
         self._terms[chunk.id] = terms
         self._lengths[chunk.id] = terms.total()
         self._page_chunks[chunk.document_id, chunk.page_sha256].append(chunk.id)
@@ -170,7 +166,7 @@ class InMemoryVectorIndex:
 
     def _bm25(self, ids: Sequence[str], text: str) -> list[str]:
         """`ids` holding at least one query term, best BM25 score first, ties by id."""
-        query_terms = set(lexical_terms(text))
+        query_terms = set(terms_of(text))
         if not query_terms or not ids:
             return []
         count = len(ids)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 
 import asyncpg
@@ -11,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from askdocs.adapters.index import pg_search_sql
+from askdocs.adapters.index.pg_lexemes import query_terms
 from askdocs.adapters.index.pg_search_sql import Path, SearchShape
 from askdocs.adapters.index.pg_sql import MAX_DIM, indexable
 from askdocs.adapters.postgres.database import Connection
@@ -19,7 +19,6 @@ from askdocs.application.ports.index import Liveness, SearchHit, SearchQuery
 from askdocs.domain.chunking import Chunk
 
 Vector = npt.NDArray[np.float32]
-_WORD = re.compile(r"\w")  # a question without one has nothing for full-text search to match
 
 
 def as_vector(values: Sequence[float], dim: int | None, label: str) -> Vector:
@@ -61,8 +60,7 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
     """
     vector = as_vector(query.embedding, dim, "the query embedding")
     # The text ranking runs only when it can change the result.
-    ranks_text = fusion.text_weight != 0 and _WORD.search(query.text) is not None
-    text = query.text if ranks_text else ""
+    text = query_terms(query.text) if fusion.text_weight != 0 else []
     filters = [values for values in (list(query.tags), list(query.document_ids)) if values]
 
     # Alone, the vector ranking's top k is the result: walking deeper only costs time.
@@ -124,6 +122,7 @@ def hit(row: asyncpg.Record) -> SearchHit:
         ordinal=row["ordinal"],
         text=row["text"],
         token_count=row["token_count"],
+        section=row["section"],
     )
     liveness = Liveness(
         document_id=row["document_id"],

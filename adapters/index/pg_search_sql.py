@@ -17,6 +17,9 @@ from askdocs.adapters.index.pg_sql import indexed_expression, literal, query_exp
 from askdocs.adapters.index.pg_text_query import any_word_query
 
 Path = Literal["hnsw", "exact"]
+# ts_rank's weights of D, C, B and A lexemes: a section's terms (A) count twice, as in the
+# embedded index.
+SECTION_WEIGHTS = "'{0.1, 0.1, 0.1, 0.2}'::float4[]"
 
 
 def search_session_settings(ef_search: int) -> dict[str, str]:
@@ -165,7 +168,7 @@ def search(shape: SearchShape) -> str:
 text_ranked AS (
     SELECT id, row_number() OVER (ORDER BY score DESC, id COLLATE "C") AS rank
     FROM (
-        SELECT c.id, ts_rank(c.tsv, q.ranking, 1) AS score
+        SELECT c.id, ts_rank({SECTION_WEIGHTS}, c.tsv, q.ranking, 1) AS score
         {matched}
         ORDER BY score DESC, c.id COLLATE "C"
         LIMIT {depth}
@@ -194,7 +197,7 @@ fused AS (
     ORDER BY score DESC, id COLLATE "C"
     LIMIT {k}
 )
-SELECT c.id, c.document_id, c.page_sha256, c.ordinal, c.text, c.token_count,
+SELECT c.id, c.document_id, c.page_sha256, c.ordinal, c.text, c.token_count, c.section,
        f.score, d.name, d.version, d.tags, p.page_no
 FROM fused f
 JOIN chunks c ON c.embedding_model = {literal(shape.model)} AND c.id = f.id

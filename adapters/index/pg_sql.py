@@ -32,20 +32,25 @@ IMPORT_COLUMNS = (
     "text",
     "token_count",
     "embedding",
+    "section",
+    "lexemes",
 )
 CREATE_IMPORT_TABLE = """
 CREATE TEMPORARY TABLE IF NOT EXISTS askdocs_chunk_import (
     seq integer, embedding_model text, id text, document_id text, page_sha256 text,
-    ordinal integer, text text, token_count integer, embedding vector
+    ordinal integer, text text, token_count integer, embedding vector, section text,
+    lexemes text
 ) ON COMMIT DELETE ROWS
 """
 # DISTINCT ON keeps the first copy of a chunk repeated within one batch.
 INSERT_FROM_IMPORT = """
 INSERT INTO chunks (
-    embedding_model, id, document_id, page_sha256, ordinal, text, token_count, embedding
+    embedding_model, id, document_id, page_sha256, ordinal, text, token_count, embedding,
+    section, tsv
 )
 SELECT DISTINCT ON (embedding_model, id)
-    embedding_model, id, document_id, page_sha256, ordinal, text, token_count, embedding
+    embedding_model, id, document_id, page_sha256, ordinal, text, token_count, embedding,
+    section, lexemes::tsvector
 FROM askdocs_chunk_import
 ORDER BY embedding_model, id, seq
 ON CONFLICT (embedding_model, id) DO NOTHING

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 import asyncpg
 
 from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql
+from askdocs.adapters.index.pg_lexemes import tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
@@ -111,7 +112,8 @@ class PgVectorIndex:
             vector = pg_search.as_vector(item.embedding, expected, f"embedding of {chunk.id}")
             dims.setdefault(model, vector.size)
             row = (chunk.id, chunk.document_id, chunk.page_sha256, chunk.ordinal, chunk.text)
-            records.append((seq, model, *row, chunk.token_count, vector))
+            lexemes = tsvector_literal(chunk.text, chunk.section)
+            records.append((seq, model, *row, chunk.token_count, vector, chunk.section, lexemes))
         if not records:
             return
         async with _driver_errors(), self._database.transaction() as connection:

@@ -165,6 +165,37 @@ class VectorIndexContract:
         assert hits[0].chunk.text == "the zanzibar archipelago"
         assert hits[0].score > 0
 
+    @pytest.mark.parametrize(
+        "question", ["capture_output", "what does capture output do?", "CAPTURE_OUTPUT=True"]
+    )
+    async def test_an_identifier_is_found_as_written_and_by_its_parts(
+        self, make_index: IndexFactory, question: str
+    ) -> None:
+        index = make_index(vector_weight=0.0)
+        texts = ["pass text=True to decode", "run(args, capture_output=True)", "output files"]
+        await add_page(index, "doc", "p", texts)
+        await index.publish(make_liveness("doc", [("p", 1)]))
+
+        hits = await index.search(query(question, k=3))
+
+        assert hits[0].chunk.text == "run(args, capture_output=True)"
+
+    async def test_the_section_of_a_chunk_counts_in_its_text_rank_and_comes_back(
+        self, make_index: IndexFactory
+    ) -> None:
+        index = make_index(vector_weight=0.0)
+        plain = make_chunk("doc", "p", 0, "remove the rule under the header")
+        headed = dataclasses.replace(
+            make_chunk("doc", "p", 1, "set it to zero to remove it"), section="The header rule"
+        )
+        await index.add([make_indexed(plain, direction(0)), make_indexed(headed, direction(1))])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+
+        hits = await index.search(query("header rule", k=2))
+
+        assert hits[0].chunk == headed
+        assert hits[0].chunk.section == "The header rule"
+
     async def test_another_embedding_model_is_never_returned(self, index: VectorIndex) -> None:
         other = make_chunk("doc", "p", 0, "orchid orchid orchid")
         mine = make_chunk("doc", "p", 1, "unrelated words")

@@ -1,0 +1,38 @@
+"""Search terms: identifiers as written and by their parts, words lightly stemmed."""
+
+from __future__ import annotations
+
+import pytest
+
+from askdocs.domain.lexicon import stem, terms
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("capture_output=True", ["capture_output", "captur", "output", "true"]),
+        (r"\renewcommand{\headrulewidth}{0pt}", ["renewcommand", "headrulewidth", "0pt"]),
+        ("wal_level", ["wal_level", "wal", "level"]),
+        ("os.path.join", ["os.path.join", "os", "path", "join"]),
+        ("getLogger", ["getlogger", "get", "logger"]),
+        ("r:gz", ["r:gz", "r", "gz"]),
+    ],
+)
+def test_an_identifier_is_a_term_as_written_and_by_its_parts(
+    text: str, expected: list[str]
+) -> None:
+    assert terms(text) == expected
+
+
+def test_stop_words_are_not_terms_and_case_does_not_matter() -> None:
+    assert terms("What is THE Error of it?") == ["error"]
+
+
+def test_forms_of_a_word_meet_at_one_stem() -> None:
+    assert {stem(w) for w in ("sorting", "sorted", "sorts", "sort")} == {"sort"}
+    assert {stem(w) for w in ("deleting", "deleted", "deletes", "delete")} == {"delet"}
+    assert stem("running") == "run"
+    assert stem("installed") == "install"
+    assert stem("tallies") == "tally"
+    assert stem("class") == "class"
+    assert stem("utf8") == "utf8"

@@ -1,0 +1,94 @@
+"""Chunks follow headings, keep code whole, and carry the trail of headings across pages."""
+
+from __future__ import annotations
+
+from askdocs.adapters.tokenizers import TiktokenTokenizer
+from askdocs.domain.chunking import Chunk, ChunkingPolicy
+from askdocs.domain.structured_chunks import chunk_page
+from askdocs.domain.text_blocks import BlockKind, parse_blocks
+
+COUNT = TiktokenTokenizer().count
+PAGE = """# Installing
+
+Prose about installing, long enough to stand on its own as the content of a section here.
+It wraps over a second line.
+
+## From source
+
+- first, fetch the sources
+- then build them
+  with make
+
+```
+./configure --prefix=/usr
+
+make install
+```
+
+| option | meaning |
+"""
+
+
+def test_blocks_are_headings_paragraphs_items_code_and_rows_in_order() -> None:
+    kinds = [(b.kind, b.level) for b in parse_blocks(PAGE)]
+
+    assert kinds == [
+        (BlockKind.HEADING, 1),
+        (BlockKind.PARAGRAPH, 0),
+        (BlockKind.HEADING, 2),
+        (BlockKind.LIST_ITEM, 0),
+        (BlockKind.LIST_ITEM, 0),
+        (BlockKind.CODE, 0),
+        (BlockKind.TABLE_ROW, 0),
+    ]
+    code = parse_blocks(PAGE)[5]
+    assert code.code == "./configure --prefix=/usr\n\nmake install"  # a blank line inside stays
+    assert parse_blocks(PAGE)[4].text == "- then build them\nwith make"
+
+
+def test_a_heading_starts_a_chunk_once_the_chunk_has_content_and_labels_it() -> None:
+    drafts, trail = chunk_page(PAGE, COUNT, ChunkingPolicy(size=40, overlap=0))
+
+    assert [d.section for d in drafts] == ["Installing", "Installing > From source"]
+    assert drafts[1].text.startswith("## From source")
+    assert "./configure --prefix=/usr\n\nmake install" in drafts[1].text
+    assert trail == ((1, "Installing"), (2, "From source"))
+
+
+def test_a_page_continuing_a_section_is_labelled_with_the_trail_of_the_page_before() -> None:
+    _, trail = chunk_page(PAGE, COUNT, ChunkingPolicy(size=40, overlap=0))
+
+    drafts, _ = chunk_page("More text on the next page.", COUNT, ChunkingPolicy(), trail)
+
+    assert drafts[0].section == "Installing > From source"
+
+
+def test_a_paragraph_larger_than_a_chunk_is_cut_between_sentences_with_overlap() -> None:
+    text = " ".join(f"Sentence number {n} says something." for n in range(40))
+
+    drafts, _ = chunk_page(text, COUNT, ChunkingPolicy(size=50, overlap=10))
+
+    assert len(drafts) > 2
+    assert all(d.token_count <= 50 for d in drafts)
+    assert all(d.text.endswith("says something.") for d in drafts)
+    assert drafts[1].text.split(".")[0] in drafts[0].text  # the overlap repeats a sentence
+
+
+def test_an_oversized_code_block_is_cut_between_lines_and_fenced_again() -> None:
+    code = "```\n" + "\n".join(f"line_{n} = compute({n})" for n in range(400)) + "\n```"
+
+    drafts, _ = chunk_page(code, COUNT, ChunkingPolicy(size=64, overlap=8))
+
+    assert len(drafts) > 1
+    for draft in drafts:
+        assert draft.text.startswith("```\n")
+        assert draft.text.endswith("\n```")
+        assert all(line.startswith(("line_", "```")) for line in draft.text.split("\n"))
+
+
+def test_a_chunk_embeds_its_section_with_its_text() -> None:
+    chunk = Chunk("c", "d", "p", 0, "Remove common leading whitespace.", 5, "textwrap > dedent()")
+    bare = Chunk("c", "d", "p", 0, "Some text.", 3)
+
+    assert chunk.embedded_text == "textwrap > dedent()\n\nRemove common leading whitespace."
+    assert bare.embedded_text == "Some text."
