@@ -191,7 +191,7 @@ class AskQuestion:
         request = self._request(asked, passages)
         yield AnswerStarted(request.passages, session_id)
         if not request.passages:
-            answer = Answer(NO_ANSWER, (), model=asked.model or "none", provider="none")
+            answer = _nothing_found(asked)
             async for said in self._all_at_once(asked, answer, ()):
                 yield said
             return
@@ -216,7 +216,13 @@ class AskQuestion:
             yield AnswerFailed("the answer ended before it was complete")
             return
         text, sources = with_sources(completion, request.passages)
-        answer = Answer(text, sources, model=completion.model, provider=completion.provider)
+        answer = Answer(
+            text,
+            sources,
+            model=completion.model,
+            provider=completion.provider,
+            answered=completion.answered,
+        )
         await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
         reply = await self._finish(asked, answer)
         cited = tuple(n for n in completion.cited if 1 <= n <= len(request.passages))
@@ -300,7 +306,7 @@ class AskQuestion:
     async def _answer(self, asked: _Asked) -> Answer:
         request = self._request(asked, await self._retrieve(asked))
         if not request.passages:
-            return Answer(NO_ANSWER, (), model=asked.model or "none", provider="none")
+            return _nothing_found(asked)
         try:
             completion = await self.chat_model.complete(request)
         except (UpstreamError, UpstreamRejected) as exc:
@@ -311,6 +317,7 @@ class AskQuestion:
             sources=sources,
             model=completion.model,
             provider=completion.provider,
+            answered=completion.answered,
         )
 
     def _degraded(self, asked: _Asked, cause: AppError) -> Answer:
@@ -363,3 +370,8 @@ class AskQuestion:
         if not 1 <= requested <= MAX_TOP_K:
             raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}")
         return requested
+
+
+def _nothing_found(asked: _Asked) -> Answer:
+    """The answer when no passage was retrieved at all (an empty or filtered-out corpus)."""
+    return Answer(NO_ANSWER, (), model=asked.model or "none", provider="none", answered=False)

@@ -49,11 +49,28 @@ class Passage:
     text: str
     score: float
     tags: tuple[str, ...] = ()
+    section: str = ""
+    """The trail of headings the passage sits under, empty where its document has none."""
+    quote: tuple[int, int] | None = None
+    """Where the answer quotes this passage: `text[start:end]`; None when it does not."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Quote:
+    """Text an answer quotes: `text[start:end]` of the passage labelled `label` (from 1)."""
+
+    label: int
+    start: int
+    end: int
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Completion:
-    """What a chat model produced: the text and the passage labels (1-based) it cited."""
+    """What a chat model produced: the text and the passage labels (1-based) it cited.
+
+    `answered` is false when the model found that the passages do not answer the question;
+    `quotes` say where a model that quotes (the extractive answerer) took its text from.
+    """
 
     text: str
     cited: tuple[int, ...]
@@ -61,6 +78,8 @@ class Completion:
     provider: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    answered: bool = True
+    quotes: tuple[Quote, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,14 +93,24 @@ class Answer:
     cached: bool = False
     degraded: bool = False
     warnings: tuple[str, ...] = ()
+    answered: bool = True
+    """False when the documents do not answer the question: the text then says so."""
 
 
 def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tuple[Passage, ...]:
-    """Only citations that point at a passage actually retrieved survive, in citation order."""
+    """Only citations that point at a passage actually retrieved survive, in citation order,
+    each with the first place the completion quotes it from."""
+    quotes: dict[int, tuple[int, int]] = {}
+    for quote in completion.quotes:
+        quotes.setdefault(quote.label, (quote.start, quote.end))
     kept: dict[int, Passage] = {}
     for label in completion.cited:
-        if 1 <= label <= len(retrieved):
-            kept.setdefault(label, retrieved[label - 1])
+        if 1 <= label <= len(retrieved) and label not in kept:
+            passage = retrieved[label - 1]
+            quote = quotes.get(label)
+            if quote is not None and 0 <= quote[0] < quote[1] <= len(passage.text):
+                passage = dataclasses.replace(passage, quote=quote)
+            kept[label] = passage
     return tuple(kept.values())
 
 

@@ -1,60 +1,44 @@
-"""ExtractiveChatModel: answers without an LLM by quoting the best-matching sentences."""
+"""ExtractiveChatModel: answers without an LLM by quoting the passages' best evidence."""
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from collections.abc import AsyncIterator
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
 
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
-from askdocs.domain.answers import NO_ANSWER, Completion
+from askdocs.domain.answers import Completion, Passage, Quote
+from askdocs.domain.evidence import Unit, Weights, question_weights, units_of
+from askdocs.domain.text_blocks import BlockKind
 
-_WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])"  # end of a sentence
-    r"|\n\s*\n"  # a blank line
-    r"|\s*[\u2022\u2023\u25aa\u25e6\u2043]\s*"  # a bullet starts a new item
-)
-_STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers him his how i if in into is it its itself just me more
-    most my no nor not now of off on once only or other our out over own same she should so some
-    such than that the their them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your""".split()  # noqa: SIM905 - a word list reads better as prose
-)
-MAX_SENTENCES = 3
-MIN_RELATIVE_SCORE = 0.6
-MAX_SENTENCE_CHARS = 600
+MIN_COVERAGE = 0.2
+"""Below this share of the question's (weighted) terms in any unit, the passages do not
+answer it: askdocs says so rather than quote something beside the point."""
+MAX_UNITS = 3
+KEEP_RELATIVE = 0.75
+"""A unit beyond the best is quoted when it scores at least this share of the best."""
+MAX_HEADING_CHARS = 90
+CLOSEST_SHOWN = 3
+RANK_PRIOR = 0.02
+"""What being retrieved first is worth, against covering the whole question (1.0)."""
+NOT_ANSWERED = "The documents do not answer this question."
 
 
-_SUFFIXES = ("ing", "ed", "es", "s")
-
-
-def _stem(word: str) -> str:
-    """A light suffix strip, so "rows" meets "row" and "boiling" meets "boil"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _terms(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS]
-
-
-def _sentences(text: str) -> list[str]:
-    flattened = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
-    parts = (re.sub(r"\s+", " ", s).strip() for s in _SENTENCE_END.split(flattened))
-    return [p[:MAX_SENTENCE_CHARS] for p in parts if len(_WORD.findall(p)) >= 3]
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Scored:
+    unit: Unit
+    score: float
 
 
 class ExtractiveChatModel:
-    """Quotes the sentences of the passages that share the most (rare) words with the question.
+    """Quotes the units of the passages that cover the question best, each with its heading.
 
-    Scoring is IDF-weighted term overlap within the retrieved sentences, so a rare question word
-    counts for more than a common one; each quoted sentence cites its passage as `[n]`.
+    Candidates are the sentences, list items, table rows and code lines of the passages
+    (`askdocs.domain.evidence`); a unit's score is the weighted share of the question it
+    covers, plus a little for the passage's retrieval rank. The best unit is quoted whole,
+    with up to two more that score nearly as well, in document order; a prose unit that
+    introduces a code block (ends with ":") brings the block's first line. When no unit
+    covers half of the question, the answer says the documents do not answer it, lists the
+    closest passages, and is marked not answered.
     """
 
     def __init__(self, *, model: str = "extractive") -> None:
@@ -75,44 +59,82 @@ class ExtractiveChatModel:
         yield completion
 
     async def complete(self, request: ChatRequest) -> Completion:
-        candidates = [
-            (label, sentence)
+        units = [
+            unit
             for label, passage in enumerate(request.passages, start=1)
-            for sentence in _sentences(passage.text)
+            for unit in units_of(label, passage.text, passage.section)
         ]
-        question_terms = set(_terms(request.question))
-        sentence_terms = [set(_terms(sentence)) for _, sentence in candidates]
-        document_frequency = Counter(t for terms in sentence_terms for t in terms)
-        total = len(candidates)
+        weights = question_weights(request.question, units)
+        ranked = sorted((_Scored(u, _score(u, weights)) for u in units), key=lambda s: -s.score)
+        if not ranked or weights.coverage(ranked[0].unit) < MIN_COVERAGE:
+            return self._not_answered(request.passages)
+        best = ranked[0].score
+        chosen = _distinct([s.unit for s in ranked if s.score >= best * KEEP_RELATIVE])
+        chosen = sorted(chosen[:MAX_UNITS], key=lambda u: (u.label, u.start))
+        chosen = _with_introduced_code(chosen, units)
+        return Completion(
+            text=" ".join(_quoted(unit, chosen, index) for index, unit in enumerate(chosen)),
+            cited=tuple(dict.fromkeys(u.label for u in chosen)),
+            model=self._model,
+            provider=self.name,
+            quotes=tuple(Quote(u.label, u.start, u.end) for u in chosen),
+        )
 
-        def score(index: int) -> float:
-            shared = question_terms & sentence_terms[index]
-            weight = sum(math.log(1 + total / document_frequency[t]) for t in shared)
-            # A small bonus for passages the retriever ranked higher breaks ties sensibly.
-            return weight / math.sqrt(1 + len(sentence_terms[index])) + 0.01 / candidates[index][0]
-
-        ranked = sorted(range(total), key=score, reverse=True)
-        best = score(ranked[0]) if ranked else 0.0
-        if best < 0.05:
-            return Completion(NO_ANSWER, (), model=self._model, provider=self.name)
-        chosen = _distinct(
-            [i for i in ranked if score(i) >= best * MIN_RELATIVE_SCORE],
-            [sentence for _, sentence in candidates],
-        )[:MAX_SENTENCES]
-        text = " ".join(f"{candidates[i][1]} [{candidates[i][0]}]" for i in chosen)
-        cited = tuple(dict.fromkeys(candidates[i][0] for i in chosen))
-        return Completion(text=text, cited=cited, model=self._model, provider=self.name)
+    def _not_answered(self, passages: Sequence[Passage]) -> Completion:
+        shown = passages[:CLOSEST_SHOWN]
+        if not shown:
+            return Completion(NOT_ANSWERED, (), self._model, self.name, answered=False)
+        closest = "; ".join(f"{_place(p)} [{n}]" for n, p in enumerate(shown, start=1))
+        return Completion(
+            text=f"{NOT_ANSWERED} The closest passages: {closest}.",
+            cited=tuple(range(1, len(shown) + 1)),
+            model=self._model,
+            provider=self.name,
+            answered=False,
+        )
 
 
-def _distinct(order: list[int], sentences: list[str]) -> list[int]:
-    """Drop sentences already said: overlapping chunks repeat text, sometimes cut short."""
-    kept: list[int] = []
-    for index in order:
-        text = sentences[index]
-        if any(text in sentences[k] or sentences[k] in text for k in kept):
-            longer = [k for k in kept if sentences[k] in text]
-            if longer and len(text) > len(sentences[longer[0]]):
-                kept[kept.index(longer[0])] = index
-            continue
-        kept.append(index)
+def _score(unit: Unit, weights: Weights) -> float:
+    return weights.coverage(unit) + RANK_PRIOR / unit.label
+
+
+def _distinct(units: list[Unit]) -> list[Unit]:
+    """Drop units already said: overlapping chunks repeat text."""
+    kept: list[Unit] = []
+    for unit in units:
+        if not any(unit.text in k.text or k.text in unit.text for k in kept):
+            kept.append(unit)
     return kept
+
+
+def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
+    """Each chosen prose unit that ends with ":" followed by code brings that code's first line.
+
+    Manuals introduce the command or call that answers with a sentence ("To create one,
+    run:"): quoting the sentence without the command answers nothing.
+    """
+    result: list[Unit] = []
+    for unit in chosen:
+        result.append(unit)
+        if unit.kind is BlockKind.CODE or not unit.text.endswith(":"):
+            continue
+        following = [u for u in units if u.label == unit.label and u.start > unit.start]
+        if following and following[0].kind is BlockKind.CODE and following[0] not in chosen:
+            result.append(following[0])
+    return result
+
+
+def _quoted(unit: Unit, chosen: list[Unit], index: int) -> str:
+    text = f"`{unit.text}`" if unit.kind is BlockKind.CODE else unit.text
+    heading = unit.heading
+    earlier = chosen[index - 1] if index else None
+    said = earlier is not None and earlier.heading == heading and earlier.label == unit.label
+    if heading and not said and heading.casefold() not in unit.text.casefold():
+        short = heading if len(heading) <= MAX_HEADING_CHARS else heading[:MAX_HEADING_CHARS] + "…"
+        text = f"{short}: {text}"
+    last = index == len(chosen) - 1 or chosen[index + 1].label != unit.label
+    return f"{text} [{unit.label}]" if last else text
+
+
+def _place(passage: Passage) -> str:
+    return passage.document if passage.page is None else f"{passage.document}, p. {passage.page}"

@@ -74,6 +74,7 @@ class SearchHit:
             text=self.chunk.text,
             score=self.score,
             tags=self.liveness.tags,
+            section=self.chunk.section,
         )
 
 

@@ -56,6 +56,9 @@ class Done(Out, frozen=True):
     usage: Usage
     trace_id: str
     warnings: list[str]
+    answered: bool
+    sources: list[Source]
+    """The sources cited, as in a whole reply: with the quote's place in each snippet."""
 
 
 class Error(Out, frozen=True):
@@ -90,6 +93,8 @@ def sse_message(event: AnswerEvent, trace_id: str) -> ServerSentEventMessage:
             usage=usage,
             trace_id=trace_id,
             warnings=list(answer.warnings),
+            answered=answer.answered,
+            sources=[Source.of(p) for p in answer.sources],
         )
         return _message("done", done)
     return _message("error", Error(event.detail, trace_id))
@@ -129,7 +134,19 @@ async def answer_stream(
         yield sse_message(AnswerDelta(APOLOGY), trace_id)
         yield _message(
             "done",
-            Done(session_id, "none", "none", False, True, [], Usage(0, 0), trace_id, []),
+            Done(
+                session_id=session_id,
+                provider="none",
+                model="none",
+                cached=False,
+                degraded=True,
+                cited=[],
+                usage=Usage(0, 0),
+                trace_id=trace_id,
+                warnings=[],
+                answered=False,
+                sources=[],
+            ),
         )
 
 

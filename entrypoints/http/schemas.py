@@ -10,6 +10,8 @@ from askdocs.domain.answers import Passage
 from askdocs.domain.documents import Document, DocumentVersion
 
 SNIPPET_CHARS = 300
+QUOTE_CONTEXT_CHARS = 120
+"""Characters of the passage shown on each side of a quote, in its snippet."""
 
 
 class Strict(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -38,9 +40,17 @@ class Source(Out, frozen=True):
     score: float
     snippet: str
     tags: list[str]
+    section: str | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
 
     @classmethod
     def of(cls, passage: Passage) -> Source:
+        """The passage as a source: its snippet is the quoted text with some context around
+        it (`snippet[quote_start:quote_end]` is the quote), or its start when not quoted."""
+        snippet, quote = passage.text[:SNIPPET_CHARS], (None, None)
+        if passage.quote is not None:
+            snippet, quote = quote_snippet(passage.text, *passage.quote)
         return cls(
             document_id=passage.document_id,
             document=passage.document,
@@ -48,9 +58,26 @@ class Source(Out, frozen=True):
             page=passage.page,
             chunk_id=passage.chunk_id,
             score=round(passage.score, 6),
-            snippet=passage.text[:SNIPPET_CHARS],
+            snippet=snippet,
             tags=list(passage.tags),
+            section=passage.section or None,
+            quote_start=quote[0],
+            quote_end=quote[1],
         )
+
+
+def quote_snippet(text: str, start: int, end: int) -> tuple[str, tuple[int, int]]:
+    """`text[start:end]` with up to QUOTE_CONTEXT_CHARS around it, cut at white space, and
+    where the quote sits in that snippet."""
+    begin = max(0, start - QUOTE_CONTEXT_CHARS)
+    if begin > 0:
+        space = text.find(" ", begin, start)
+        begin = space + 1 if space >= 0 else start
+    finish = min(len(text), end + QUOTE_CONTEXT_CHARS)
+    if finish < len(text):
+        space = text.rfind(" ", end, finish)
+        finish = space if space >= 0 else end
+    return text[begin:finish], (start - begin, end - begin)
 
 
 class ChatReply(Out, frozen=True):
@@ -63,6 +90,7 @@ class ChatReply(Out, frozen=True):
     degraded: bool
     trace_id: str
     warnings: list[str] = msgspec.field(default_factory=list)
+    answered: bool = True
 
 
 class UploadAccepted(Out, frozen=True):

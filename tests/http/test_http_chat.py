@@ -9,7 +9,10 @@ from askdocs.domain.answers import APOLOGY
 from tests.support.failing import Unreachable
 from tests.support.pdf import make_pdf
 
-SOURCE_KEYS = {"document_id", "document", "version", "page", "chunk_id", "score", "snippet", "tags"}
+SOURCE_KEYS = {
+    *("document_id", "document", "version", "page", "chunk_id", "score", "snippet", "tags"),
+    *("section", "quote_start", "quote_end"),
+}
 PARKING = "How much do parking permits cost?"
 
 
@@ -44,6 +47,9 @@ async def test_an_answer_quotes_the_fact_and_cites_the_document_and_page(api, ha
     assert source["tags"] == ["hr"]
     assert handbook.pages[1] in source["snippet"]
     assert source["score"] > 0
+    quoted = source["snippet"][source["quote_start"] : source["quote_end"]]
+    assert quoted == handbook.pages[1]
+    assert reply["answered"] is True
 
 
 async def test_a_question_nothing_answers_still_has_cached_and_degraded(api):
@@ -53,6 +59,7 @@ async def test_a_question_nothing_answers_still_has_cached_and_degraded(api):
     assert reply["cached"] is False
     assert reply["degraded"] is False
     assert reply["answer"]
+    assert reply["answered"] is False
 
 
 async def test_the_same_question_again_is_answered_from_the_cache(api, handbook):

@@ -29,6 +29,10 @@ def events_of(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
     return parsed
 
 
+def done_text(events: list[tuple[str, Any]]) -> str:
+    return "".join(data["text"] for name, data in events if name == "delta")
+
+
 async def test_a_streamed_answer_is_meta_then_deltas_then_done(api: Api, handbook: Any) -> None:
     await api.upload_ok(handbook.name, handbook.pdf)
 
@@ -48,6 +52,11 @@ async def test_a_streamed_answer_is_meta_then_deltas_then_done(api: Api, handboo
     assert (done["provider"], done["cached"], done["degraded"]) == ("extractive", False, False)
     assert done["cited"]
     assert all(1 <= n <= len(meta["sources"]) for n in done["cited"])
+    assert done["answered"] is True
+    cited = meta["sources"][done["cited"][0] - 1]
+    assert done["sources"][0]["chunk_id"] == cited["chunk_id"]
+    source = done["sources"][0]
+    assert source["snippet"][source["quote_start"] : source["quote_end"]] in done_text(events)
 
 
 async def test_accept_event_stream_streams_without_the_body_flag(api: Api, handbook: Any) -> None:

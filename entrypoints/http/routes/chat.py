@@ -98,6 +98,7 @@ class ChatController(Controller):
             degraded=answer.degraded,
             trace_id=trace_id,
             warnings=list(answer.warnings),
+            answered=answer.answered,
         )
         return Response(reply_body)
 

@@ -1,0 +1,140 @@
+"""Evidence in retrieved passages: the sentences, list items and code lines that answer.
+
+A passage is cut into quotable units along its blocks (`text_blocks`): prose into sentences,
+a list item or a table row whole, a code block into its lines. Each unit keeps where it
+stands in the passage's text (so a client can highlight it) and the heading it sits under,
+which often names what a sentence is about: in an API reference, "Remove any common leading
+whitespace" says what `textwrap.dedent(text)` does only under that heading.
+
+A unit is scored by how much of the question it covers: the question's terms weighted by
+how rare they are among all the units retrieved (a term no unit holds weighs most), the
+unit's heading counting for half. That share, from 0 to 1, also tells whether the passages
+answer at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from askdocs.domain.lexicon import term_set
+from askdocs.domain.text_blocks import Block, BlockKind, parse_blocks
+
+HEADING_SHARE = 0.5
+"""How much a term found only in a unit's heading counts, against one in the unit itself."""
+MAX_UNIT_CHARS = 600
+# A sentence runs to ., ! or ? before white space; "3.11" or "e.g" do not end one.
+_SENTENCE = re.compile(r"(?:[^.!?]|[.!?]++(?!\s|$))*+(?:[.!?]+|$)", re.DOTALL)
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Fig|No|Dr|Mr|Mrs)|\b[A-Za-z])\.$")
+_WRAP = re.compile(r"\s*\n\s*")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unit:
+    """A quotable piece of a passage: `text[start:end]` of passage number `label` (from 1)."""
+
+    label: int
+    start: int
+    end: int
+    text: str
+    kind: BlockKind
+    heading: str
+    terms: frozenset[str]
+    heading_terms: frozenset[str]
+
+
+def units_of(label: int, text: str, section: str = "") -> list[Unit]:
+    """The units of one passage's `text`, in order; `section` heads those before any heading."""
+    units: list[Unit] = []
+    heading = section.rsplit(" > ", 1)[-1] if section else ""
+    cursor = 0
+    for block in parse_blocks(text):
+        start = text.find(block.text, cursor)
+        if start < 0:  # parse_blocks trims lines: find the block by its first line instead
+            start = text.find(block.text.split("\n", 1)[0].strip(), cursor)
+        start = max(start, cursor)
+        cursor = start + len(block.text)
+        if block.kind is BlockKind.HEADING:
+            heading = block.heading
+            continue
+        for offset, piece in _pieces(block):
+            flat = _WRAP.sub(" ", piece).strip()[:MAX_UNIT_CHARS]
+            terms = term_set(flat)
+            if terms:
+                begin = start + offset
+                if text[begin : begin + len(piece)] != piece:  # trimmed lines shift offsets
+                    found = text.find(piece, start)
+                    begin = found if found >= 0 else begin
+                units.append(
+                    Unit(label, begin, begin + len(piece), flat, block.kind, heading, terms,
+                         term_set(heading))
+                )  # fmt: skip
+    return units
+
+
+def _pieces(block: Block) -> Iterator[tuple[int, str]]:
+    """Offsets (within the block's text) and text of the block's quotable pieces."""
+    if block.kind is BlockKind.CODE:
+        position = block.text.find("\n") + 1
+        for line in block.code.split("\n"):
+            if line.strip():
+                yield position, line
+            position += len(line) + 1
+        return
+    if block.kind is not BlockKind.PARAGRAPH:
+        yield 0, block.text
+        return
+    pending_start, pending = 0, ""
+    for match in _SENTENCE.finditer(block.text):
+        sentence = match.group()
+        if not sentence.strip():
+            continue
+        if not pending:
+            pending_start = match.start()
+        pending += sentence
+        if not _ABBREVIATION.search(pending.rstrip()):
+            yield pending_start + _leading_space(pending), pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending_start + _leading_space(pending), pending.strip()
+
+
+def _leading_space(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Weights:
+    """Question terms with their weights among a pool of units."""
+
+    terms: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.terms.values())
+
+    def coverage(self, unit: Unit) -> float:
+        """The weighted share of the question's terms the unit (or its heading) holds."""
+        total = self.total
+        if total <= 0:
+            return 0.0
+        found = sum(
+            weight * (1.0 if term in unit.terms else HEADING_SHARE)
+            for term, weight in self.terms.items()
+            if term in unit.terms or term in unit.heading_terms
+        )
+        return found / total
+
+
+def question_weights(question: str, pool: Sequence[Unit]) -> Weights:
+    """The question's terms weighted by inverse frequency among `pool`'s units."""
+    frequency: Counter[str] = Counter()
+    for unit in pool:
+        frequency.update(unit.terms | unit.heading_terms)
+    size = max(len(pool), 1)
+    return Weights(
+        {t: math.log(1 + size / max(frequency[t], 0.5)) for t in sorted(term_set(question))}
+    )

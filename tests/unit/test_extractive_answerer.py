@@ -1,0 +1,113 @@
+"""The extractive answerer quotes the evidence that covers the question, or says there is none."""
+
+from __future__ import annotations
+
+from askdocs.adapters.chat.extractive import NOT_ANSWERED, ExtractiveChatModel
+from askdocs.application.ports import ChatRequest
+from askdocs.domain.answers import Passage, with_sources
+from askdocs.domain.evidence import question_weights, units_of
+from askdocs.domain.text_blocks import BlockKind
+
+API_ENTRY = """## textwrap.dedent(text)
+
+Remove any common leading whitespace from every line in text.
+
+This can be used to make triple-quoted strings line up with the left edge of the display."""
+
+VENV = """## Creating virtual environments
+
+Creation of virtual environments is done by executing the command venv:
+
+```
+python -m venv /path/to/new/virtual/environment
+```
+
+Running this command creates the target directory."""
+
+
+def passage(text: str, *, section: str = "", document: str = "manual.html") -> Passage:
+    return Passage("c1", "d1", document, 1, None, text, 0.5, section=section)
+
+
+async def answer(question: str, *passages: Passage):
+    request = ChatRequest(question=question, passages=passages)
+    return await ExtractiveChatModel().complete(request)
+
+
+async def test_a_sentence_is_quoted_with_the_heading_that_says_what_it_is_about() -> None:
+    completion = await answer(
+        "How do I strip the common leading whitespace from every line of a text?",
+        passage(API_ENTRY),
+    )
+
+    assert completion.answered
+    assert completion.text.startswith("textwrap.dedent(text): Remove any common leading")
+    assert completion.text.endswith("[1]")
+
+
+async def test_a_sentence_introducing_a_command_brings_the_command() -> None:
+    completion = await answer(
+        "How are virtual environments created?", passage("Unrelated words here."), passage(VENV)
+    )
+
+    assert "`python -m venv /path/to/new/virtual/environment`" in completion.text
+    assert completion.cited == (2,)
+
+
+async def test_the_quote_offsets_point_at_the_quoted_text_in_the_passage() -> None:
+    source = passage(API_ENTRY)
+    completion = await answer("What removes common leading whitespace?", source)
+
+    _, sources = with_sources(completion, (source,))
+
+    start, end = sources[0].quote or (0, 0)
+    assert source.text[start:end] == "Remove any common leading whitespace from every line in text."
+
+
+async def test_a_question_the_passages_do_not_cover_is_not_answered_and_lists_them() -> None:
+    completion = await answer(
+        "What is the weather in Paris tomorrow?",
+        passage(API_ENTRY, document="textwrap.html"),
+        passage(VENV, document="venv.html"),
+    )
+
+    assert not completion.answered
+    assert completion.text.startswith(NOT_ANSWERED)
+    assert "textwrap.html [1]" in completion.text
+    assert completion.cited == (1, 2)
+
+
+async def test_a_greeting_is_not_answered() -> None:
+    completion = await answer("hi", passage(API_ENTRY))
+
+    assert not completion.answered
+
+
+def test_units_are_sentences_items_and_code_lines_with_their_heading() -> None:
+    units = units_of(1, VENV + "\n\n- one item. With two sentences.", section="Tutorial")
+
+    assert [(u.kind, u.text) for u in units] == [
+        (
+            BlockKind.PARAGRAPH,
+            "Creation of virtual environments is done by executing the command venv:",
+        ),
+        (BlockKind.CODE, "python -m venv /path/to/new/virtual/environment"),
+        (BlockKind.PARAGRAPH, "Running this command creates the target directory."),
+        (BlockKind.LIST_ITEM, "- one item. With two sentences."),
+    ]
+    assert {u.heading for u in units} == {"Creating virtual environments"}
+    assert all(VENV[u.start : u.end] == u.text for u in units[:3])
+
+
+def test_sentences_do_not_end_at_abbreviations() -> None:
+    units = units_of(1, "Use a tool, e.g. the shell. Then stop.")
+
+    assert [u.text for u in units] == ["Use a tool, e.g. the shell.", "Then stop."]
+
+
+def test_a_question_term_no_unit_holds_weighs_most() -> None:
+    units = units_of(1, "The cache is cleared. The cache grows. The size is bounded.")
+
+    weights = question_weights("cache size zanzibar", units)
+
+    assert weights.terms["zanzibar"] > weights.terms["size"] > weights.terms["cach"]
