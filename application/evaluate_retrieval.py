@@ -68,12 +68,12 @@ class EvaluateRetrieval:
         )
         ranked = hits[:depth]
         passages = tuple(hit.passage() for hit in hits[: self.answer_k])
-        answer = ""
+        answer, answered = "", False
         if passages:
             completion = await self.chat_model.complete(
                 ChatRequest(question=question, passages=passages)
             )
-            answer = completion.text
+            answer, answered = completion.text, completion.answered
         return CaseOutcome(
             case=case,
             rank=first_relevant_rank(
@@ -81,4 +81,5 @@ class EvaluateRetrieval:
             ),
             answer=answer,
             retrieved=tuple(hit.liveness.document_name for hit in ranked),
+            answered=answered,
         )

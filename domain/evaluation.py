@@ -4,13 +4,17 @@ A retrieved passage is *relevant* to a golden case when its document name equals
 `document` and, if the case names a `page`, its page number equals that page. Formats without
 pages (HTML, plain text, Markdown) report no page number, so a case over them leaves `page`
 unset and any passage of the expected document counts: relevance is judged per document there.
+
+A case without a document is a question the corpus cannot answer: it counts in no recall and
+measures only whether the answerer declines (`abstention`). Retrieval and answer scores are
+over the answerable cases.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 _SPACE = re.compile(r"\s+")
 
@@ -20,9 +24,14 @@ class GoldenCase:
     """A question, where its answer lives, and a short string a right answer contains."""
 
     question: str
-    document: str
+    document: str | None
     page: int | None
-    expected_answer: str
+    expected_answer: str | None
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the corpus answers this question (a case without a document does not)."""
+        return self.document is not None
 
     def is_source(self, document: str, page: int | None) -> bool:
         """Whether a passage of `document` (on `page`) is where this case's answer lives."""
@@ -41,18 +50,24 @@ class CaseOutcome:
     rank: int | None
     answer: str
     retrieved: tuple[str, ...]
+    answered: bool = True
+    """Whether the answerer gave an answer rather than saying the documents do not hold one."""
 
     @property
     def answer_contains(self) -> bool:
-        """Whether the answer holds the expected string (see `contains_answer`)."""
-        return contains_answer(self.answer, self.case.expected_answer)
+        """Whether the answer holds the expected string (see `contains_answer`); never for a
+        question the corpus cannot answer."""
+        expected = self.case.expected_answer
+        return expected is not None and self.answered and contains_answer(self.answer, expected)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RetrievalReport:
-    """Scores over a golden set: recall@k per k, MRR and the answer-contains rate, in [0, 1].
+    """Scores over a golden set, in [0, 1]: over the answerable cases, recall@k per k, MRR,
+    the answer-contains rate and the share answered; over the others, the share declined.
 
-    `misses` are the cases whose source was not retrieved at all (within the largest k).
+    `misses` are the answerable cases whose source was not retrieved at all (within the
+    largest k).
     """
 
     count: int
@@ -60,11 +75,16 @@ class RetrievalReport:
     mrr: float
     answer_contains: float
     outcomes: tuple[CaseOutcome, ...]
+    answered: float = 0.0
+    """Share of answerable questions the answerer answered (did not decline)."""
+    unanswerable: int = 0
+    abstention: float = 0.0
+    """Share of unanswerable questions the answerer declined (0.0 when there are none)."""
 
     @property
     def misses(self) -> tuple[CaseOutcome, ...]:
-        """Outcomes whose expected source was not among the passages retrieved."""
-        return tuple(o for o in self.outcomes if o.rank is None)
+        """Answerable outcomes whose expected source was not among the passages retrieved."""
+        return tuple(o for o in self.outcomes if o.case.answerable and o.rank is None)
 
 
 def first_relevant_rank(
@@ -113,16 +133,23 @@ def contains_answer(answer: str, expected: str) -> bool:
 
 def summarise(outcomes: Sequence[CaseOutcome], k_values: Sequence[int]) -> RetrievalReport:
     """The report over `outcomes` with recall at each of `k_values` (kept in ascending order)."""
-    ranks = [outcome.rank for outcome in outcomes]
-    count = len(outcomes)
-    contained = sum(1 for outcome in outcomes if outcome.answer_contains)
+    answerable = [o for o in outcomes if o.case.answerable]
+    unanswerable = [o for o in outcomes if not o.case.answerable]
+    ranks = [outcome.rank for outcome in answerable]
     return RetrievalReport(
-        count=count,
+        count=len(answerable),
         recall={k: recall_at(ranks, k) for k in sorted(set(k_values))},
         mrr=mean_reciprocal_rank(ranks),
-        answer_contains=contained / count if count else 0.0,
+        answer_contains=_share(answerable, lambda o: o.answer_contains),
         outcomes=tuple(outcomes),
+        answered=_share(answerable, lambda o: o.answered),
+        unanswerable=len(unanswerable),
+        abstention=_share(unanswerable, lambda o: not o.answered),
     )
+
+
+def _share(outcomes: Sequence[CaseOutcome], test: Callable[[CaseOutcome], bool]) -> float:
+    return sum(1 for o in outcomes if test(o)) / len(outcomes) if outcomes else 0.0
 
 
 def _normalise(text: str) -> str:

@@ -10,7 +10,7 @@ from askdocs.domain.answers import Completion, Passage, Quote
 from askdocs.domain.evidence import Unit, Weights, question_weights, units_of
 from askdocs.domain.text_blocks import BlockKind
 
-MIN_COVERAGE = 0.2
+MIN_COVERAGE = 0.3
 """Below this share of the question's (weighted) terms in any unit, the passages do not
 answer it: askdocs says so rather than quote something beside the point."""
 MAX_UNITS = 3

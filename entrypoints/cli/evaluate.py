@@ -195,6 +195,8 @@ def report_lines(evaluation: Evaluation, mode: Mode) -> list[str]:
         *(f"recall@{k:<3} {value:.3f}" for k, value in report.recall.items()),
         f"MRR@{max(report.recall):<6} {report.mrr:.3f}",
         f"answer contains the expected string: {report.answer_contains:.3f}",
+        f"answered (of answerable questions): {report.answered:.3f}",
+        f"declined (of {report.unanswerable} unanswerable questions): {report.abstention:.3f}",
         f"misses (source not in the top {max(report.recall)}): {len(report.misses)}",
     ]
     for miss in report.misses[:SHOWN_MISSES]:

@@ -6,8 +6,10 @@ A golden file holds one JSON object a line::
 
 `document` is the name the file is uploaded under (its path relative to the corpus root),
 `page` the 1-based page for paginated formats or null, and `expected_answer` a short string the
-source states verbatim. The corpus list beside it (`NAME.corpus.txt` for `NAME.jsonl`) names one
-file a line, relative to the corpus root; blank lines and lines starting with `#` are ignored.
+source states verbatim. A question the corpus cannot answer has all three null: it measures
+whether the answerer declines. The corpus list beside it (`NAME.corpus.txt` for `NAME.jsonl`)
+names one file a line, relative to the corpus root; blank lines and lines starting with `#`
+are ignored.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ class GoldenFileError(ValueError):
 
 class _GoldenLine(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     question: str
-    document: str
+    document: str | None
     page: int | None
-    expected_answer: str
+    expected_answer: str | None
 
 
 def load_golden(path: Path) -> list[GoldenCase]:
@@ -45,7 +47,14 @@ def load_golden(path: Path) -> list[GoldenCase]:
             entry = decoder.decode(line)
         except msgspec.DecodeError as exc:
             raise GoldenFileError(f"{path}:{number}: {exc}") from exc
-        if not entry.question.strip() or not entry.expected_answer.strip():
+        unanswerable = entry.document is None
+        if unanswerable and (entry.page is not None or entry.expected_answer is not None):
+            raise GoldenFileError(
+                f"{path}:{number}: a question without a document has no page or expected_answer"
+            )
+        if not entry.question.strip() or not (
+            unanswerable or (entry.expected_answer or "").strip()
+        ):
             raise GoldenFileError(
                 f"{path}:{number}: question and expected_answer must not be blank"
             )
