@@ -75,3 +75,26 @@ def test_a_summary_reports_each_k_mrr_answers_and_misses() -> None:
     assert report.mrr == pytest.approx((1 + 0.25) / 3)
     assert report.answer_contains == pytest.approx(2 / 3)
     assert report.misses == (outcomes[2],)
+
+
+def test_unanswerable_cases_count_only_in_the_abstention_rate() -> None:
+    answerable = GoldenCase("q", "a.pdf", 2, "fact")
+    unanswerable = GoldenCase("off topic?", None, None, None)
+    outcomes = [
+        CaseOutcome(answerable, 1, "the fact", ("a.pdf",), answered=True),
+        CaseOutcome(answerable, None, "declined", (), answered=False),
+        CaseOutcome(unanswerable, None, "declined", ("a.pdf",), answered=False),
+        CaseOutcome(unanswerable, None, "a guess", ("a.pdf",), answered=True),
+        CaseOutcome(unanswerable, None, "declined", (), answered=False),
+    ]
+
+    report = summarise(outcomes, [1])
+
+    assert report.count == 2
+    assert report.recall[1] == 0.5
+    assert report.answer_contains == 0.5
+    assert report.answered == 0.5
+    assert report.unanswerable == 3
+    assert report.abstention == pytest.approx(2 / 3)
+    assert [o.case for o in report.misses] == [answerable]
+    assert not outcomes[2].answer_contains
