@@ -101,15 +101,15 @@ def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tupl
     """Only citations that point at a passage actually retrieved survive, in citation order,
     each with the first place the completion quotes it from."""
     quotes: dict[int, tuple[int, int]] = {}
-    for quote in completion.quotes:
-        quotes.setdefault(quote.label, (quote.start, quote.end))
+    for quoted in completion.quotes:
+        quotes.setdefault(quoted.label, (quoted.start, quoted.end))
     kept: dict[int, Passage] = {}
     for label in completion.cited:
         if 1 <= label <= len(retrieved) and label not in kept:
             passage = retrieved[label - 1]
-            quote = quotes.get(label)
-            if quote is not None and 0 <= quote[0] < quote[1] <= len(passage.text):
-                passage = dataclasses.replace(passage, quote=quote)
+            span = quotes.get(label)
+            if span is not None and 0 <= span[0] < span[1] <= len(passage.text):
+                passage = dataclasses.replace(passage, quote=span)
             kept[label] = passage
     return tuple(kept.values())
 

@@ -48,7 +48,8 @@ class Source(Out, frozen=True):
     def of(cls, passage: Passage) -> Source:
         """The passage as a source: its snippet is the quoted text with some context around
         it (`snippet[quote_start:quote_end]` is the quote), or its start when not quoted."""
-        snippet, quote = passage.text[:SNIPPET_CHARS], (None, None)
+        snippet = passage.text[:SNIPPET_CHARS]
+        quote: tuple[int | None, int | None] = (None, None)
         if passage.quote is not None:
             snippet, quote = quote_snippet(passage.text, *passage.quote)
         return cls(
