@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from askdocs.application.ports import DocumentRepository, Liveness, LivePage, VectorIndex
-from askdocs.domain.documents import Document
+from askdocs.domain.documents import Document, DocumentVersion
 
 # Each round needs another writer to change the document between a read and a publish.
 MAX_REPUBLISH = 5
@@ -46,6 +46,20 @@ async def sync_liveness(
             return latest
         document = latest
     return document
+
+
+async def publish_ahead(
+    index: VectorIndex, repository: DocumentRepository, document_id: str, version: DocumentVersion
+) -> None:
+    """Publish the document as it will be once `version` is saved, before it is saved.
+
+    Read fresh, so a document deleted meanwhile is not shown again; `sync_liveness` after the
+    save settles any race that remains.
+    """
+    document = (await repository.get(document_id)).with_version_replaced(version)
+    published = liveness_of(document)
+    if published is not None:
+        await index.publish(published)
 
 
 async def _publish(index: VectorIndex, document_id: str, liveness: Liveness | None) -> None:

@@ -13,7 +13,7 @@ from askdocs.application.errors import (
     UnsupportedMediaType,
     UpstreamError,
 )
-from askdocs.application.liveness import sync_liveness
+from askdocs.application.liveness import publish_ahead, sync_liveness
 from askdocs.application.ports import (
     AnswerCache,
     BlobStore,
@@ -129,9 +129,13 @@ class ProcessIngestion:
         chunks = self._chunks(document.id, content.pages, {page.sha256 for page in fresh})
         version, chunk_count = await self._embed(document.id, version, chunks, reused)
         version = finished(version)
+        # Searchable before it is reported ready, so a client that asks once it reads
+        # `ready` is answered from it (and not from a cached answer of the corpus before).
+        await publish_ahead(self.index, self.repository, document.id, version)
+        await self.cache.bump_generation()
         await self.repository.save_version(document.id, version)
-        # Published from a fresh read: tags, deletion or a newer version may have changed
-        # while this ran.
+        # Published again from a fresh read: tags, deletion or a newer version may have
+        # changed while this ran.
         current = await sync_liveness(self.index, self.repository, document.id)
         await self.cache.bump_generation()
         self.metrics.increment("documents_ingested", tags={"media_type": content.media_type})
