@@ -39,9 +39,9 @@ class PgVectorIndex:
     models are always searched exactly). Filtered searches matching fewer than
     `exact_search_below` live chunks scan those exactly, since HNSW filters after walking the
     graph; other searches walk it with iterative scans, so a filter still yields `k` rows when
-    that many chunks match. The full-text side ranks chunks holding any word of the question
-    (`websearch_to_tsquery` syntax, so "quoted phrases" and `-word` work; the rarest words
-    select the chunks ranked, see `pg_text_query`).
+    that many chunks match. The full-text side ranks chunks holding any term of the question,
+    terms of askdocs' own lexicon as in the embedded index (the rarest select the chunks
+    ranked, see `pg_text_query`).
 
     Args:
         database: the pool; pgvector's binary codec must be registered on its connections.
