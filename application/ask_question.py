@@ -22,13 +22,11 @@ from askdocs.application.ports import (
     Clock,
     ConversationStore,
     Delta,
-    Embedder,
     IdGenerator,
     Metrics,
-    SearchQuery,
     Tokenizer,
-    VectorIndex,
 )
+from askdocs.application.retrieve_passages import RetrievePassages
 from askdocs.domain.answers import (
     APOLOGY,
     NO_ANSWER,
@@ -37,6 +35,7 @@ from askdocs.domain.answers import (
     Passage,
     answer_fingerprint,
     clean_question,
+    declined,
     with_sources,
 )
 from askdocs.domain.conversations import Conversation, MemoryWindow, Turn
@@ -130,6 +129,12 @@ class _Asked:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class _Evidence:
+    passages: tuple[Passage, ...]
+    coverage: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AskQuestion:
     """Answer a question from the live documents, remembering the conversation.
 
@@ -137,6 +142,10 @@ class AskQuestion:
     model (every provider, behind the router) degrades to a fixed apology (`degraded=True`)
     instead of an error; in a stream, only until text has gone out, after which the stream
     ends with AnswerFailed. Answers are cached and remembered only when complete.
+
+    Passages that hold too little of the question (`min_coverage`) are not handed to the
+    model: the reply says the documents do not answer, cites the closest passages and is
+    marked `answered=False`.
 
     When the conversation store cannot be reached the answer is still given, without history
     and with a warning saying so.
@@ -146,8 +155,7 @@ class AskQuestion:
         NotFound: the session belongs to another principal.
     """
 
-    index: VectorIndex
-    embedder: Embedder
+    retrieve: RetrievePassages
     chat_model: ChatModel
     cache: AnswerCache
     conversations: ConversationStore
@@ -158,6 +166,9 @@ class AskQuestion:
     memory: MemoryWindow
     default_top_k: int = 5
     prompt_budget_tokens: int = 6000
+    min_coverage: float = 0.0
+    """Retrieved passages holding less of the question (`Retrieved.coverage`) than this do
+    not answer it: the reply says so, without asking the model."""
 
     async def execute(self, question: Question) -> Reply:
         started = time.perf_counter()
@@ -187,12 +198,18 @@ class AskQuestion:
             async for said in self._all_at_once(asked, answer, cited):
                 yield said
             return
-        passages = await self._retrieve(asked)
-        request = self._request(asked, passages)
+        retrieved = await self._retrieve(asked)
+        request = self._request(asked, retrieved.passages)
         yield AnswerStarted(request.passages, session_id)
         if not request.passages:
             answer = _nothing_found(asked)
             async for said in self._all_at_once(asked, answer, ()):
+                yield said
+            return
+        if retrieved.coverage < self.min_coverage:
+            answer = self._declined(asked, request)
+            cited = tuple(range(1, len(answer.sources) + 1))
+            async for said in self._all_at_once(asked, answer, cited):
                 yield said
             return
         completion: Completion | None = None
@@ -274,17 +291,17 @@ class AskQuestion:
             remember=question.history is None,
         )
 
-    async def _retrieve(self, asked: _Asked) -> tuple[Passage, ...]:
-        hits = await self.index.search(
-            SearchQuery(
-                text=asked.text,
-                embedding=await self.embedder.embed_query(asked.text),
-                embedding_model=self.embedder.model_id,
-                k=asked.top_k,
-                tags=asked.tags,
-            )
-        )
-        return tuple(hit.passage() for hit in hits)
+    async def _retrieve(self, asked: _Asked) -> _Evidence:
+        retrieved = await self.retrieve.execute(asked.text, k=asked.top_k, tags=asked.tags)
+        passages = tuple(hit.passage() for hit in retrieved.hits)
+        return _Evidence(passages, retrieved.coverage())
+
+    def _declined(self, asked: _Asked, request: ChatRequest) -> Answer:
+        """The answer when the passages do not bear on the question."""
+        self.metrics.increment("answers_declined")
+        completion = declined(request.passages, model=asked.model or "none", provider="none")
+        text, sources = with_sources(completion, request.passages)
+        return Answer(text, sources, model=completion.model, provider="none", answered=False)
 
     def _request(self, asked: _Asked, passages: tuple[Passage, ...]) -> ChatRequest:
         """The request to the model: only the passages that fit the prompt's token budget."""
@@ -304,9 +321,12 @@ class AskQuestion:
         )
 
     async def _answer(self, asked: _Asked) -> Answer:
-        request = self._request(asked, await self._retrieve(asked))
+        retrieved = await self._retrieve(asked)
+        request = self._request(asked, retrieved.passages)
         if not request.passages:
             return _nothing_found(asked)
+        if retrieved.coverage < self.min_coverage:
+            return self._declined(asked, request)
         try:
             completion = await self.chat_model.complete(request)
         except (UpstreamError, UpstreamRejected) as exc:

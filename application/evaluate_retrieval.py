@@ -6,14 +6,9 @@ import dataclasses
 from collections.abc import Sequence
 
 from askdocs.application.errors import InvalidInput
-from askdocs.application.ports import (
-    ChatModel,
-    ChatRequest,
-    Embedder,
-    SearchQuery,
-    VectorIndex,
-)
-from askdocs.domain.answers import clean_question
+from askdocs.application.ports import ChatModel, ChatRequest
+from askdocs.application.retrieve_passages import RetrievePassages
+from askdocs.domain.answers import clean_question, declined
 from askdocs.domain.evaluation import (
     CaseOutcome,
     GoldenCase,
@@ -29,8 +24,8 @@ DEFAULT_K_VALUES = (1, 5, 10)
 class EvaluateRetrieval:
     """Ask every golden question of the live index and score where its source ranked.
 
-    Each question is embedded and searched the way `AskQuestion` searches (no tag filter, only
-    current versions of live documents), `max(k_values)` passages deep; the rank of the first
+    Each question is retrieved the way `AskQuestion` retrieves (no tag filter, only current
+    versions of live documents, reranked), `max(k_values)` passages deep; the rank of the first
     relevant passage (see `askdocs.domain.evaluation`) gives recall@k and MRR over that depth.
     The first `answer_k` passages then go to the chat model, and its answer is checked for the
     case's expected string. There is no cache and no conversation: every case is asked fresh.
@@ -41,10 +36,11 @@ class EvaluateRetrieval:
         UpstreamError: the embedder, the index or the chat model failed.
     """
 
-    index: VectorIndex
-    embedder: Embedder
+    retrieve: RetrievePassages
     chat_model: ChatModel
     answer_k: int = 5
+    min_coverage: float = 0.0
+    """As in AskQuestion: passages covering less of the question are not answered from."""
 
     async def execute(
         self, cases: Sequence[GoldenCase], *, k_values: Sequence[int] = DEFAULT_K_VALUES
@@ -58,18 +54,14 @@ class EvaluateRetrieval:
 
     async def _outcome(self, case: GoldenCase, depth: int) -> CaseOutcome:
         question = clean_question(case.question)
-        hits = await self.index.search(
-            SearchQuery(
-                text=question,
-                embedding=await self.embedder.embed_query(question),
-                embedding_model=self.embedder.model_id,
-                k=max(depth, self.answer_k),
-            )
-        )
+        retrieved = await self.retrieve.execute(question, k=max(depth, self.answer_k))
+        hits = retrieved.hits
         ranked = hits[:depth]
         passages = tuple(hit.passage() for hit in hits[: self.answer_k])
         answer, answered = "", False
-        if passages:
+        if passages and retrieved.coverage(self.answer_k) < self.min_coverage:
+            answer = declined(passages, model="none", provider="none").text
+        elif passages:
             completion = await self.chat_model.complete(
                 ChatRequest(question=question, passages=passages)
             )

@@ -18,6 +18,8 @@ APOLOGY = (
     "Please try again in a moment."
 )
 NO_ANSWER = "I could not find an answer to that in the uploaded documents."
+NOT_ANSWERED = "The documents do not answer this question."
+CLOSEST_SHOWN = 3
 
 
 def clean_question(text: str, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
@@ -95,6 +97,25 @@ class Answer:
     warnings: tuple[str, ...] = ()
     answered: bool = True
     """False when the documents do not answer the question: the text then says so."""
+
+
+def declined(passages: Sequence[Passage], *, model: str, provider: str) -> Completion:
+    """The completion saying the documents do not answer, citing the closest passages."""
+    shown = passages[:CLOSEST_SHOWN]
+    if not shown:
+        return Completion(NOT_ANSWERED, (), model=model, provider=provider, answered=False)
+    closest = "; ".join(f"{_place(p)} [{n}]" for n, p in enumerate(shown, start=1))
+    return Completion(
+        text=f"{NOT_ANSWERED} The closest passages: {closest}.",
+        cited=tuple(range(1, len(shown) + 1)),
+        model=model,
+        provider=provider,
+        answered=False,
+    )
+
+
+def _place(passage: Passage) -> str:
+    return passage.document if passage.page is None else f"{passage.document}, p. {passage.page}"
 
 
 def cited_passages(completion: Completion, retrieved: Sequence[Passage]) -> tuple[Passage, ...]:

@@ -18,11 +18,13 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from askdocs.domain.lexicon import term_set
 from askdocs.domain.text_blocks import Block, BlockKind, parse_blocks
 
+TERM_COUNT_CAP = 2000
+"""Chunks holding a term are counted no further: past this many, a term is common anyway."""
 HEADING_SHARE = 0.5
 """How much a term found only in a unit's heading counts, against one in the unit itself."""
 MAX_UNIT_CHARS = 600
@@ -138,3 +140,25 @@ def question_weights(question: str, pool: Sequence[Unit]) -> Weights:
     return Weights(
         {t: math.log(1 + size / max(frequency[t], 0.5)) for t in sorted(term_set(question))}
     )
+
+
+def corpus_weights(question: str, counts: Mapping[str, int], chunks: int) -> Weights:
+    """The question's terms weighted by inverse frequency in the whole index: `counts` of the
+    chunks holding each term (at most TERM_COUNT_CAP) out of `chunks`. A term no chunk holds
+    weighs most: a question about something the documents never mention is not answered by
+    passages that share its other words."""
+    total = max(chunks, 1)
+    return Weights(
+        {
+            t: math.log(1 + total / max(min(counts.get(t, 0), TERM_COUNT_CAP), 0.5))
+            for t in sorted(term_set(question))
+        }
+    )
+
+
+def terms_coverage(weights: Weights, terms: frozenset[str]) -> float:
+    """The weighted share of the question's terms among `terms`."""
+    total = weights.total
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.terms.items() if t in terms) / total

@@ -50,6 +50,7 @@ from askdocs.application.list_documents import ListDocuments
 from askdocs.application.process_ingestion import ProcessIngestion
 from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
 from askdocs.application.reset_conversation import ResetConversation
+from askdocs.application.retrieve_passages import RetrievePassages
 from askdocs.application.submit_document import SubmitDocument
 from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.chunking import ChunkingPolicy
@@ -254,10 +255,12 @@ class Container(containers.DeclarativeContainer):
     )
     retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
+    retrieve_passages = providers.Singleton(
+        RetrievePassages, index=index, embedder=embedder, depth=config.index.rerank_depth
+    )
     ask_question = providers.Singleton(
         AskQuestion,
-        index=index,
-        embedder=embedder,
+        retrieve=retrieve_passages,
         chat_model=chat_model,
         cache=cache,
         conversations=conversations,
@@ -268,6 +271,7 @@ class Container(containers.DeclarativeContainer):
         memory=memory_window,
         default_top_k=config.index.top_k,
         prompt_budget_tokens=config.llm.prompt_budget_tokens,
+        min_coverage=config.index.min_coverage,
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
     get_document = providers.Singleton(GetDocument, repository=documents)

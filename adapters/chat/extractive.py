@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
-from askdocs.domain.answers import Completion, Passage, Quote
+from askdocs.domain.answers import Completion, Quote, declined
 from askdocs.domain.evidence import Unit, Weights, question_weights, units_of
 from askdocs.domain.text_blocks import BlockKind
 
-MIN_COVERAGE = 0.3
+MIN_COVERAGE = 0.2
 """Below this share of the question's (weighted) terms in any unit, the passages do not
 answer it: askdocs says so rather than quote something beside the point."""
 MAX_UNITS = 3
 KEEP_RELATIVE = 0.75
 """A unit beyond the best is quoted when it scores at least this share of the best."""
 MAX_HEADING_CHARS = 90
-CLOSEST_SHOWN = 3
 RANK_PRIOR = 0.02
 """What being retrieved first is worth, against covering the whole question (1.0)."""
-NOT_ANSWERED = "The documents do not answer this question."
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -67,7 +65,7 @@ class ExtractiveChatModel:
         weights = question_weights(request.question, units)
         ranked = sorted((_Scored(u, _score(u, weights)) for u in units), key=lambda s: -s.score)
         if not ranked or weights.coverage(ranked[0].unit) < MIN_COVERAGE:
-            return self._not_answered(request.passages)
+            return declined(request.passages, model=self._model, provider=self.name)
         best = ranked[0].score
         chosen = _distinct([s.unit for s in ranked if s.score >= best * KEEP_RELATIVE])
         chosen = sorted(chosen[:MAX_UNITS], key=lambda u: (u.label, u.start))
@@ -78,19 +76,6 @@ class ExtractiveChatModel:
             model=self._model,
             provider=self.name,
             quotes=tuple(Quote(u.label, u.start, u.end) for u in chosen),
-        )
-
-    def _not_answered(self, passages: Sequence[Passage]) -> Completion:
-        shown = passages[:CLOSEST_SHOWN]
-        if not shown:
-            return Completion(NOT_ANSWERED, (), self._model, self.name, answered=False)
-        closest = "; ".join(f"{_place(p)} [{n}]" for n, p in enumerate(shown, start=1))
-        return Completion(
-            text=f"{NOT_ANSWERED} The closest passages: {closest}.",
-            cited=tuple(range(1, len(shown) + 1)),
-            model=self._model,
-            provider=self.name,
-            answered=False,
         )
 
 
@@ -134,7 +119,3 @@ def _quoted(unit: Unit, chosen: list[Unit], index: int) -> str:
         text = f"{short}: {text}"
     last = index == len(chosen) - 1 or chosen[index + 1].label != unit.label
     return f"{text} [{unit.label}]" if last else text
-
-
-def _place(passage: Passage) -> str:
-    return passage.document if passage.page is None else f"{passage.document}, p. {passage.page}"

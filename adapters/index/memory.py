@@ -11,8 +11,15 @@ import numpy as np
 import numpy.typing as npt
 
 from askdocs.application.errors import InvalidInput
-from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
+from askdocs.application.ports.index import (
+    IndexedChunk,
+    Liveness,
+    SearchHit,
+    SearchQuery,
+    TermCounts,
+)
 from askdocs.domain.chunking import Chunk
+from askdocs.domain.evidence import TERM_COUNT_CAP
 from askdocs.domain.lexicon import terms as terms_of
 
 _BLOCK_ROWS = 1024
@@ -93,6 +100,7 @@ class InMemoryVectorIndex:
         self._page_chunks: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         self._vectors: dict[str, _ModelVectors] = {}
         self._live: dict[str, Liveness] = {}
+        self._term_counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:
         stores = dict(self._vectors)
@@ -106,10 +114,11 @@ class InMemoryVectorIndex:
                 vector = store.unit(item.embedding, f"embedding of chunk {item.chunk.id}")
                 fresh[model].setdefault(item.chunk.id, vector)
         self._vectors = stores
-        for model, vectors in fresh.items():
-            stores[model].extend(list(vectors), list(vectors.values()))
         for item in chunks:
             self._remember(item.chunk)
+        for model, vectors in fresh.items():
+            stores[model].extend(list(vectors), list(vectors.values()))
+            self._term_counts[model].update(t for i in vectors for t in self._terms[i])
 
     async def publish(self, liveness: Liveness) -> None:
         self._live[liveness.document_id] = liveness
@@ -137,6 +146,14 @@ class InMemoryVectorIndex:
             label = dataclasses.replace(liveness, pages=())  # a hit's place is its page_no
             hits.append(SearchHit(self._chunks[cid], score, label, page_no))
         return hits
+
+    async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
+        store = self._vectors.get(embedding_model)
+        counts = self._term_counts[embedding_model]
+        return TermCounts(
+            chunks=len(store.rows) if store else 0,
+            counts={t: min(counts[t], TERM_COUNT_CAP) for t in terms if counts[t]},
+        )
 
     def _remember(self, chunk: Chunk) -> None:
         if chunk.id in self._chunks:

@@ -20,6 +20,8 @@ the hits.
 
 from __future__ import annotations
 
+from askdocs.domain.evidence import TERM_COUNT_CAP
+
 SELECTION_BUDGET = 1000
 """Estimated chunks the selecting words may match together: what bounds the ranking work."""
 
@@ -60,3 +62,18 @@ def any_word_query(placeholder: str) -> str:
                 WINDOW rarest_first AS (ORDER BY estimate, item)
             ) AS ranked
         )"""  # noqa: S608 - a placeholder and fixed text
+
+
+# How many chunks of the model ($1) hold each term ($2), counted no further than the cap:
+# the GIN index answers each term without reading past the cap.
+TERM_COUNTS = f"""
+SELECT term, (
+    SELECT count(*) FROM (
+        SELECT 1 FROM chunks c
+        WHERE c.embedding_model = $1 AND c.tsv @@ quote_literal(term)::tsquery
+        LIMIT {TERM_COUNT_CAP}
+    ) AS holding
+) AS chunks
+FROM unnest($2::text[]) AS term
+"""  # noqa: S608 - a number and fixed text
+MODEL_CHUNKS = "SELECT count(*) FROM chunks WHERE embedding_model = $1"

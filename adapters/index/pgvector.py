@@ -8,15 +8,24 @@ from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
-from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql
+from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
 from askdocs.adapters.index.pg_lexemes import tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
-from askdocs.application.ports.index import IndexedChunk, Liveness, SearchHit, SearchQuery
+from askdocs.application.ports.index import (
+    IndexedChunk,
+    Liveness,
+    SearchHit,
+    SearchQuery,
+    TermCounts,
+)
 from askdocs.application.ports.observability import Metrics
 
 DEFAULT_EF_SEARCH = 100
+CHUNK_TOTAL_TTL_S = 60.0
+"""How long a model's chunk count is reused: it scales term weights, and a minute-old count
+weighs them the same; counting every chunk for every question would not scale."""
 
 
 @contextlib.asynccontextmanager
@@ -100,6 +109,7 @@ class PgVectorIndex:
         )
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
+        self._chunk_totals: dict[str, tuple[int, float]] = {}
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:
         dims: dict[str, int] = {}
@@ -173,6 +183,18 @@ class PgVectorIndex:
             vector = pg_search.as_vector(query.embedding, dim, "the query embedding")
             self.recall.offer(vector, query.embedding_model, dim, query.k)
         return [pg_search.hit(row) for row in rows]
+
+    async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
+        if not terms or not pg_sql.is_model_id(embedding_model):
+            return TermCounts(chunks=0, counts={})
+        async with _driver_errors(), self._database.connection() as connection:
+            rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, list(terms))
+            total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
+            if time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S:
+                total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
+                self._chunk_totals[embedding_model] = (total, time.monotonic())
+        counts = {row["term"]: row["chunks"] for row in rows if row["chunks"]}
+        return TermCounts(chunks=total, counts=counts)
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""

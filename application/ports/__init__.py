@@ -13,6 +13,7 @@ from askdocs.application.ports.index import (
     LivePage,
     SearchHit,
     SearchQuery,
+    TermCounts,
     VectorIndex,
 )
 from askdocs.application.ports.jobs import IngestionJob, JobAttempt, JobHandler, JobQueue
@@ -53,6 +54,7 @@ __all__ = [
     "SearchHit",
     "SearchQuery",
     "StreamEvent",
+    "TermCounts",
     "Tokenizer",
     "UrlFetcher",
     "VectorIndex",

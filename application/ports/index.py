@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from askdocs.domain.answers import Passage
@@ -78,6 +78,15 @@ class SearchHit:
         )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class TermCounts:
+    """How many of a model's `chunks` hold each term, each counted no further than
+    `askdocs.domain.evidence.TERM_COUNT_CAP`; a term no chunk holds may be left out."""
+
+    chunks: int
+    counts: Mapping[str, int]
+
+
 class VectorIndex(Protocol):
     """Protocol: chunks with embeddings, made searchable per document by `publish`.
 
@@ -102,4 +111,9 @@ class VectorIndex(Protocol):
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
         """Up to `k` live chunks matching every tag filter, best first (fused vector + text)."""
+        ...
+
+    async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
+        """How many chunks of the model hold each of `terms` (lexicon terms), hidden chunks
+        included, out of how many: what weighs a question's terms by their rarity."""
         ...

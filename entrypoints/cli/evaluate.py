@@ -145,10 +145,10 @@ async def evaluate(
             await settle(container.database())
         ingest_seconds = time.perf_counter() - started
         use_case = EvaluateRetrieval(
-            index=container.index(),
-            embedder=container.embedder(),
+            retrieve=container.retrieve_passages(),
             chat_model=container.chat_model(),
             answer_k=settings.index.top_k,
+            min_coverage=settings.index.min_coverage,
         )
         report = await use_case.execute(cases)
     return Evaluation(report, settings, len(files), chunks, ingest_seconds)

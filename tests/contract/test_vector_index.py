@@ -19,6 +19,7 @@ from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
+from askdocs.domain.lexicon import terms
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
 from tests.support.postgres import migrated_schema
 
@@ -195,6 +196,20 @@ class VectorIndexContract:
 
         assert hits[0].chunk == headed
         assert hits[0].chunk.section == "The header rule"
+
+    async def test_term_counts_say_how_many_chunks_of_the_model_hold_each_term(
+        self, index: VectorIndex
+    ) -> None:
+        await add_page(index, "doc", "p", ["apple pie", "apple tart", "sorted pears"])
+        elsewhere = make_chunk("doc", "q", 0, "apple apple")
+        await index.add([make_indexed(elsewhere, model="other-model")])
+        # Hidden chunks count too: only the corpus' vocabulary matters, not what is live.
+
+        counted = await index.term_counts(MODEL, terms("apples pear sorting plum"))
+
+        assert counted.chunks == 3
+        assert dict(counted.counts) == {"appl": 2, "pear": 1, "sort": 1}
+        assert (await index.term_counts("no-such-model", ["appl"])).counts == {}
 
     async def test_another_embedding_model_is_never_returned(self, index: VectorIndex) -> None:
         other = make_chunk("doc", "p", 0, "orchid orchid orchid")

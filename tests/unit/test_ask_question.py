@@ -11,6 +11,7 @@ from dependency_injector import providers
 from askdocs.application.ask_question import (
     AnswerDelta,
     AnswerFailed,
+    AnswerFinished,
     AnswerStarted,
     Question,
     Reply,
@@ -19,7 +20,7 @@ from askdocs.application.change_document import DocumentChange
 from askdocs.application.errors import InvalidInput, NotFound, UpstreamUnavailable
 from askdocs.application.ingest_document import IngestReport, Upload
 from askdocs.application.ports import ChatRequest, Clock, Delta, StreamEvent
-from askdocs.domain.answers import APOLOGY, NO_ANSWER, Completion
+from askdocs.domain.answers import APOLOGY, NO_ANSWER, NOT_ANSWERED, Completion
 from askdocs.domain.errors import InvalidQuestion
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.container import Container
@@ -96,6 +97,43 @@ async def test_an_answer_quotes_the_document_and_cites_the_page_it_came_from(
         (report.document.id, "kitchen.pdf", 1, 2, ("cooking",))
     ]
     assert answer.sources[0].text == GUIDE[1]
+
+
+async def test_a_question_the_documents_do_not_cover_is_declined_without_asking_the_model(
+    container: Container, editor: Principal
+) -> None:
+    await ingest(container, editor, GUIDE, "kitchen.pdf")
+    use_chat_model(container, DownChatModel())  # asked, it would degrade the reply
+
+    reply = await ask(container, editor, "How do I tune the carburettor of a motorbike?")
+    streamed = [
+        e
+        async for e in container.ask_question().stream(
+            Question("How do I tune the carburettor of a motorbike?", editor)
+        )
+    ]
+
+    answer = reply.answer
+    assert not answer.answered
+    assert not answer.degraded
+    assert answer.text.startswith(NOT_ANSWERED)
+    assert "kitchen.pdf, p. " in answer.text
+    assert answer.sources
+    finished = streamed[-1]
+    assert isinstance(finished, AnswerFinished)
+    assert not finished.answer.answered
+    assert finished.answer.text.startswith(NOT_ANSWERED)
+
+
+async def test_a_question_the_documents_cover_is_answered(
+    container: Container, editor: Principal
+) -> None:
+    await ingest(container, editor, GUIDE, "kitchen.pdf")
+
+    reply = await ask(container, editor, "How is espresso brewed?")
+
+    assert reply.answer.answered
+    assert "finely ground coffee" in reply.answer.text
 
 
 async def test_a_question_with_no_documents_gets_the_no_answer_reply(

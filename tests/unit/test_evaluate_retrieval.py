@@ -22,7 +22,7 @@ GARDEN = "Tomato seedlings should be hardened off outdoors for a week before pla
 
 def evaluation(container: Container) -> EvaluateRetrieval:
     return EvaluateRetrieval(
-        index=container.index(), embedder=container.embedder(), chat_model=container.chat_model()
+        retrieve=container.retrieve_passages(), chat_model=container.chat_model()
     )
 
 

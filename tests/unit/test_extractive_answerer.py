@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from askdocs.adapters.chat.extractive import NOT_ANSWERED, ExtractiveChatModel
+from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.application.ports import ChatRequest
-from askdocs.domain.answers import Passage, with_sources
+from askdocs.domain.answers import NOT_ANSWERED, Passage, with_sources
 from askdocs.domain.evidence import question_weights, units_of
 from askdocs.domain.text_blocks import BlockKind
 

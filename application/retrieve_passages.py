@@ -1,0 +1,83 @@
+"""RetrievePassages: search, look again at the best candidates, and weigh the evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from askdocs.application.ports import Embedder, SearchHit, SearchQuery, VectorIndex
+from askdocs.application.ports.ranking import Reranker
+from askdocs.domain.evidence import Weights, corpus_weights, terms_coverage
+from askdocs.domain.lexicon import terms
+from askdocs.domain.ranking import PassageTerms, lexical_relevance, question_pairs
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Retrieved:
+    """The passages for a question, best first, and how strongly each bears on it.
+
+    `coverages[i]` is the weighted share of the question's terms hit `i` holds (0 to 1):
+    when no passage covers much, the documents do not speak of what was asked.
+    """
+
+    hits: tuple[SearchHit, ...]
+    coverages: tuple[float, ...]
+
+    def coverage(self, first: int | None = None) -> float:
+        """The best coverage among the `first` hits (all of them by default)."""
+        return max(self.coverages[:first], default=0.0)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetrievePassages:
+    """Search the index `depth` deep, rerank those candidates, keep the best `k`.
+
+    The index's fused ranking finds the candidates; `lexical_relevance`, with the question's
+    terms weighted by their rarity in the whole index, orders them, so every index ends in
+    the same order when it finds the same candidates. A `reranker` (a semantic model), when
+    given, adds its score times `reranker_weight`.
+
+    Raises:
+        UpstreamError: the embedder, the index or the reranker failed.
+    """
+
+    index: VectorIndex
+    embedder: Embedder
+    depth: int = 30
+    reranker: Reranker | None = None
+    reranker_weight: float = 1.0
+
+    async def execute(self, question: str, *, k: int, tags: tuple[str, ...] = ()) -> Retrieved:
+        model = self.embedder.model_id
+        hits = await self.index.search(
+            SearchQuery(
+                text=question,
+                embedding=await self.embedder.embed_query(question),
+                embedding_model=model,
+                k=max(k, self.depth),
+                tags=tags,
+            )
+        )
+        if not hits:
+            return Retrieved((), ())
+        counted = await self.index.term_counts(model, list(dict.fromkeys(terms(question))))
+        weights = corpus_weights(question, counted.counts, counted.chunks)
+        scores = await self._scores(question, hits, weights)
+        order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))[:k]
+        best = tuple(dataclasses.replace(hits[i], score=scores[i]) for i in order)
+        coverages = tuple(
+            terms_coverage(weights, PassageTerms.of(hit.chunk.text, hit.chunk.section).all)
+            for hit in best
+        )
+        return Retrieved(best, coverages)
+
+    async def _scores(self, question: str, hits: list[SearchHit], weights: Weights) -> list[float]:
+        pairs = question_pairs(question)
+        scores = [
+            lexical_relevance(weights, pairs, PassageTerms.of(h.chunk.text, h.chunk.section), rank)
+            for rank, h in enumerate(hits)
+        ]
+        if self.reranker is not None:
+            texts = [h.chunk.embedded_text for h in hits]
+            semantic = await self.reranker.score(question, texts)
+            scores = [s + self.reranker_weight * m for s, m in zip(scores, semantic, strict=True)]
+        return scores
