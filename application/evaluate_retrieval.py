@@ -74,4 +74,5 @@ class EvaluateRetrieval:
             answer=answer,
             retrieved=tuple(hit.liveness.document_name for hit in ranked),
             answered=answered,
+            top=(ranked[0].liveness.document_name, ranked[0].page_no) if ranked else None,
         )

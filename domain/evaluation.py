@@ -52,6 +52,8 @@ class CaseOutcome:
     retrieved: tuple[str, ...]
     answered: bool = True
     """Whether the answerer gave an answer rather than saying the documents do not hold one."""
+    top: tuple[str, int | None] | None = None
+    """The document and page of the first passage retrieved, None when none was."""
 
     @property
     def answer_contains(self) -> bool:
