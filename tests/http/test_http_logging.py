@@ -76,9 +76,7 @@ async def test_log_lines_are_json_with_request_ids_and_hold_no_secrets(
     api = await start_api()
     # The question is mostly secrets no document holds: without the coverage gate, so that it
     # reaches the failing model.
-    failing = await start_api(
-        prepare=echo_failures, settings={"ASKDOCS_INDEX__MIN_COVERAGE": "0"}
-    )
+    failing = await start_api(prepare=echo_failures, settings={"ASKDOCS_INDEX__MIN_COVERAGE": "0"})
     broken = await start_api(prepare=leak_on_list)
     await failing.upload_ok(handbook.name, handbook.pdf)
     capsys.readouterr()
