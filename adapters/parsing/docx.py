@@ -1,35 +1,39 @@
-"""DOCX: the text of a Word document's paragraphs and tables, read with python-docx.
+"""DOCX: a Word document's paragraphs and tables as page Markdown, read with python-docx.
 
-A DOCX is a zip archive, so before python-docx inflates anything its central directory is
-checked: a few kilobytes can declare gigabytes, and the reader would hold every part in memory.
+Headings ("Title", "Heading N" styles) become `#` lines, list paragraphs `- ` items, code
+styles fenced blocks and tables `|` rows. The archive is checked before anything is inflated
+(docx_archive.py).
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from askdocs.adapters.parsing.decoding import tidy_lines
+from askdocs.adapters.parsing.decoding import tidy_lines, unify_newlines
+from askdocs.adapters.parsing.docx_archive import MAX_EXPANDED_MB, check_archive
+from askdocs.adapters.parsing.page_markdown import (
+    code_block,
+    heading,
+    join_blocks,
+    list_item,
+    table_row,
+)
 from askdocs.adapters.parsing.sections import section_pages
 from askdocs.adapters.parsing.sniffing import DOCX
 from askdocs.application.errors import UnprocessableDocument
 from askdocs.application.ports.parsing import ParsedDocument
 
-MAX_EXPANDED_MB = 256
-# Word writes a few dozen parts, plus one per image; tens of thousands is no document.
-MAX_MEMBERS = 10_000
-# Word's XML deflates 10- to 40-fold; deflate itself cannot pass about 1030-fold, which only
-# long runs of one repeated byte reach.
-MAX_COMPRESSION_RATIO = 100
-# Small parts are left alone: a few kilobytes cannot hurt, whatever their ratio.
-_RATIO_CHECKED_ABOVE = 1024 * 1024
-_MAIN_PART = "word/document.xml"
-_CELL_SEPARATOR = " | "
+_HEADING_STYLE = re.compile(r"^(?:Heading (\d)|Title)$")
+# "List Bullet 2", "List Number", "List Paragraph"; not "List Continue", which has no mark.
+_LIST_STYLE = re.compile(r"^List (?:Bullet|Number|Paragraph)(?: (\d))?$")
+_CODE_STYLES = frozenset({"Code", "Source Code", "HTML Preformatted", "Macro Text", "Plain Text"})
 
 
 def parse_docx(data: bytes, *, max_expanded_mb: int = MAX_EXPANDED_MB) -> ParsedDocument:
@@ -42,60 +46,11 @@ def parse_docx(data: bytes, *, max_expanded_mb: int = MAX_EXPANDED_MB) -> Parsed
         UnprocessableDocument: the archive is broken or bomb-like, expands past
             `max_expanded_mb`, is not a Word document, or holds no text.
     """
-    _check_archive(data, max_expanded_mb=max_expanded_mb)
-    pages = section_pages(tidy_lines("\n\n".join(_document_blocks(data))))
+    check_archive(data, max_expanded_mb=max_expanded_mb)
+    pages = section_pages(join_blocks(_document_blocks(data)))
     if not pages:
         raise UnprocessableDocument("the DOCX holds no text")
     return ParsedDocument(media_type=DOCX, pages=pages, paginated=False)
-
-
-def _check_archive(data: bytes, *, max_expanded_mb: int) -> None:
-    """Refuse a DOCX from its zip central directory alone, before anything is inflated.
-
-    The declared sizes can be trusted this far: Python's zipfile never returns more than a
-    member's declared size, so a member that lies about it fails its CRC check instead.
-
-    Raises:
-        UnprocessableDocument: the zip is broken, has too many members, no main document,
-            declares more than `max_expanded_mb` in all, or a member is inflated bomb-like.
-    """
-    members = _members(data)
-    if len(members) > MAX_MEMBERS:
-        raise UnprocessableDocument(
-            f"the DOCX holds {len(members)} files, more than the {MAX_MEMBERS} allowed"
-        )
-    if _MAIN_PART not in {member.filename for member in members}:
-        raise UnprocessableDocument(
-            f"the zip archive has no {_MAIN_PART}, so it is not a Word document"
-        )
-    if sum(member.file_size for member in members) > max_expanded_mb * 1024 * 1024:
-        raise UnprocessableDocument(f"the DOCX expands to more than {max_expanded_mb} MB")
-    if any(_is_bomb_like(member) for member in members):
-        raise UnprocessableDocument(
-            "the DOCX looks like a zip bomb: a part inflates more than "
-            f"{MAX_COMPRESSION_RATIO} times its compressed size"
-        )
-
-
-def _members(data: bytes) -> list[zipfile.ZipInfo]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.infolist()
-    except MemoryError:
-        raise
-    # Broad on purpose: zipfile raises BadZipFile, but also OSError, ValueError or EOFError
-    # on some corrupt directories, and each one means a broken file.
-    except Exception as exc:
-        raise UnprocessableDocument(
-            f"the DOCX is not a readable zip archive: {_reason(exc)}"
-        ) from exc
-
-
-def _is_bomb_like(member: zipfile.ZipInfo) -> bool:
-    return (
-        member.file_size > _RATIO_CHECKED_ABOVE
-        and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
-    )
 
 
 def _document_blocks(data: bytes) -> list[str]:
@@ -110,12 +65,46 @@ def _document_blocks(data: bytes) -> list[str]:
 
 
 def _blocks(items: Iterable[Paragraph | Table]) -> Iterator[str]:
+    code: list[str] = []
     for item in items:
-        yield item.text if isinstance(item, Paragraph) else _table_text(item)
+        style = _style_name(item)
+        if isinstance(item, Paragraph) and style in _CODE_STYLES:
+            code.append(unify_newlines(item.text))
+            continue
+        if code:
+            yield code_block("\n".join(code).split("\n"))
+            code = []
+        yield _paragraph_text(item, style) if isinstance(item, Paragraph) else _table_rows(item)
+    if code:
+        yield code_block("\n".join(code).split("\n"))
 
 
-def _table_text(table: Table) -> str:
-    """One line per row, cells separated by a bar; a nested table joins its cell's line."""
+def _paragraph_text(paragraph: Paragraph, style: str) -> str:
+    if match := _HEADING_STYLE.match(style):
+        return heading(int(match.group(1) or 1), paragraph.text)
+    if depth := _list_depth(paragraph, style):
+        return list_item(paragraph.text, depth=depth - 1)
+    return tidy_lines(paragraph.text)
+
+
+def _list_depth(paragraph: Paragraph, style: str) -> int:
+    """1 for a top-level list paragraph, more for nested ones, 0 for any other paragraph."""
+    if match := _LIST_STYLE.match(style):
+        return int(match.group(1) or 1)
+    properties = paragraph._p.pPr  # python-docx has no public view of a paragraph's numbering
+    numbering: Any = properties.numPr if properties is not None else None
+    if numbering is None:
+        return 0
+    return 1 + (numbering.ilvl.val if numbering.ilvl is not None else 0)
+
+
+def _style_name(item: Paragraph | Table) -> str:
+    style = item.style if isinstance(item, Paragraph) else None
+    return (style.name or "") if style is not None else ""
+
+
+def _table_rows(table: Table) -> str:
+    """One `|` row per table row; a nested table's cells join its cell's row."""
     rows: list[str] = []
     for row in table.rows:
         cells: list[str] = []
@@ -125,10 +114,25 @@ def _table_text(table: Table) -> str:
             if cell is previous:
                 continue
             previous = cell
-            cells.append(" ".join(" ".join(_blocks(cell.iter_inner_content())).split()))
-        if any(cells):
-            rows.append(_CELL_SEPARATOR.join(cells))
-    return "\n".join(rows)
+            cells.extend(_cell_texts(cell.iter_inner_content()))
+        rows.append(table_row(cells))
+    return "\n".join(row for row in rows if row)
+
+
+def _cell_texts(items: Iterable[Paragraph | Table]) -> list[str]:
+    """A cell's paragraphs as one text, followed by the cells of the tables nested in it."""
+    paragraphs: list[str] = []
+    nested: list[str] = []
+    for item in items:
+        if isinstance(item, Paragraph):
+            paragraphs.append(item.text)
+        else:
+            for row in item.rows:
+                nested.extend(
+                    text for cell in row.cells for text in _cell_texts(cell.iter_inner_content())
+                )
+    texts = [" ".join(" ".join(paragraphs).split()), *nested]
+    return [text for text in texts if text] or [""]
 
 
 def _reason(exc: Exception) -> str:

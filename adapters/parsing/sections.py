@@ -5,6 +5,9 @@ paragraph's own digest marks it as an anchor (about one paragraph in four), or w
 paragraph would take it over `MAX_SECTION_CHARS`. Anchors depend on a paragraph's text alone,
 so after an edit the cuts fall back into step at the next anchor, and only the sections the
 edit touched get new text, hence new digests, and need new chunks and embeddings.
+
+A fenced code block counts as one paragraph, blank lines inside it included, so no cut falls
+inside it; one longer than a section is cut at lines, each part fenced again.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from askdocs.domain.documents import Page
 MAX_SECTION_CHARS = 4000
 MIN_SECTION_CHARS = 2000
 _ANCHOR_ONE_IN = 4
-_BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+_BLANK_LINES = re.compile(r"(\n[^\S\n]*\n\s*)")
 _SEPARATOR = "\n\n"
+_FENCE_OPENS = re.compile(r"^[ \t]*(```|~~~)")
 
 
 def section_pages(text: str) -> tuple[Page, ...]:
@@ -48,26 +52,68 @@ def split_sections(text: str) -> list[str]:
 
 
 def _pieces(text: str) -> Iterator[str]:
-    for paragraph in _BLANK_LINES.split(text.strip()):
+    for paragraph in _paragraphs(text.strip()):
         if not paragraph.strip():
             continue
         if len(paragraph) <= MAX_SECTION_CHARS:
             yield paragraph
+        elif (fence := _FENCE_OPENS.match(paragraph)) and _is_closed(paragraph, fence.group(1)):
+            yield from _split_code_block(paragraph, fence.group(1))
         else:
             yield from (run for run in _split_long(paragraph) if run.strip())
 
 
-def _split_long(paragraph: str) -> Iterator[str]:
-    """A paragraph over the limit in runs of whole lines, or of characters for a long line."""
+def _paragraphs(text: str) -> Iterator[str]:
+    """Paragraphs between blank lines, a fenced code block whole with its blank lines."""
+    parts = _BLANK_LINES.split(text)
+    paragraph = parts[0]
+    fence = _fence_left_open(None, paragraph)
+    for separator, part in zip(parts[1::2], parts[2::2], strict=True):
+        if fence:
+            # The separator keeps the blank lines, and the next line's indentation, verbatim.
+            paragraph += separator + part
+        else:
+            yield paragraph
+            paragraph = part
+        fence = _fence_left_open(fence, part)
+    yield paragraph
+
+
+def _fence_left_open(fence: str | None, text: str) -> str | None:
+    """The fence marker open after `text`, given the one open before it."""
+    for line in text.split("\n"):
+        if fence is None:
+            if opening := _FENCE_OPENS.match(line):
+                fence = opening.group(1)
+        elif line.strip() == fence:
+            fence = None
+    return fence
+
+
+def _is_closed(paragraph: str, marker: str) -> bool:
+    lines = paragraph.split("\n")
+    return len(lines) > 1 and lines[-1].strip() == marker
+
+
+def _split_code_block(block: str, marker: str) -> Iterator[str]:
+    """A code block over the limit in runs of whole lines, each fenced again."""
+    inner = block.split("\n")[1:-1]
+    room = MAX_SECTION_CHARS - 2 * (len(marker) + 1)
+    for run in _split_long("\n".join(inner), limit=room):
+        yield f"{marker}\n{run}\n{marker}"
+
+
+def _split_long(paragraph: str, *, limit: int = MAX_SECTION_CHARS) -> Iterator[str]:
+    """A paragraph over `limit` in runs of whole lines, or of characters for a long line."""
     run = ""
     for line in paragraph.split("\n"):
-        while len(line) > MAX_SECTION_CHARS:
+        while len(line) > limit:
             if run:
                 yield run
                 run = ""
-            yield line[:MAX_SECTION_CHARS]
-            line = line[MAX_SECTION_CHARS:]
-        if run and len(run) + 1 + len(line) > MAX_SECTION_CHARS:
+            yield line[:limit]
+            line = line[limit:]
+        if run and len(run) + 1 + len(line) > limit:
             yield run
             run = line
         else:

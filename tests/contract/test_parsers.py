@@ -13,9 +13,12 @@ from collections.abc import Callable
 
 import docx
 import pytest
+from pypdf import PdfReader
+from pypdf.errors import PdfStreamError
 
 from askdocs.adapters.parsing import ContentSniffingParser, InlineParser, IsolatedParser
-from askdocs.adapters.parsing.docx import MAX_MEMBERS, parse_docx
+from askdocs.adapters.parsing.docx import parse_docx
+from askdocs.adapters.parsing.docx_archive import MAX_MEMBERS
 from askdocs.application.errors import UnprocessableDocument, UnsupportedMediaType
 from askdocs.application.ports.parsing import DocumentParser
 from tests.support.docx import fill_table, make_docx
@@ -140,6 +143,42 @@ def test_a_pdf_with_flipped_bytes_is_read_or_refused_as_unprocessable(
         assert all(page.number == n for n, page in enumerate(parsed.pages, start=1))
 
 
+def test_a_pdf_that_pypdf_cannot_read_is_read_by_pdfium_page_for_page(
+    parser: ContentSniffingParser,
+) -> None:
+    data = make_pdf(["First page words", "", "Third page words"], pypdf_unreadable=True)
+    with pytest.raises(PdfStreamError):
+        [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    parsed = parser.parse(data, PDF)
+    assert [(p.number, p.text) for p in parsed.pages] == [
+        (1, "First page words"),
+        (2, ""),
+        (3, "Third page words"),
+    ]
+
+
+def test_pdfium_takes_over_a_pdf_in_which_pypdf_finds_no_text(
+    parser: ContentSniffingParser,
+) -> None:
+    data = make_pdf(["Words only pdfium finds", "More of them"], pypdf_blind=True)
+    assert [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages] == ["", ""]
+    parsed = parser.parse(data, PDF)
+    assert [p.text for p in parsed.pages] == ["Words only pdfium finds", "More of them"]
+
+
+def test_pdfium_text_is_cleaned_like_pypdf_text_with_code_told_by_its_signs(
+    parser: ContentSniffingParser,
+) -> None:
+    lines = [
+        "Install the package and check that it answers, as in this example:",
+        "$ pip install --upgrade askdocs",
+        ">>> import askdocs",
+        "Pass the --verbose option to see every step that the tool takes here.",
+    ]
+    parsed = parser.parse(make_pdf(["\n".join(lines)], pypdf_unreadable=True), PDF)
+    assert parsed.pages[0].text == (f"{lines[0]}\n\n```\n{lines[1]}\n{lines[2]}\n```\n\n{lines[3]}")
+
+
 def test_text_is_cut_into_unpaginated_sections_at_blank_lines(
     parser: ContentSniffingParser,
 ) -> None:
@@ -184,7 +223,7 @@ def test_html_drops_scripts_and_styles_and_keeps_paragraphs(parser: ContentSniff
     parsed = parser.parse(data, parser.sniff(data))
     assert not parsed.paginated
     assert [p.text for p in parsed.pages] == [
-        "The Title\n\nFirst paragraph & more\n\nSecond\nline\n\none\ntwo"
+        "# The Title\n\nFirst paragraph & more\n\nSecond\nline\n\n- one\n- two"
     ]
 
 
@@ -208,7 +247,7 @@ def test_docx_paragraphs_and_tables_are_read_in_document_order(
     assert parsed.media_type == DOCX
     assert not parsed.paginated
     assert [p.text for p in parsed.pages] == [
-        "Heading\n\nName | Role\nAda | first programmer\n\nAfter the table"
+        "Heading\n\n| Name | Role |\n| Ada | first programmer |\n\nAfter the table"
     ]
 
 
@@ -225,7 +264,7 @@ def test_docx_merged_cells_are_read_once_and_nested_tables_join_their_cell(
     out = io.BytesIO()
     document.save(out)
     parsed = parser.parse(out.getvalue(), DOCX)
-    assert [p.text for p in parsed.pages] == ["wide | right\nouter | in 1 | in 2 | end"]
+    assert [p.text for p in parsed.pages] == ["| wide | right |\n| outer | in 1 | in 2 | end |"]
 
 
 def test_a_long_docx_is_cut_into_sections_like_text(parser: ContentSniffingParser) -> None:
@@ -297,7 +336,7 @@ class DocumentParserContract:
     async def test_a_docx_is_read(self, document_parser: DocumentParser) -> None:
         data = make_docx(["Heading", [["a", "b"]], "After"])
         parsed = await document_parser.parse(data, document_parser.sniff(data, filename="x.txt"))
-        assert [p.text for p in parsed.pages] == ["Heading\n\na | b\n\nAfter"]
+        assert [p.text for p in parsed.pages] == ["Heading\n\n| a | b |\n\nAfter"]
 
     @pytest.mark.parametrize(
         ("data", "media_type", "error"),

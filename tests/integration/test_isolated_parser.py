@@ -203,3 +203,13 @@ def test_a_large_outcome_arrives_whole_on_the_uvloop_event_loop() -> None:
 
     assert len(parsed.pages) == 600
     assert parsed.pages[599].text.startswith("Page 599.")
+
+
+async def test_a_pdf_only_pdfium_reads_is_read_within_the_budgets(parser: DocumentParser) -> None:
+    data = make_pdf(["Read by the second engine", "", "in the child"], pypdf_unreadable=True)
+    parsed = await parser.parse(data, PDF)
+    assert [(p.number, p.text) for p in parsed.pages] == [
+        (1, "Read by the second engine"),
+        (2, ""),
+        (3, "in the child"),
+    ]

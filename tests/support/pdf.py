@@ -2,32 +2,68 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from collections.abc import Sequence
 
 from pypdf import PdfReader, PdfWriter
 
 _FONT_SIZE = 12
 _LEADING = 14
+_FONTS = {"sans": "Helvetica", "bold": "Helvetica-Bold", "mono": "Courier"}
+_FIRST_PAGE_ID = 3 + len(_FONTS)
+_TOP = 720
+# What TeX Live's l3backend-testphase.pdf holds in its content streams: pypdf gives up
+# reading the stream ("Stream has ended unexpectedly"), pdfium skips the stray operands.
+PYPDF_UNREADABLE_OPERANDS = b"pageresources<<##1>>\n"
 
 
-def make_pdf(pages: list[str]) -> bytes:
-    """A PDF with one page per string, each line of a string a line of Helvetica text.
+@dataclasses.dataclass(frozen=True, slots=True)
+class PdfLine:
+    """A line of text placed on a page: its font ("sans", "bold" or "mono"), size, left edge."""
 
-    Text must be Latin-1, the range of the standard font's encoding.
+    text: str
+    font: str = "sans"
+    size: float = _FONT_SIZE
+    x: float = 72
+
+
+Page = str | Sequence[str | PdfLine]
+"""A page's lines of Helvetica in a string, or its lines one by one, each placed as it says."""
+
+
+def make_pdf(
+    pages: Sequence[Page], *, pypdf_unreadable: bool = False, pypdf_blind: bool = False
+) -> bytes:
+    """A PDF with one page per item of `pages`, a line of text per line.
+
+    Text must be Latin-1 in a string page, Windows-1252 (the fonts' WinAnsiEncoding, with its
+    bullet and dashes) in a `PdfLine`. `pypdf_unreadable` puts
+    operands in every content stream that make pypdf fail and that pdfium skips;
+    `pypdf_blind` wraps every content stream in `<< >>`, which pypdf reads as one dictionary
+    operand (so it finds no text and says nothing) and pdfium reads through.
     """
-    page_ids = [4 + 2 * i for i in range(len(pages))]
+    page_ids = [_FIRST_PAGE_ID + 2 * i for i in range(len(pages))]
     kids = " ".join(f"{page_id} 0 R" for page_id in page_ids)
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    for page_id, text in zip(page_ids, pages, strict=True):
+    objects += [
+        f"<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>".encode()
+        for name in _FONTS.values()
+    ]
+    fonts = " ".join(f"/F{n} {n + 2} 0 R" for n in range(1, len(_FONTS) + 1))
+    for page_id, page in zip(page_ids, pages, strict=True):
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {page_id + 1} 0 R >>".encode()
+            f"/Resources << /Font << {fonts} >> >> /Contents {page_id + 1} 0 R >>".encode()
         )
-        content = _content_stream(text)
+        content = _content_stream(page) if isinstance(page, str) else _placed_lines(page)
+        if pypdf_unreadable:
+            content = PYPDF_UNREADABLE_OPERANDS + content
+        if pypdf_blind:
+            content = b"<< " + content + b" >>"
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
     return _assemble(objects)
 
@@ -49,6 +85,22 @@ def _content_stream(text: str) -> bytes:
             ops.append(b"T*")
         ops.append(b"(" + _escape(line.encode("latin-1")) + b") Tj")
     ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def _placed_lines(lines: Sequence[str | PdfLine]) -> bytes:
+    """Each line in a text object of its own, set at its place, one below the other."""
+    ops: list[bytes] = []
+    y = float(_TOP)
+    font_numbers = {name: n for n, name in enumerate(_FONTS, start=1)}
+    for item in lines:
+        line = PdfLine(item) if isinstance(item, str) else item
+        y -= line.size * 1.2
+        text = _escape(line.text.encode("cp1252"))
+        ops.append(
+            b"BT /F%d %g Tf %g %g Td (%s) Tj ET"
+            % (font_numbers[line.font], line.size, line.x, y, text)
+        )
     return b"\n".join(ops)
 
 
