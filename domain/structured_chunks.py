@@ -92,12 +92,19 @@ def chunk_page(
     return drafts, trail
 
 
-def _overfills(parts: list[str], text: str, estimate: int, count: CountTokens, size: int) -> bool:
+def _overfills(
+    parts: list[str],
+    text: str,
+    estimate: int,
+    count: CountTokens,
+    size: int,
+    joiner: str = "\n\n",
+) -> bool:
     """Whether `text` joined to `parts` exceeds `size` tokens; the sum of the counts is exact
-    but for the separators, so the join is only counted near the limit."""
+    but for the joins, so the joined text is only counted near the limit."""
     if estimate + 2 * len(parts) <= size:
         return False
-    return estimate > size or count("\n\n".join([*parts, text])) > size
+    return estimate > size or count(joiner.join([*parts, text])) > size
 
 
 def _pieces(block: Block, count: CountTokens, policy: ChunkingPolicy) -> Iterator[str]:
@@ -124,7 +131,7 @@ def _packed(
     tokens = 0
     for unit in (piece for u in units for piece in _fitting(u, count, size)):
         needed = count(unit)
-        if run and tokens + needed > size:
+        if run and _overfills(run, unit, tokens + needed, count, size, joiner):
             yield joiner.join(run)
             carried: list[str] = []
             kept = 0
