@@ -28,6 +28,7 @@ TERM_COUNT_CAP = 2000
 HEADING_SHARE = 0.5
 """How much a term found only in a unit's heading counts, against one in the unit itself."""
 MAX_UNIT_CHARS = 600
+MAX_TERM_CHARS = 60
 # A sentence runs to ., ! or ? before white space; "3.11" or "e.g" do not end one.
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?]++(?!\s|$))*+(?:[.!?]+|$)", re.DOTALL)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Fig|No|Dr|Mr|Mrs)|\b[A-Za-z])\.$")
@@ -52,6 +53,7 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
     """The units of one passage's `text`, in order; `section` heads those before any heading."""
     units: list[Unit] = []
     heading = section.rsplit(" > ", 1)[-1] if section else ""
+    heading_terms = term_set(heading)  # once per heading, not once per unit under it
     cursor = 0
     for block in parse_blocks(text):
         start = text.find(block.text, cursor)
@@ -61,9 +63,13 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
         cursor = start + len(block.text)
         if block.kind is BlockKind.HEADING:
             heading = block.heading
+            heading_terms = term_set(heading)
             continue
+        term = _defined_term(block)
         for offset, piece in _pieces(block):
-            flat = _WRAP.sub(" ", piece).strip()[:MAX_UNIT_CHARS]
+            # Code keeps its indentation; prose is one line.
+            code = block.kind is BlockKind.CODE
+            flat = (piece.rstrip() if code else _WRAP.sub(" ", piece).strip())[:MAX_UNIT_CHARS]
             terms = term_set(flat)
             if terms:
                 begin = start + offset
@@ -72,9 +78,21 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
                     begin = found if found >= 0 else begin
                 units.append(
                     Unit(label, begin, begin + len(piece), flat, block.kind, heading, terms,
-                         term_set(heading))
+                         heading_terms)
                 )  # fmt: skip
+        if term:  # heads what follows, as a definition term does
+            heading, heading_terms = term, term_set(term)
     return units
+
+
+def _defined_term(block: Block) -> str:
+    """A paragraph that is one short line without closing punctuation, such as an option
+    (`--max-ppsize=N`) or a name a manual then describes, else empty: what follows is
+    about it."""
+    text = block.text.strip()
+    if block.kind is not BlockKind.PARAGRAPH or "\n" in text or len(text) > MAX_TERM_CHARS:
+        return ""
+    return "" if text.endswith((".", "!", "?", ":", ";", ",")) else text
 
 
 def _pieces(block: Block) -> Iterator[tuple[int, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
@@ -17,6 +18,22 @@ MAX_UNITS = 3
 KEEP_RELATIVE = 0.75
 """A unit beyond the best is quoted when it scores at least this share of the best."""
 MAX_HEADING_CHARS = 90
+NAME_BONUS = 0.15
+"""What holding a name (a call, an option, a variable) is worth when the question asks for
+one ("which option...", "how do I..."): technical answers are names more often than prose."""
+_ASKS_FOR_A_NAME = re.compile(
+    r"\b(?:which|what)\b.*\b(?:command|option|function|variable|setting|macro|program|flag"
+    r"|argument|parameter|method|class|module|constant|key|file|package|directive|keyword"
+    r"|mode|format|character|type|call|routine|tool|encoding|value|string|name|field"
+    r"|attribute|exception|error)s?\b|\bhow (?:do|can|should|would) (?:i|you|we)\b",
+    re.IGNORECASE,
+)
+_NAMES = re.compile(
+    r"`|\w\(|(?<![\w-])--?[A-Za-z]|[A-Za-z0-9]_[A-Za-z0-9]|\\[A-Za-z]+|\w=|[a-z][A-Z]"
+    r"|\b[A-Z][A-Z0-9_]{2,}\b"
+)
+CODE_LINES_SHOWN = 4
+"""Lines of a code block a sentence introducing it brings into the answer."""
 RANK_PRIOR = 0.02
 """What being retrieved first is worth, against covering the whole question (1.0)."""
 
@@ -63,7 +80,10 @@ class ExtractiveChatModel:
             for unit in units_of(label, passage.text, passage.section)
         ]
         weights = question_weights(request.question, units)
-        ranked = sorted((_Scored(u, _score(u, weights)) for u in units), key=lambda s: -s.score)
+        wants_a_name = _ASKS_FOR_A_NAME.search(request.question) is not None
+        ranked = sorted(
+            (_Scored(u, _score(u, weights, wants_a_name)) for u in units), key=lambda s: -s.score
+        )
         if not ranked or weights.coverage(ranked[0].unit) < MIN_COVERAGE:
             return declined(request.passages, model=self._model, provider=self.name)
         best = ranked[0].score
@@ -71,7 +91,7 @@ class ExtractiveChatModel:
         chosen = sorted(chosen[:MAX_UNITS], key=lambda u: (u.label, u.start))
         chosen = _with_introduced_code(chosen, units)
         return Completion(
-            text=" ".join(_quoted(unit, chosen, index) for index, unit in enumerate(chosen)),
+            text=_answer_text(chosen),
             cited=tuple(dict.fromkeys(u.label for u in chosen)),
             model=self._model,
             provider=self.name,
@@ -79,8 +99,12 @@ class ExtractiveChatModel:
         )
 
 
-def _score(unit: Unit, weights: Weights) -> float:
-    return weights.coverage(unit) + RANK_PRIOR / unit.label
+def _score(unit: Unit, weights: Weights, wants_a_name: bool) -> float:
+    # A unit under a name (an API entry's signature) holds that name too.
+    named = wants_a_name and (
+        unit.kind is BlockKind.CODE or _NAMES.search(f"{unit.heading} {unit.text}") is not None
+    )
+    return weights.coverage(unit) + RANK_PRIOR / unit.label + (NAME_BONUS if named else 0.0)
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:
@@ -93,29 +117,60 @@ def _distinct(units: list[Unit]) -> list[Unit]:
 
 
 def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-    """Each chosen prose unit that ends with ":" followed by code brings that code's first line.
+    """Each chosen prose unit that ends with ":" followed by code brings that code's first
+    lines (up to CODE_LINES_SHOWN).
 
     Manuals introduce the command or call that answers with a sentence ("To create one,
     run:"): quoting the sentence without the command answers nothing.
     """
     result: list[Unit] = []
     for unit in chosen:
-        result.append(unit)
+        if unit not in result:
+            result.append(unit)
         if unit.kind is BlockKind.CODE or not unit.text.endswith(":"):
             continue
-        following = [u for u in units if u.label == unit.label and u.start > unit.start]
-        if following and following[0].kind is BlockKind.CODE and following[0] not in chosen:
-            result.append(following[0])
+        position = units.index(unit) + 1
+        code = []
+        while position < len(units) and len(code) < CODE_LINES_SHOWN:
+            following = units[position]
+            if following.label != unit.label or following.kind is not BlockKind.CODE:
+                break
+            code.append(following)
+            position += 1
+        result.extend(line for line in code if line not in result)
     return result
 
 
-def _quoted(unit: Unit, chosen: list[Unit], index: int) -> str:
-    text = f"`{unit.text}`" if unit.kind is BlockKind.CODE else unit.text
-    heading = unit.heading
-    earlier = chosen[index - 1] if index else None
-    said = earlier is not None and earlier.heading == heading and earlier.label == unit.label
-    if heading and not said and heading.casefold() not in unit.text.casefold():
-        short = heading if len(heading) <= MAX_HEADING_CHARS else heading[:MAX_HEADING_CHARS] + "…"
-        text = f"{short}: {text}"
-    last = index == len(chosen) - 1 or chosen[index + 1].label != unit.label
-    return f"{text} [{unit.label}]" if last else text
+def _answer_text(chosen: list[Unit]) -> str:
+    """The chosen units as the answer: prose under its heading (once a passage), lines of
+    code fenced together, each passage's run ending with its citation."""
+    runs: list[list[Unit]] = []
+    for unit in chosen:
+        last = runs[-1][-1] if runs else None
+        joins = last is not None and last.label == unit.label and last.kind is BlockKind.CODE
+        if joins and unit.kind is BlockKind.CODE:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    parts: list[str] = []
+    for index, run in enumerate(runs):
+        first = run[0]
+        earlier = runs[index - 1][-1] if index else None
+        if first.kind is BlockKind.CODE:
+            text = "\n```\n" + "\n".join(u.text for u in run) + "\n```"
+        else:
+            text = first.text
+            said = earlier is not None and (earlier.label, earlier.heading) == (
+                first.label,
+                first.heading,
+            )
+            heading = first.heading
+            if heading and not said and heading.casefold() not in first.text.casefold():
+                if len(heading) > MAX_HEADING_CHARS:
+                    heading = heading[:MAX_HEADING_CHARS] + "…"
+                text = f"{heading}: {text}"
+        following = runs[index + 1][0] if index + 1 < len(runs) else None
+        if following is None or following.label != first.label:
+            text += f" [{first.label}]"
+        parts.append(text)
+    return " ".join(parts).replace(" \n```", "\n```").strip()

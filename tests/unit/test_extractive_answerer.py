@@ -50,7 +50,7 @@ async def test_a_sentence_introducing_a_command_brings_the_command() -> None:
         "How are virtual environments created?", passage("Unrelated words here."), passage(VENV)
     )
 
-    assert "`python -m venv /path/to/new/virtual/environment`" in completion.text
+    assert "\n```\npython -m venv /path/to/new/virtual/environment\n```" in completion.text
     assert completion.cited == (2,)
 
 
