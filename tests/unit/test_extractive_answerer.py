@@ -111,3 +111,29 @@ def test_a_question_term_no_unit_holds_weighs_most() -> None:
     weights = question_weights("cache size zanzibar", units)
 
     assert weights.terms["zanzibar"] > weights.terms["size"] > weights.terms["cach"]
+
+
+async def test_a_short_term_line_heads_the_description_after_it() -> None:
+    manual = "Command line options\n\n--max-ppsize=N\n\nSpecify the maximum size of the stack."
+
+    completion = await answer("How do I set the maximum size of the stack?", passage(manual))
+
+    assert completion.text.startswith("--max-ppsize=N: Specify the maximum size of the stack.")
+
+
+async def test_a_question_asking_for_a_name_prefers_the_sentence_holding_one() -> None:
+    # Four sentences cover the question alike; only three are quoted.
+    manual = " ".join(
+        [
+            *(
+                f"Short records are padded with empty fields in mode {n}."
+                for n in ("one", "two", "three")
+            ),
+            "Short records are padded with empty fields by fill=TRUE.",
+        ]
+    )
+
+    completion = await answer("Which option pads short records with empty fields?", passage(manual))
+
+    assert "fill=TRUE" in completion.text
+    assert completion.text.count("Short records") == 3
