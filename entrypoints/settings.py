@@ -138,7 +138,7 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Weight of the full-text ranking in fusion."""
     top_k: int = 5
     """Passages retrieved per question unless the request says otherwise."""
-    rerank_depth: int = 30
+    rerank_depth: int = 50
     """Candidates of the fused search that are reranked before the best `top_k` are kept."""
     min_coverage: float = 0.5
     """Passages holding less of the question (its terms weighted by rarity) than this share
@@ -146,9 +146,9 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["hashing", "openai"] = "hashing"
-    """Embedding implementation: `hashing` (offline) or `openai` (any OpenAI-compatible
-    embeddings API)."""
+    backend: Literal["hashing", "openai", "local"] = "hashing"
+    """Embedding implementation: `hashing` (offline), `openai` (any OpenAI-compatible
+    embeddings API) or `local` (the offline sentence model of `askdocs[local]`, 384-d)."""
     dim: int = 384
     """Vector length."""
     model: str = ""
@@ -159,6 +159,30 @@ class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     timeout_s: float = 30.0
     send_dimensions: bool = False
     """Ask the server for `dim`-long vectors (models that can shorten theirs)."""
+    max_tokens: int = 256
+    """`local`: tokens of a text the model reads; the rest is cut."""
+    threads: int = 0
+    """`local`: inference threads; 0 is one per physical core."""
+    model_path: str = ""
+    """`local`: an ONNX sentence model of your own (with `tokenizer_path`); empty: the bundled
+    all-MiniLM-L6-v2."""
+    tokenizer_path: str = ""
+    """`local`: the `tokenizer.json` of `model_path`."""
+
+
+class RerankSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["none", "local"] = "none"
+    """A semantic second look at the fused candidates, beside the lexical one every search
+    gets: `local` is the offline sentence model of `askdocs[local]` (about 20 ms a candidate
+    until its vector is cached)."""
+    weight: float = 1.0
+    """How much the semantic score (a cosine) adds to the lexical relevance."""
+    max_tokens: int = 128
+    """Tokens of each candidate the model reads: the start of a passage says what it is about."""
+    cached_passages: int = 4096
+    """Candidates whose vectors are kept for the next questions."""
+    threads: int = 0
+    """Inference threads; 0 is one per physical core."""
 
 
 class TokenizerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -273,6 +297,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     fetch: FetchSettings = msgspec.field(default_factory=FetchSettings)
     index: IndexSettings = msgspec.field(default_factory=IndexSettings)
     embedder: EmbedderSettings = msgspec.field(default_factory=EmbedderSettings)
+    rerank: RerankSettings = msgspec.field(default_factory=RerankSettings)
     tokenizer: TokenizerSettings = msgspec.field(default_factory=TokenizerSettings)
     llm: LlmSettings = msgspec.field(default_factory=LlmSettings)
     cache: CacheSettings = msgspec.field(default_factory=CacheSettings)

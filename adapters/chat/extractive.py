@@ -130,7 +130,7 @@ def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         if unit.kind is BlockKind.CODE or not unit.text.endswith(":"):
             continue
         position = units.index(unit) + 1
-        code = []
+        code: list[Unit] = []
         while position < len(units) and len(code) < CODE_LINES_SHOWN:
             following = units[position]
             if following.label != unit.label or following.kind is not BlockKind.CODE:

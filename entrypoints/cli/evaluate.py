@@ -48,6 +48,7 @@ EVALUATED_SETTINGS = (
     "ASKDOCS_TOKENIZER__",
     "ASKDOCS_DOCUMENTS__CHUNK_",
     "ASKDOCS_INDEX__",
+    "ASKDOCS_RERANK__",
 )
 """Prefixes of the ASKDOCS_* variables an evaluation honours; every other one is ignored."""
 _MODE_WEIGHTS: Mapping[Mode, Mapping[str, str]] = {
