@@ -29,7 +29,8 @@ class Retrieved:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RetrievePassages:
-    """Search the index `depth` deep, rerank those candidates, keep the best `k`.
+    """Search the index `depth` deep, rerank those candidates, keep the best `k` (with
+    `depth` 0, the index's own best `k`, not reranked).
 
     The index's fused ranking finds the candidates; `lexical_relevance`, with the question's
     terms weighted by their rarity in the whole index, orders them, so every index ends in
@@ -42,7 +43,7 @@ class RetrievePassages:
 
     index: VectorIndex
     embedder: Embedder
-    depth: int = 30
+    depth: int = 50
     reranker: Reranker | None = None
     reranker_weight: float = 1.0
 
@@ -61,20 +62,29 @@ class RetrievePassages:
             return Retrieved((), ())
         counted = await self.index.term_counts(model, list(dict.fromkeys(terms(question))))
         weights = corpus_weights(question, counted.counts, counted.chunks)
-        scores = await self._scores(question, hits, weights)
-        order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))[:k]
+        # Each candidate is cut into terms once: its score and its coverage both read them.
+        passages = [PassageTerms.of(hit.chunk.text, hit.chunk.section) for hit in hits]
+        if self.depth <= 0:  # no second look: the index's own order
+            scores = [hit.score for hit in hits]
+            order = list(range(len(hits)))[:k]
+        else:
+            scores = await self._scores(question, hits, passages, weights)
+            order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))[:k]
         best = tuple(dataclasses.replace(hits[i], score=scores[i]) for i in order)
-        coverages = tuple(
-            terms_coverage(weights, PassageTerms.of(hit.chunk.text, hit.chunk.section).all)
-            for hit in best
-        )
+        coverages = tuple(terms_coverage(weights, passages[i].all) for i in order)
         return Retrieved(best, coverages)
 
-    async def _scores(self, question: str, hits: list[SearchHit], weights: Weights) -> list[float]:
+    async def _scores(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        passages: list[PassageTerms],
+        weights: Weights,
+    ) -> list[float]:
         pairs = question_pairs(question)
         scores = [
-            lexical_relevance(weights, pairs, PassageTerms.of(h.chunk.text, h.chunk.section), rank)
-            for rank, h in enumerate(hits)
+            lexical_relevance(weights, pairs, passage, rank)
+            for rank, passage in enumerate(passages)
         ]
         if self.reranker is not None:
             texts = [h.chunk.embedded_text for h in hits]
