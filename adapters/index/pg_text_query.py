@@ -25,24 +25,36 @@ from askdocs.domain.evidence import TERM_COUNT_CAP
 SELECTION_BUDGET = 1000
 """Estimated chunks the selecting words may match together: what bounds the ranking work."""
 
-# Lexemes quoted as tsquery text prints them, with how many chunks hold each (an estimate).
-_COMMON_LEXEMES = """
-                        SELECT quote_literal(element.lexeme) AS lexeme,
-                               element.frequency * t.reltuples AS estimate
-                        FROM pg_class t
-                        JOIN pg_stats s ON s.schemaname = t.relnamespace::regnamespace::name
-                            AND s.tablename = t.relname AND s.attname = 'tsv'
+# The chunks table's row count and schema, looked up by its oid; `pg_stats` filtered by
+# these as values (not joined to pg_class by computed names) reads the catalogs through their
+# indexes: the join scanned all of pg_attribute, once per term of the question.
+_CHUNKS_ROWS = "(SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass)"
+_CHUNKS_SCHEMA = (
+    "(SELECT relnamespace::regnamespace::name FROM pg_class WHERE oid = 'chunks'::regclass)"
+)
+
+
+def _common_lexemes(placeholder: str) -> str:
+    """Those of the terms bound to `placeholder` among the column's most common elements,
+    with how many chunks hold each (an estimate). Materialised, so the statistics are read
+    once per search rather than once per term."""
+    return f"""
+                        SELECT element.lexeme, element.frequency * {_CHUNKS_ROWS} AS estimate
+                        FROM pg_stats s
                         CROSS JOIN unnest(
                             s.most_common_elems::text::text[], s.most_common_elem_freqs
                         ) AS element (lexeme, frequency)
-                        WHERE t.oid = 'chunks'::regclass AND element.lexeme IS NOT NULL
-                    """
+                        WHERE s.schemaname = {_CHUNKS_SCHEMA}
+                            AND s.tablename = 'chunks' AND s.attname = 'tsv'
+                            AND element.lexeme = ANY({placeholder}::text[])
+                    """  # noqa: S608 - a placeholder and fixed text
 
 
 def any_word_query(placeholder: str) -> str:
     """A one-row subquery of `ranking` and `selecting` (tsquery) for the question's terms
     bound to `placeholder` (`$6`, say) as a text array."""
     return f"""(
+            WITH common AS MATERIALIZED ({_common_lexemes(placeholder)})
             SELECT
                 ('( ' || string_agg(item, ' | ') || ' )')::tsquery AS ranking,
                 ('( ' || string_agg(item, ' | ') FILTER (WHERE selects) || ' )')::tsquery
@@ -55,8 +67,7 @@ def any_word_query(placeholder: str) -> str:
                 FROM (
                     SELECT quote_literal(term) AS item, coalesce(common.estimate, 0) AS estimate
                     FROM unnest({placeholder}::text[]) AS term
-                    LEFT JOIN ({_COMMON_LEXEMES}) AS common
-                        ON common.lexeme = quote_literal(term)
+                    LEFT JOIN common ON common.lexeme = term
                     WHERE term <> ''
                 ) AS items
                 WINDOW rarest_first AS (ORDER BY estimate, item)

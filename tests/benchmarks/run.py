@@ -3,7 +3,9 @@
 `--only streaming` streams answers from a local OpenAI-compatible provider
 (tests/benchmarks/streaming.py). `--only ingestion` takes real PDFs from the queue to `ready`
 with 1 and 2 `askdocs worker` processes and shows where ingestion's time goes
-(tests/benchmarks/ingestion.py). `--only cache` runs the cached chat path with the answer cache
+(tests/benchmarks/ingestion.py). `--only manual` asks distinct questions about the PostgreSQL
+15 manual (8,000-odd chunks) on the embedded defaults and on PostgreSQL, with 1 and 16 clients
+(tests/benchmarks/manual.py). `--only cache` runs the cached chat path with the answer cache
 in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
 vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
 beside the in-memory index, real MiniLM vectors); `--only vectors` runs just that, `--only chat`
@@ -31,7 +33,7 @@ import httpx
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
-from tests.benchmarks import ingestion, shared_cache, streaming, vector_index
+from tests.benchmarks import ingestion, manual, shared_cache, streaming, vector_index
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -127,12 +129,30 @@ def start_server(
 
 
 def load(
-    port: int, key: str, *, vary: bool, seconds: int, clients: int, core: str | None = "1"
+    port: int,
+    key: str,
+    *,
+    vary: bool,
+    seconds: int,
+    clients: int,
+    core: str | None = "1",
+    script: Path = LUA,
+    run: int = 0,
+    timeout_s: int | None = None,
 ) -> dict[str, float]:
-    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "-s", str(LUA)]
+    """wrk's figures for `script` against the server on `port`; `run` numbers the run for a
+    script whose questions must differ from one run to the next (manual.lua)."""
+    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "-s", str(script)]
+    if timeout_s is not None:
+        command.append(f"--timeout={timeout_s}s")
     if core is not None and shutil.which("taskset"):
         command = ["taskset", "-c", core, *command]
-    env = {**os.environ, "ASKDOCS_API_KEY": key, "ASKDOCS_BENCH_VARY": "1" if vary else "0"}
+    env = {
+        **os.environ,
+        "ASKDOCS_API_KEY": key,
+        "ASKDOCS_BENCH_VARY": "1" if vary else "0",
+        "ASKDOCS_BENCH_RUN": str(run),
+    }
     result = subprocess.run(
         [*command, f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True
     )
@@ -151,12 +171,13 @@ def main() -> int:
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
     parser.add_argument(
         "--only",
-        choices=("chat", "vectors", "cache", "streaming", "ingestion"),
+        choices=("chat", "vectors", "cache", "streaming", "ingestion", "manual"),
         help="run just this benchmark",
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
     vector_index.add_arguments(parser)
     ingestion.add_arguments(parser)
+    manual.add_arguments(parser)
     args = parser.parse_args()
     status = 0
     if args.only == "cache":
@@ -165,6 +186,8 @@ def main() -> int:
         return streaming.main_with(args)
     if args.only == "ingestion":
         return ingestion.main_with(args)
+    if args.only == "manual":
+        return manual.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):
