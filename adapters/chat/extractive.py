@@ -117,8 +117,8 @@ def _distinct(units: list[Unit]) -> list[Unit]:
 
 
 def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-    """Each chosen prose unit that ends with ":" followed by code brings that code's first
-    lines (up to CODE_LINES_SHOWN).
+    """Each chosen prose unit that ends with ":" or runs on unfinished (no closing period)
+    into code brings that code's first lines (up to CODE_LINES_SHOWN).
 
     Manuals introduce the command or call that answers with a sentence ("To create one,
     run:"): quoting the sentence without the command answers nothing.
@@ -127,7 +127,8 @@ def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
     for unit in chosen:
         if unit not in result:
             result.append(unit)
-        if unit.kind is BlockKind.CODE or not unit.text.endswith(":"):
+        # "To quit, type:" and "the command is" both introduce what follows.
+        if unit.kind is BlockKind.CODE or unit.text.endswith((".", "!", "?")):
             continue
         position = units.index(unit) + 1
         code: list[Unit] = []

@@ -137,3 +137,11 @@ async def test_a_question_asking_for_a_name_prefers_the_sentence_holding_one() -
 
     assert "fill=TRUE" in completion.text
     assert completion.text.count("Short records") == 3
+
+
+async def test_an_unfinished_sentence_followed_by_code_brings_the_code() -> None:
+    manual = "## Using R\n\nTo quit the R program the command is\n\n```\n> q()\n```\n\nBye."
+
+    completion = await answer("How do I quit the R program?", passage(manual))
+
+    assert "To quit the R program the command is\n```\n> q()\n```" in completion.text
