@@ -1,8 +1,10 @@
 """PDF: the text of each page as page Markdown, read with pypdf, or with pdfium when pypdf
 cannot read the file or finds almost no text in it (docs/adr/0015-second-pdf-engine.md).
 
-The text is cleaned the same whichever engine read it: running headers and footers dropped,
-listing line numbers and dot leaders removed, prose reflowed into paragraphs, code fenced.
+Words pypdf ran together in justified text get their spaces back from pdfium's reading of
+the page (`pdf_spacing`). The text is cleaned the same whichever engine read it: running
+headers and footers dropped, listing line numbers and dot leaders removed, prose reflowed
+into paragraphs, code fenced.
 Pages stay pages: nothing moves from one page to another.
 """
 
@@ -18,6 +20,7 @@ from askdocs.adapters.parsing.pdf_layout import measure_layout
 from askdocs.adapters.parsing.pdf_lines import Line, plain_lines, pypdf_lines
 from askdocs.adapters.parsing.pdf_paragraphs import page_markdown
 from askdocs.adapters.parsing.pdf_running_lines import drop_running_lines
+from askdocs.adapters.parsing.pdf_spacing import is_glued, respaced
 from askdocs.adapters.parsing.pdfium_text import PdfiumEncrypted, pdfium_page_texts
 from askdocs.adapters.parsing.sniffing import PDF
 from askdocs.application.errors import UnprocessableDocument
@@ -59,7 +62,23 @@ def _page_lines(data: bytes) -> list[list[Line]]:
         return _pdfium_pages(data, pypdf_failure=exc)
     if _characters(pages) < MIN_CHARS_PER_PAGE * len(pages):
         return _richer(pages, _pdfium_pages_or_none(data))
-    return pages
+    return _with_spaces_restored(pages, data)
+
+
+def _with_spaces_restored(pages: list[list[Line]], data: bytes) -> list[list[Line]]:
+    """Pages whose words pypdf ran together get their spaces from pdfium's reading."""
+    glued = [index for index, lines in enumerate(pages) if is_glued(lines)]
+    if not glued:
+        return pages
+    try:
+        texts = pdfium_page_texts(data)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - pypdf read the file; its text stands as read
+        return pages
+    if len(texts) != len(pages):
+        return pages
+    return [respaced(lines, texts[i]) if i in glued else lines for i, lines in enumerate(pages)]
 
 
 def _pypdf_pages(data: bytes) -> list[list[Line]]:
