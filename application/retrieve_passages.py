@@ -6,7 +6,12 @@ import dataclasses
 
 from askdocs.application.ports import Embedder, SearchHit, SearchQuery, VectorIndex
 from askdocs.application.ports.ranking import Reranker
-from askdocs.domain.evidence import Weights, corpus_weights, terms_coverage
+from askdocs.domain.evidence import (
+    Weights,
+    answerability_weights,
+    corpus_weights,
+    terms_coverage,
+)
 from askdocs.domain.lexicon import terms
 from askdocs.domain.ranking import PassageTerms, lexical_relevance, question_pairs
 
@@ -71,7 +76,8 @@ class RetrievePassages:
             scores = await self._scores(question, hits, passages, weights)
             order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))[:k]
         best = tuple(dataclasses.replace(hits[i], score=scores[i]) for i in order)
-        coverages = tuple(terms_coverage(weights, passages[i].all) for i in order)
+        answering = answerability_weights(question, counted.counts, counted.chunks)
+        coverages = tuple(terms_coverage(answering, passages[i].all) for i in order)
         return Retrieved(best, coverages)
 
     async def _scores(

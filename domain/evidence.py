@@ -20,15 +20,22 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 
-from askdocs.domain.lexicon import term_set
+from askdocs.domain.lexicon import compound_parts, term_set
 from askdocs.domain.text_blocks import Block, BlockKind, parse_blocks
 
 TERM_COUNT_CAP = 2000
 """Chunks holding a term are counted no further: past this many, a term is common anyway."""
 HEADING_SHARE = 0.5
 """How much a term found only in a unit's heading counts, against one in the unit itself."""
+UNKNOWN_WORD_FACTOR = 2.0
+"""How much more a word no document uses weighs in deciding whether the passages answer..."""
+UNKNOWN_WORD_EVIDENCE_CHUNKS = 1000
+"""... once the index holds this many chunks: that a handful of passages never say "much"
+tells nothing, that a thousand never name "Zstandard" tells a lot (the extra weight grows
+with the index up to this size)."""
 MAX_UNIT_CHARS = 600
 MAX_TERM_CHARS = 60
+MAX_LABEL_WORDS = 2
 # A sentence runs to ., ! or ? before white space; "3.11" or "e.g" do not end one.
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?]++(?!\s|$))*+(?:[.!?]+|$)", re.DOTALL)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Fig|No|Dr|Mr|Mrs)|\b[A-Za-z])\.$")
@@ -54,7 +61,7 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
     units: list[Unit] = []
     heading = section.rsplit(" > ", 1)[-1] if section else ""
     heading_terms = term_set(heading)  # once per heading, not once per unit under it
-    cursor = 0
+    cursor, previous_term = 0, ""
     for block in parse_blocks(text):
         start = text.find(block.text, cursor)
         if start < 0:  # parse_blocks trims lines: find the block by its first line instead
@@ -64,8 +71,11 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
         if block.kind is BlockKind.HEADING:
             heading = block.heading
             heading_terms = term_set(heading)
+            previous_term = ""
             continue
         term = _defined_term(block)
+        if _is_name(term) and _is_name(previous_term):  # `--separate-windows`, `--separate`
+            term = f"{previous_term}, {term}"
         for offset, piece in _pieces(block):
             # Code keeps its indentation; prose is one line.
             code = block.kind is BlockKind.CODE
@@ -82,17 +92,32 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
                 )  # fmt: skip
         if term:  # heads what follows, as a definition term does
             heading, heading_terms = term, term_set(term)
+        previous_term = term
     return units
 
 
 def _defined_term(block: Block) -> str:
-    """A paragraph that is one short line without closing punctuation, such as an option
-    (`--max-ppsize=N`) or a name a manual then describes, else empty: what follows is
-    about it."""
+    """The term a block defines, else empty: what follows is about it.
+
+    A term is one short line: a paragraph without closing punctuation (a name a manual then
+    describes), a one-line code block (an option set in a fixed-pitch font, `--max-ppsize=N`),
+    or a word or two ending with ":" (`65534:` in a table of ids laid out as a list).
+    """
+    if block.kind is BlockKind.CODE:
+        text = block.code.strip()
+        one_name = "\n" not in text and len(text.split()) <= MAX_LABEL_WORDS
+        return text if one_name and len(text) <= MAX_TERM_CHARS else ""
     text = block.text.strip()
     if block.kind is not BlockKind.PARAGRAPH or "\n" in text or len(text) > MAX_TERM_CHARS:
         return ""
+    if text.endswith(":") and len(text.split()) <= MAX_LABEL_WORDS:
+        return text[:-1].strip()
     return "" if text.endswith((".", "!", "?", ":", ";", ",")) else text
+
+
+def _is_name(term: str) -> bool:
+    """A term written as a name (an option, a call, a number), not as words."""
+    return bool(term) and len(term.split()) == 1 and not term.isalpha()
 
 
 def _pieces(block: Block) -> Iterator[tuple[int, str]]:
@@ -172,6 +197,27 @@ def corpus_weights(question: str, counts: Mapping[str, int], chunks: int) -> Wei
             for t in sorted(term_set(question))
         }
     )
+
+
+def answerability_weights(question: str, counts: Mapping[str, int], chunks: int) -> Weights:
+    """`corpus_weights` with each word the documents never use weighing up to
+    UNKNOWN_WORD_FACTOR times more: what weighs whether the passages answer at all.
+
+    A question naming something the documents never mention (a product, a place) is about
+    that thing, however many of its other words the passages share. Numbers are left out (a
+    version or a size the text does not spell the same way), and so is a compound whose parts
+    the documents all use (`ready-made`).
+    """
+    weights = corpus_weights(question, counts, chunks).terms
+    parts = compound_parts(question)
+    factor = 1 + (UNKNOWN_WORD_FACTOR - 1) * min(chunks / UNKNOWN_WORD_EVIDENCE_CHUNKS, 1.0)
+
+    def unknown(term: str) -> bool:
+        if counts.get(term, 0) > 0 or not any(c.isalpha() for c in term):
+            return False
+        return not (term in parts and all(counts.get(p, 0) > 0 for p in parts[term]))
+
+    return Weights({t: w * factor if unknown(t) else w for t, w in weights.items()})
 
 
 def terms_coverage(weights: Weights, terms: frozenset[str]) -> float:

@@ -16,6 +16,11 @@ import itertools
 import re
 
 _TOKEN = re.compile(r"\w+(?:[._:\-]\w+)*")
+# "What's", "don't", "we'll": the ending is no term ("s" would match every plural's stem).
+_APOSTROPHES = "'\u2019"  # typed, and typeset
+_CONTRACTION = re.compile(
+    rf"(?<=[A-Za-z])(?:n[{_APOSTROPHES}]t|[{_APOSTROPHES}](?:s|re|ll|ve|d|m))\b", re.IGNORECASE
+)
 _CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SEPARATORS = re.compile(r"[._:\-]+")
 STOPWORDS = frozenset(
@@ -33,12 +38,23 @@ def terms(text: str) -> list[str]:
     """The search terms of `text`, in order; an identifier's parts follow it."""
     # findall and chain keep the per-token work in C: this runs over every candidate passage
     # of every question.
-    return list(itertools.chain.from_iterable(map(_token_terms, _TOKEN.findall(text))))
+    words = _TOKEN.findall(_CONTRACTION.sub("", text))
+    return list(itertools.chain.from_iterable(map(_token_terms, words)))
 
 
 def term_set(text: str) -> frozenset[str]:
     """The distinct search terms of `text`."""
     return frozenset(terms(text))
+
+
+def compound_parts(text: str) -> dict[str, tuple[str, ...]]:
+    """Each compound term of `text` (`ready-made`, `getLogger`) with the terms of its parts."""
+    found: dict[str, tuple[str, ...]] = {}
+    for token in _TOKEN.findall(text):
+        whole, *parts = _token_terms(token) or ("",)
+        if parts:
+            found[whole] = tuple(parts)
+    return found
 
 
 @functools.lru_cache(maxsize=131072)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from askdocs.domain.lexicon import stem, terms
+from askdocs.domain.lexicon import compound_parts, stem, terms
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,15 @@ def test_forms_of_a_word_meet_at_one_stem() -> None:
     assert stem("tallies") == "tally"
     assert stem("class") == "class"
     assert stem("utf8") == "utf8"
+
+
+def test_the_ending_of_a_contraction_is_no_term() -> None:
+    # "s" from "What's" would match the stem of every plural.
+    assert terms("What's the user's limit? It doesn\u2019t fit") == ["user", "limit", "fit"]
+
+
+def test_compound_parts_name_the_parts_of_each_compound_term() -> None:
+    assert compound_parts("a ready-made getLogger call") == {
+        "ready-made": ("ready", "made"),
+        "getlogger": ("get", "logger"),
+    }
