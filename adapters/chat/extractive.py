@@ -11,9 +11,11 @@ from askdocs.domain.answers import Completion, Quote, declined
 from askdocs.domain.evidence import Unit, Weights, question_weights, units_of
 from askdocs.domain.text_blocks import BlockKind
 
-MIN_COVERAGE = 0.2
+MIN_COVERAGE = 0.1
 """Below this share of the question's (weighted) terms in any unit, the passages do not
-answer it: askdocs says so rather than quote something beside the point."""
+answer it: askdocs says so rather than quote something beside the point. Low, because the
+passages have passed `index.min_coverage` already: a unit of them sharing a term or two is
+the best quote a paraphrased question gets."""
 MAX_UNITS = 3
 KEEP_RELATIVE = 0.75
 """A unit beyond the best is quoted when it scores at least this share of the best."""
@@ -32,6 +34,8 @@ _NAMES = re.compile(
     r"`|\w\(|(?<![\w-])--?[A-Za-z]|[A-Za-z0-9]_[A-Za-z0-9]|\\[A-Za-z]+|\w=|[a-z][A-Z]"
     r"|\b[A-Z][A-Z0-9_]{2,}\b"
 )
+SEQUEL_MAX_CHARS = 300
+"""The longest unit quoted for following the best one (see `_with_sequel`)."""
 CODE_LINES_SHOWN = 4
 """Lines of a code block a sentence introducing it brings into the answer."""
 RANK_PRIOR = 0.02
@@ -88,7 +92,7 @@ class ExtractiveChatModel:
             return declined(request.passages, model=self._model, provider=self.name)
         best = ranked[0].score
         chosen = _distinct([s.unit for s in ranked if s.score >= best * KEEP_RELATIVE])
-        chosen = sorted(chosen[:MAX_UNITS], key=lambda u: (u.label, u.start))
+        chosen = sorted(_with_sequel(chosen[:MAX_UNITS], units), key=lambda u: (u.label, u.start))
         chosen = _with_introduced_code(chosen, units)
         return Completion(
             text=_answer_text(chosen),
@@ -105,6 +109,27 @@ def _score(unit: Unit, weights: Weights, wants_a_name: bool) -> float:
         unit.kind is BlockKind.CODE or _NAMES.search(f"{unit.heading} {unit.text}") is not None
     )
     return weights.coverage(unit) + RANK_PRIOR / unit.label + (NAME_BONUS if named else 0.0)
+
+
+def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
+    """The chosen units and, after the best one (when prose) and any chosen right after it,
+    the unit that follows under the same heading, if short (up to SEQUEL_MAX_CHARS).
+
+    The sentence that matches the question's words best is often the one that sets up the
+    answer, the next one giving it: "Problem line. There is one ..." then the line itself,
+    "--tune: fine tunes the library" then how long that takes.
+    """
+    best = chosen[0]
+    position = units.index(best) + 1
+    while position < len(units) and units[position] in chosen:  # chosen already: the next
+        position += 1
+    if best.kind is BlockKind.CODE or position >= len(units):
+        return chosen
+    sequel = units[position]
+    related = sequel.label == best.label and sequel.heading == best.heading
+    if not related or len(sequel.text) > SEQUEL_MAX_CHARS:
+        return chosen
+    return [*chosen, sequel]
 
 
 def _distinct(units: list[Unit]) -> list[Unit]:

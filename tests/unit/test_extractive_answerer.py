@@ -145,3 +145,34 @@ async def test_an_unfinished_sentence_followed_by_code_brings_the_code() -> None
     completion = await answer("How do I quit the R program?", passage(manual))
 
     assert "To quit the R program the command is\n```\n> q()\n```" in completion.text
+
+
+def test_a_name_alone_as_code_heads_what_follows_and_names_in_a_row_head_it_together() -> None:
+    manual = "Options\n\n```\n--separate-windows\n```\n\n--separate\n\nSeparate the windows."
+
+    units = units_of(1, manual)
+
+    assert units[-1].heading == "--separate-windows, --separate"
+
+
+def test_a_label_of_a_word_or_two_ending_with_a_colon_heads_what_follows() -> None:
+    units = units_of(1, "UID classes\n\n65534:\n\nUser nobody.\n\nTo allocate one, run:")
+
+    assert [(u.heading, u.text) for u in units][2:] == [
+        ("65534", "User nobody."),
+        ("65534", "To allocate one, run:"),
+    ]
+
+
+async def test_the_short_sentence_after_the_best_one_is_quoted_too() -> None:
+    manual = (
+        "Problem line. There is one problem line per data file. It reads p cnf VARS CLAUSES."
+        "\n\nComments start with c."
+    )
+
+    completion = await answer("What does the problem line look like?", passage(manual))
+
+    assert completion.text.startswith(
+        "Problem line. There is one problem line per data file. It reads p cnf VARS CLAUSES."
+    )
+    assert "Comments" not in completion.text
