@@ -15,12 +15,11 @@ import functools
 import itertools
 import re
 
-_TOKEN = re.compile(r"\w+(?:[._:\-]\w+)*")
-# "What's", "don't", "we'll": the ending is no term ("s" would match every plural's stem).
 _APOSTROPHES = "'\u2019"  # typed, and typeset
-_CONTRACTION = re.compile(
-    rf"(?<=[A-Za-z])(?:n[{_APOSTROPHES}]t|[{_APOSTROPHES}](?:s|re|ll|ve|d|m))\b", re.IGNORECASE
-)
+# A word with a contraction's ending is one token ("What's", "don't", "we'll"), the ending
+# then cut off: it is no term ("s" would match every plural's stem).
+_TOKEN = re.compile(rf"\w+(?:[._:\-]\w+)*(?:[{_APOSTROPHES}](?i:s|t|re|ll|ve|d|m)\b)?")
+_CONTRACTION = re.compile(rf"(?i:n[{_APOSTROPHES}]t|[{_APOSTROPHES}]\w+)$")
 _CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SEPARATORS = re.compile(r"[._:\-]+")
 STOPWORDS = frozenset(
@@ -38,8 +37,7 @@ def terms(text: str) -> list[str]:
     """The search terms of `text`, in order; an identifier's parts follow it."""
     # findall and chain keep the per-token work in C: this runs over every candidate passage
     # of every question.
-    words = _TOKEN.findall(_CONTRACTION.sub("", text))
-    return list(itertools.chain.from_iterable(map(_token_terms, words)))
+    return list(itertools.chain.from_iterable(map(_token_terms, _TOKEN.findall(text))))
 
 
 def term_set(text: str) -> frozenset[str]:
@@ -59,6 +57,10 @@ def compound_parts(text: str) -> dict[str, tuple[str, ...]]:
 
 @functools.lru_cache(maxsize=131072)
 def _token_terms(token: str) -> tuple[str, ...]:
+    if "'" in token or "\u2019" in token:
+        token = _CONTRACTION.sub("", token)
+        if not token:
+            return ()
     lowered = token.casefold()[:_MAX_TERM_CHARS]
     compound = _SEPARATORS.search(token) is not None or _is_camel(token)
     if not compound:
