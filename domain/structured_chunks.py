@@ -46,7 +46,31 @@ def section_label(trail: HeadingTrail) -> str:
 
 
 def _deeper(trail: HeadingTrail, level: int, text: str) -> HeadingTrail:
-    return (*(entry for entry in trail if entry[0] < level), (level, text))
+    """The trail under a new heading: the headings above its level stay, save a numbered
+    one whose number does not lead to the new heading's ("10. Example Licenses" is no
+    parent of "9.2 Users and groups": the chapter between went unrecognised)."""
+    number = _number(text)
+    kept = (
+        entry
+        for entry in trail
+        if entry[0] < level and (not number or _leads_to(_number(entry[1]), number))
+    )
+    return (*kept, (level, text))
+
+
+_SECTION_NUMBER = re.compile(r"(\d+(?:\.\d+)*)\.?\s")
+
+
+def _number(heading: str) -> tuple[str, ...]:
+    """The section number a heading starts with (`9.2.2 UID and GID` -> 9, 2, 2), if any."""
+    match = _SECTION_NUMBER.match(heading)
+    return tuple(match.group(1).split(".")) if match else ()
+
+
+def _leads_to(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    """Whether a heading numbered `outer` may hold one numbered `inner` (unnumbered ones may
+    hold anything)."""
+    return not outer or (len(outer) < len(inner) and inner[: len(outer)] == outer)
 
 
 def chunk_page(

@@ -92,3 +92,24 @@ def test_a_chunk_embeds_its_section_with_its_text() -> None:
 
     assert chunk.embedded_text == "textwrap > dedent()\n\nRemove common leading whitespace."
     assert bare.embedded_text == "Some text."
+
+
+def test_a_numbered_heading_leaves_the_trail_of_a_numbered_one_that_cannot_hold_it() -> None:
+    # The chapter "9 Files" went unrecognised: "10. Example Licenses" is no parent of 9.2.
+    page = (
+        "# 10. Example Licenses\n\nGPL.\n\n## 9.2 Users and groups\n\nIds.\n\n"
+        "### 9.2.2 Classes\n\nNobody."
+    )
+
+    drafts, trail = chunk_page(page, COUNT, ChunkingPolicy(size=4, overlap=0))
+
+    assert drafts[-1].section == "9.2 Users and groups > 9.2.2 Classes"
+    assert trail == ((2, "9.2 Users and groups"), (3, "9.2.2 Classes"))
+
+
+def test_unnumbered_headings_hold_numbered_ones() -> None:
+    page = "# Policy Manual\n\n## 9.2 Users\n\nIds.\n\n### Notes\n\nMore."
+
+    drafts, _ = chunk_page(page, COUNT, ChunkingPolicy(size=4, overlap=0))
+
+    assert drafts[-1].section == "Policy Manual > 9.2 Users > Notes"
