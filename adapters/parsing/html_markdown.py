@@ -28,11 +28,6 @@ _BLOCKS = frozenset(
         "nav", "option", "p", "section", "summary",
     }
 )  # fmt: skip
-# Elements a page's navigation is made of (never a void element: its end tag must come).
-_NAVIGATION_ROLES = frozenset({"navigation", "search"})
-_NAVIGATION_HOLDERS = frozenset(
-    {"nav", "div", "aside", "section", "header", "footer", "ul", "form"}
-)
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _LISTS = frozenset({"ul", "ol"})
 _CELLS = frozenset({"td", "th"})
@@ -60,8 +55,6 @@ class MarkdownWriter(HTMLParser):
         self._hidden = self._pre_depth = self._heading = self._tables = 0
         self._section_level = 1
         self._in_title = False
-        self._navigation_tag: str | None = None
-        self._navigation_depth = 0
         self._lists: list[int | None] = []  # per open list: the next number, None if bulleted
         self._list_starts_at = self._table_starts_at = 0  # where the open one's blocks begin
         self._item: tuple[str, int] | None = None  # marker and depth of an item yet to be written
@@ -77,13 +70,6 @@ class MarkdownWriter(HTMLParser):
         return join_blocks(self.blocks)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == self._navigation_tag:
-            self._navigation_depth += 1
-        elif self._navigation_tag is None and _is_navigation(tag, attrs):
-            # A site's menus and tables of contents are not what a page says: hidden with
-            # everything inside, up to the element's own end tag.
-            self._navigation_tag, self._navigation_depth = tag, 1
-            self._hidden += 1
         if tag == "title" and not self._hidden:
             self._in_title = True
         elif tag in _HIDDEN:
@@ -130,12 +116,6 @@ class MarkdownWriter(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == self._navigation_tag:
-            self._navigation_depth -= 1
-            if not self._navigation_depth:
-                self._navigation_tag = None
-                self._hidden = max(self._hidden - 1, 0)
-            return
         if tag == "title":
             self._in_title = False
         elif tag in _HIDDEN:
@@ -262,11 +242,3 @@ class MarkdownWriter(HTMLParser):
 def _first_number(attrs: list[tuple[str, str | None]]) -> int:
     start = dict(attrs).get("start") or "1"
     return int(start) if start.isdigit() else 1
-
-
-def _is_navigation(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
-    """`<nav>`, or an element marked as navigation or search (`role="navigation"`)."""
-    if tag == "nav":
-        return True
-    role = dict(attrs).get("role") or ""
-    return tag in _NAVIGATION_HOLDERS and role.strip().casefold() in _NAVIGATION_ROLES

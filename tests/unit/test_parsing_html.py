@@ -114,14 +114,3 @@ def test_a_definition_term_heads_its_definition_one_level_below_its_section() ->
     assert html_text(markup) == (
         "## Functions\n\n### textwrap.dedent(text)\n\nRemove any common leading whitespace."
     )
-
-
-def test_navigation_menus_and_search_forms_are_not_page_text() -> None:
-    markup = """<title>json</title><body>
-    <nav><ul><li>Table of Contents</li></ul></nav>
-    <div class="sphinxsidebar" role="navigation"><div><h3>Previous topic</h3></div><p>csv</p></div>
-    <form role="search"><input name="q"/>Quick search</form>
-    <div role="main"><h1>json</h1><p>Encode <b>and</b> decode.</p><div><p>Details.</p></div></div>
-    </body>"""
-
-    assert html_text(markup) == "# json\n\n# json\n\nEncode and decode.\n\nDetails."
