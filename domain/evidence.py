@@ -161,17 +161,22 @@ class Weights:
     def total(self) -> float:
         return sum(self.terms.values())
 
-    def coverage(self, unit: Unit) -> float:
-        """The weighted share of the question's terms the unit (or its heading) holds."""
+    def coverage(self, unit: Unit, *, besides: frozenset[str] = frozenset()) -> float:
+        """The weighted share of the question's terms the unit (or its heading) holds; with
+        `besides`, of those terms not among them (what the unit adds to units holding them)."""
         total = self.total
         if total <= 0:
             return 0.0
         found = sum(
             weight * (1.0 if term in unit.terms else HEADING_SHARE)
             for term, weight in self.terms.items()
-            if term in unit.terms or term in unit.heading_terms
+            if term not in besides and (term in unit.terms or term in unit.heading_terms)
         )
         return found / total
+
+    def held_by(self, unit: Unit) -> frozenset[str]:
+        """The question's terms the unit or its heading holds."""
+        return frozenset(t for t in self.terms if t in unit.terms or t in unit.heading_terms)
 
 
 def question_weights(question: str, pool: Sequence[Unit]) -> Weights:

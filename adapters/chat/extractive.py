@@ -17,8 +17,13 @@ answer it: askdocs says so rather than quote something beside the point. Low, be
 passages have passed `index.min_coverage` already: a unit of them sharing a term or two is
 the best quote a paraphrased question gets."""
 MAX_UNITS = 3
+CANDIDATE_RELATIVE = 0.4
+"""A unit scoring below this share of the best is not quoted, whatever it adds."""
+MIN_GAIN = 0.05
+"""A unit adding less than this (weighted) share of the question to the chosen ones adds
+nothing new."""
 KEEP_RELATIVE = 0.75
-"""A unit beyond the best is quoted when it scores at least this share of the best."""
+"""When no unit adds anything new, one scoring at least this share of the best is quoted."""
 MAX_HEADING_CHARS = 90
 NAME_BONUS = 0.15
 """What holding a name (a call, an option, a variable) is worth when the question asks for
@@ -46,6 +51,8 @@ RANK_PRIOR = 0.02
 class _Scored:
     unit: Unit
     score: float
+    said: Unit
+    """The unit as it is quoted: with the terms of the code it introduces."""
 
 
 class ExtractiveChatModel:
@@ -53,11 +60,12 @@ class ExtractiveChatModel:
 
     Candidates are the sentences, list items, table rows and code lines of the passages
     (`askdocs.domain.evidence`); a unit's score is the weighted share of the question it
-    covers, plus a little for the passage's retrieval rank. The best unit is quoted whole,
-    with up to two more that score nearly as well, in document order; a prose unit that
-    introduces a code block (ends with ":") brings the block's first line. When no unit
-    covers half of the question, the answer says the documents do not answer it, lists the
-    closest passages, and is marked not answered.
+    covers (a sentence introducing code with the code's terms, as it is quoted with it),
+    plus a little for the passage's retrieval rank. The best unit is quoted whole, with up
+    to two more that cover what it leaves of the question (`_covering`), in document
+    order; a prose unit that introduces a code block (ends with ":") brings the block's
+    first lines. When no unit covers MIN_COVERAGE of the question, the answer says the
+    documents do not answer it, lists the closest passages, and is marked not answered.
     """
 
     def __init__(self, *, model: str = "extractive") -> None:
@@ -85,14 +93,12 @@ class ExtractiveChatModel:
         ]
         weights = question_weights(request.question, units)
         wants_a_name = _ASKS_FOR_A_NAME.search(request.question) is not None
-        ranked = sorted(
-            (_Scored(u, _score(u, weights, wants_a_name)) for u in units), key=lambda s: -s.score
-        )
-        if not ranked or weights.coverage(ranked[0].unit) < MIN_COVERAGE:
+        scored = (_scored(i, units, weights, wants_a_name) for i in range(len(units)))
+        ranked = sorted(scored, key=lambda s: -s.score)
+        if not ranked or weights.coverage(ranked[0].said) < MIN_COVERAGE:
             return declined(request.passages, model=self._model, provider=self.name)
-        best = ranked[0].score
-        chosen = _distinct([s.unit for s in ranked if s.score >= best * KEEP_RELATIVE])
-        chosen = sorted(_with_sequel(chosen[:MAX_UNITS], units), key=lambda u: (u.label, u.start))
+        chosen = _covering(ranked, weights)
+        chosen = sorted(_with_sequel(chosen, units), key=lambda u: (u.label, u.start))
         chosen = _with_introduced_code(chosen, units)
         return Completion(
             text=_answer_text(chosen),
@@ -103,12 +109,58 @@ class ExtractiveChatModel:
         )
 
 
+def _scored(position: int, units: list[Unit], weights: Weights, wants_a_name: bool) -> _Scored:
+    """The unit at `position` scored as it would be quoted: with the code it introduces."""
+    unit = units[position]
+    code = _introduced_code(position, units)
+    if code:
+        said = dataclasses.replace(unit, terms=unit.terms.union(*(line.terms for line in code)))
+        return _Scored(unit, _score(said, weights, wants_a_name), said)
+    return _Scored(unit, _score(unit, weights, wants_a_name), unit)
+
+
 def _score(unit: Unit, weights: Weights, wants_a_name: bool) -> float:
     # A unit under a name (an API entry's signature) holds that name too.
     named = wants_a_name and (
         unit.kind is BlockKind.CODE or _NAMES.search(f"{unit.heading} {unit.text}") is not None
     )
     return weights.coverage(unit) + RANK_PRIOR / unit.label + (NAME_BONUS if named else 0.0)
+
+
+def _covering(ranked: list[_Scored], weights: Weights) -> list[Unit]:
+    """Up to MAX_UNITS units that together cover the question: the best, then each time the
+    candidate adding most of the question the chosen ones leave out (plus half its own
+    score, so between units adding as much the better one goes first).
+
+    A question asks several things ("the n biggest items in a large dataset"): three
+    sentences that each say its commonest words answer less than one that names the
+    items and one that says "largest". When no candidate adds anything (MIN_GAIN), one
+    nearly as good as the best (KEEP_RELATIVE) is quoted instead: it may say the same
+    thing of another entry.
+    """
+    best = ranked[0].score
+    candidates = [s for s in ranked if s.score >= best * CANDIDATE_RELATIVE]
+    chosen = [ranked[0].unit]
+    covered = weights.held_by(ranked[0].said)
+    while len(chosen) < MAX_UNITS:
+        fresh = [s for s in candidates if _is_new(s.unit, chosen)]
+        if not fresh:
+            break
+        gains = [weights.coverage(s.said, besides=covered) for s in fresh]
+        position = max(range(len(fresh)), key=lambda i: gains[i] + fresh[i].score / 2)
+        pick: _Scored | None = fresh[position]
+        if gains[position] < MIN_GAIN:
+            pick = next((s for s in fresh if s.score >= best * KEEP_RELATIVE), None)
+        if pick is None:
+            break
+        chosen.append(pick.unit)
+        covered |= weights.held_by(pick.said)
+    return chosen
+
+
+def _is_new(unit: Unit, chosen: list[Unit]) -> bool:
+    """Whether `unit` says something the chosen ones do not: overlapping chunks repeat text."""
+    return not any(unit.text in c.text or c.text in unit.text for c in chosen)
 
 
 def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
@@ -132,39 +184,37 @@ def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
     return [*chosen, sequel]
 
 
-def _distinct(units: list[Unit]) -> list[Unit]:
-    """Drop units already said: overlapping chunks repeat text."""
-    kept: list[Unit] = []
-    for unit in units:
-        if not any(unit.text in k.text or k.text in unit.text for k in kept):
-            kept.append(unit)
-    return kept
-
-
 def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-    """Each chosen prose unit that ends with ":" or runs on unfinished (no closing period)
-    into code brings that code's first lines (up to CODE_LINES_SHOWN).
-
-    Manuals introduce the command or call that answers with a sentence ("To create one,
-    run:"): quoting the sentence without the command answers nothing.
-    """
+    """Each chosen unit followed by the code it introduces (`_introduced_code`)."""
     result: list[Unit] = []
     for unit in chosen:
         if unit not in result:
             result.append(unit)
-        # "To quit, type:" and "the command is" both introduce what follows.
-        if unit.kind is BlockKind.CODE or unit.text.endswith((".", "!", "?")):
-            continue
-        position = units.index(unit) + 1
-        code: list[Unit] = []
-        while position < len(units) and len(code) < CODE_LINES_SHOWN:
-            following = units[position]
-            if following.label != unit.label or following.kind is not BlockKind.CODE:
-                break
-            code.append(following)
-            position += 1
+        code = _introduced_code(units.index(unit), units)
         result.extend(line for line in code if line not in result)
     return result
+
+
+def _introduced_code(position: int, units: list[Unit]) -> list[Unit]:
+    """The first lines (up to CODE_LINES_SHOWN) of the code right after the prose unit at
+    `position` if it ends with ":" or runs on unfinished (no closing period), else none.
+
+    Manuals introduce the command or call that answers with a sentence ("To create one,
+    run:"): quoting the sentence without the command answers nothing.
+    """
+    # "To quit, type:" and "the command is" both introduce what follows.
+    unit = units[position]
+    if unit.kind is BlockKind.CODE or unit.text.endswith((".", "!", "?")):
+        return []
+    position += 1
+    code: list[Unit] = []
+    while position < len(units) and len(code) < CODE_LINES_SHOWN:
+        following = units[position]
+        if following.label != unit.label or following.kind is not BlockKind.CODE:
+            break
+        code.append(following)
+        position += 1
+    return code
 
 
 def _answer_text(chosen: list[Unit]) -> str:

@@ -176,3 +176,42 @@ async def test_the_short_sentence_after_the_best_one_is_quoted_too() -> None:
         "Problem line. There is one problem line per data file. It reads p cnf VARS CLAUSES."
     )
     assert "Comments" not in completion.text
+
+
+async def test_a_second_quote_covers_what_the_first_leaves_out() -> None:
+    # Three sentences say "largest elements", as well as each other; only the next passage
+    # says whether they come sorted. The three best on their own would not answer that.
+    first = (
+        "It finds the largest elements. The largest elements may repeat. "
+        "Only the largest elements are kept."
+    )
+    second = "The result is sorted in descending order."
+    completion = await answer(
+        "Are the largest elements returned sorted?", passage(first), passage(second)
+    )
+
+    assert completion.answered
+    assert "sorted in descending order" in completion.text
+    assert completion.cited == (1, 2)
+
+
+async def test_a_sentence_is_scored_with_the_command_it_introduces() -> None:
+    # Three sentences say as much as the one introducing the command; the command says the
+    # rest of the question ("HTTP").
+    other = (
+        "The handler serves files from the current directory. "
+        "A server serves the files of the current directory and below. "
+        "Files are served relative to the current directory."
+    )
+    serve = """## Command line
+
+Similar to the previous example, this serves files in the current directory:
+
+```
+python -m http.server
+```"""
+    completion = await answer(
+        "How do I serve files over HTTP from the current directory?", passage(other), passage(serve)
+    )
+
+    assert "\n```\npython -m http.server\n```" in completion.text
