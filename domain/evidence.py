@@ -204,6 +204,20 @@ def corpus_weights(question: str, counts: Mapping[str, int], chunks: int) -> Wei
     )
 
 
+SMALL_TALK = term_set(
+    "hi hello hey hiya howdy greetings thanks thank cheers bye goodbye ok okay please good"
+    " morning afternoon evening night great cool nice yes yeah"
+)
+"""The words of a greeting, thanks or goodbye: a message of only these asks nothing."""
+
+
+def is_small_talk(question: str) -> bool:
+    """Whether `question` is only a greeting, thanks or goodbye ("hi", "hello there",
+    "thanks!"): whatever passages share its words, there is nothing in it to look up."""
+    asked = term_set(question)
+    return bool(asked) and asked <= SMALL_TALK
+
+
 def answerability_weights(question: str, counts: Mapping[str, int], chunks: int) -> Weights:
     """`corpus_weights` with each word the documents never use weighing up to
     UNKNOWN_WORD_FACTOR times more: what weighs whether the passages answer at all.
@@ -211,8 +225,11 @@ def answerability_weights(question: str, counts: Mapping[str, int], chunks: int)
     A question naming something the documents never mention (a product, a place) is about
     that thing, however many of its other words the passages share. Numbers are left out (a
     version or a size the text does not spell the same way), and so is a compound whose parts
-    the documents all use (`ready-made`).
+    the documents all use (`ready-made`). Small talk (`is_small_talk`) has no weights: no
+    passage covers any of it.
     """
+    if is_small_talk(question):
+        return Weights({})
     weights = corpus_weights(question, counts, chunks).terms
     parts = compound_parts(question)
     factor = 1 + (UNKNOWN_WORD_FACTOR - 1) * min(chunks / UNKNOWN_WORD_EVIDENCE_CHUNKS, 1.0)

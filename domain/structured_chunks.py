@@ -90,6 +90,7 @@ def chunk_page(
             drafts.append(ChunkDraft(joined, section, count(joined)))
         parts, size, content = [], 0, False
 
+    previous: Block | None = None
     for block in parse_blocks(text):
         tokens = count(block.text)
         if block.kind is BlockKind.HEADING:
@@ -99,7 +100,11 @@ def chunk_page(
             if not parts:
                 section = section_label(trail)
         if parts and _overfills(parts, block.text, size + tokens, count, policy.size):
+            introduction = _introduction(previous, block, count, policy)
             flush()
+            if introduction:
+                parts, size = [introduction], count(introduction)
+        previous = block
         if not parts:
             section = section_label(trail)
         if tokens <= policy.size or (
@@ -114,6 +119,22 @@ def chunk_page(
             parts, size, content = [piece], count(piece), True
     flush()
     return drafts, trail
+
+
+def _introduction(
+    previous: Block | None, block: Block, count: CountTokens, policy: ChunkingPolicy
+) -> str:
+    """The sentence introducing code ("To list them, run:") that ends `previous`, when
+    `block` is that code and starts a new chunk; else empty. The next chunk begins with it
+    again: quoted or found without it, the code says what it does to no one."""
+    if previous is None or previous.kind is not BlockKind.PARAGRAPH:
+        return ""
+    if block.kind is not BlockKind.CODE:
+        return ""
+    last = _SENTENCE_END.split(previous.text.strip())[-1]
+    if not last.endswith(":") or count(last) > policy.size // 4:
+        return ""
+    return last
 
 
 def _overfills(

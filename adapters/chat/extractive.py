@@ -94,7 +94,7 @@ class ExtractiveChatModel:
         weights = question_weights(request.question, units)
         wants_a_name = _ASKS_FOR_A_NAME.search(request.question) is not None
         scored = (_scored(i, units, weights, wants_a_name) for i in range(len(units)))
-        ranked = sorted(scored, key=lambda s: -s.score)
+        ranked = _once_each(sorted(scored, key=lambda s: -s.score))
         if not ranked or weights.coverage(ranked[0].said) < MIN_COVERAGE:
             return declined(request.passages, model=self._model, provider=self.name)
         chosen = _covering(ranked, weights)
@@ -117,6 +117,18 @@ def _scored(position: int, units: list[Unit], weights: Weights, wants_a_name: bo
         said = dataclasses.replace(unit, terms=unit.terms.union(*(line.terms for line in code)))
         return _Scored(unit, _score(said, weights, wants_a_name), said)
     return _Scored(unit, _score(unit, weights, wants_a_name), unit)
+
+
+def _once_each(ranked: list[_Scored]) -> list[_Scored]:
+    """`ranked` with a text repeated by overlapping chunks kept once, where it introduces
+    code if it does anywhere (a chunk may begin with the sentence that ends the one before,
+    the code following it there), else where it scores best."""
+    kept: dict[str, _Scored] = {}
+    for scored in ranked:
+        text = scored.unit.text
+        if text not in kept or len(scored.said.terms) > len(kept[text].said.terms):
+            kept[text] = scored
+    return sorted(kept.values(), key=lambda s: -s.score)
 
 
 def _score(unit: Unit, weights: Weights, wants_a_name: bool) -> float:

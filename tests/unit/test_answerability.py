@@ -9,6 +9,8 @@ from askdocs.domain.evidence import (
     UNKNOWN_WORD_FACTOR,
     answerability_weights,
     corpus_weights,
+    is_small_talk,
+    terms_coverage,
 )
 
 LARGE = UNKNOWN_WORD_EVIDENCE_CHUNKS * 10
@@ -45,3 +47,18 @@ def test_numbers_and_compounds_of_known_words_weigh_as_usual(
     weighed = answerability_weights(question, counts, LARGE)
 
     assert weighed == plain
+
+
+@pytest.mark.parametrize("message", ["hi", "Hello there!", "thanks", "Good morning", "bye :)"])
+def test_a_greeting_or_thanks_is_covered_by_no_passage(message: str) -> None:
+    counts = {"hello": 30, "thank": 12, "good": 200, "morning": 3, "bye": 1}
+    weights = answerability_weights(message, counts, LARGE)
+
+    assert is_small_talk(message)
+    assert terms_coverage(weights, frozenset(counts) | {"hi"}) == 0.0
+
+
+@pytest.mark.parametrize("message", ["hello world example", "thanks to which option?", "hi-res"])
+def test_a_question_with_words_beyond_small_talk_is_weighed(message: str) -> None:
+    assert not is_small_talk(message)
+    assert answerability_weights(message, {}, LARGE).total > 0

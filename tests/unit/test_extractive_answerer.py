@@ -215,3 +215,18 @@ python -m http.server
     )
 
     assert "\n```\npython -m http.server\n```" in completion.text
+
+
+async def test_a_sentence_two_chunks_repeat_is_quoted_where_its_code_follows() -> None:
+    intro = "To list every installed package with its version, run:"
+    ending = f"Packages are installed per environment. {intro}"
+    starting = f"{intro}\n\n```\npython -m pip freeze\n```"
+    completion = await answer(
+        "How do I list every installed package with its version?",
+        passage(ending),
+        passage(starting),
+    )
+
+    assert completion.text.count(intro) == 1
+    assert "python -m pip freeze" in completion.text
+    assert completion.cited == (2,)

@@ -86,6 +86,18 @@ def test_an_oversized_code_block_is_cut_between_lines_and_fenced_again() -> None
         assert all(line.startswith(("line_", "```")) for line in draft.text.split("\n"))
 
 
+def test_code_starting_a_chunk_begins_with_the_sentence_that_introduces_it() -> None:
+    prose = " ".join(f"Sentence number {n} says something." for n in range(8))
+    code = "```\n" + "\n".join(f"snapshot_{n} = take({n})" for n in range(12)) + "\n```"
+    page = f"{prose} To see the largest allocations, run:\n\n{code}\n\nAfter the code."
+
+    drafts, _ = chunk_page(page, COUNT, ChunkingPolicy(size=80, overlap=8))
+
+    with_code = next(d for d in drafts if "snapshot_0" in d.text)
+    assert with_code.text.startswith("To see the largest allocations, run:\n\n```")
+    assert drafts[0].text.endswith("To see the largest allocations, run:")
+
+
 def test_a_chunk_embeds_its_section_with_its_text() -> None:
     chunk = Chunk("c", "d", "p", 0, "Remove common leading whitespace.", 5, "textwrap > dedent()")
     bare = Chunk("c", "d", "p", 0, "Some text.", 3)
