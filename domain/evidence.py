@@ -156,6 +156,9 @@ class Weights:
     """Question terms with their weights among a pool of units."""
 
     terms: dict[str, float]
+    apart: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Compound terms of the question with their parts: a unit holding every part holds the
+    compound spelled apart ("gzip compression" says `gzip-compressed`)."""
 
     @property
     def total(self) -> float:
@@ -167,26 +170,48 @@ class Weights:
         total = self.total
         if total <= 0:
             return 0.0
-        found = sum(
-            weight * (1.0 if term in unit.terms else HEADING_SHARE)
-            for term, weight in self.terms.items()
-            if term not in besides and (term in unit.terms or term in unit.heading_terms)
-        )
+        found = 0.0
+        for term, weight in self.terms.items():
+            if term in besides:
+                continue
+            if self._holds(unit.terms, term):
+                found += weight
+            elif self._holds(unit.heading_terms, term):
+                found += weight * HEADING_SHARE
         return found / total
 
     def held_by(self, unit: Unit) -> frozenset[str]:
         """The question's terms the unit or its heading holds."""
-        return frozenset(t for t in self.terms if t in unit.terms or t in unit.heading_terms)
+        return frozenset(
+            t
+            for t in self.terms
+            if self._holds(unit.terms, t) or self._holds(unit.heading_terms, t)
+        )
+
+    def _holds(self, terms: frozenset[str], term: str) -> bool:
+        if term in terms:
+            return True
+        parts = self.apart.get(term)
+        return parts is not None and parts <= terms
 
 
 def question_weights(question: str, pool: Sequence[Unit]) -> Weights:
-    """The question's terms weighted by inverse frequency among `pool`'s units."""
+    """The question's terms weighted by inverse frequency among `pool`'s units, a compound
+    held by the units holding it whole or spelled apart."""
+    apart = {
+        term: frozenset(parts)
+        for term, parts in compound_parts(question).items()
+        if len(parts) > 1 and any(p.isalpha() for p in parts)  # "0.1" is no "0" and "1"
+    }
     frequency: Counter[str] = Counter()
     for unit in pool:
-        frequency.update(unit.terms | unit.heading_terms)
+        held = unit.terms | unit.heading_terms
+        frequency.update(held)
+        frequency.update(t for t, parts in apart.items() if t not in held and parts <= held)
     size = max(len(pool), 1)
     return Weights(
-        {t: math.log(1 + size / max(frequency[t], 0.5)) for t in sorted(term_set(question))}
+        {t: math.log(1 + size / max(frequency[t], 0.5)) for t in sorted(term_set(question))},
+        apart,
     )
 
 

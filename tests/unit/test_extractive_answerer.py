@@ -230,3 +230,12 @@ async def test_a_sentence_two_chunks_repeat_is_quoted_where_its_code_follows() -
     assert completion.text.count(intro) == 1
     assert "python -m pip freeze" in completion.text
     assert completion.cited == (2,)
+
+
+def test_a_unit_holding_every_part_of_a_compound_holds_the_compound() -> None:
+    row, number = units_of(1, "| 'r:gz' | Open for reading gzip compressed data. |\n\n0 to 1.")
+    weights = question_weights("Which mode reads gzip-compressed data?", [row])
+    decimals = question_weights("Is 0.1 stored exactly?", [number])
+
+    assert "gzip-compressed" in weights.held_by(row)
+    assert "0.1" not in decimals.held_by(number)  # a number is not its digits apart
