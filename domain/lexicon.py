@@ -31,6 +31,12 @@ STOPWORDS = frozenset(
     very was we were what when where which while who whom why will with would you your""".split()  # noqa: SIM905 - a word list reads better as prose
 )
 _MAX_TERM_CHARS = 64
+LEXICON_VERSION = 2
+"""Which rules made the terms an index stores: stored terms made by an earlier version are
+made again (`adapters.index.pg_term_refresh`), or old rows would miss new questions."""
+# Derivational endings, longest first, each with what replaces it.
+_DERIVATIONS = (("ically", "ic"), ("ical", "ic"), ("ly", ""), ("ation", ""), ("ion", ""),
+                ("ive", ""))  # fmt: skip
 
 
 def terms(text: str) -> list[str]:
@@ -103,6 +109,24 @@ def stem(word: str) -> str:
             if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]  # running -> run, but install -> install
             break
+    word = _underived(word)
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
+    return word
+
+
+def _underived(word: str) -> str:
+    """`word` without the endings that derive one word from another ("recursively",
+    "recursive", "recursion"; "compression"; "automatically"), kept to at least four letters.
+
+    Questions paraphrase: "deletes automatically" asks what "automatic deletion" says.
+    """
+    for _ in range(2):  # "interactively": -ly, then -ive
+        for ending, replacement in _DERIVATIONS:
+            root = word[: len(word) - len(ending)]
+            if word.endswith(ending) and len(root) >= 4 and (ending != "ion" or root[-1] in "st"):
+                word = root + replacement
+                break
+        else:
+            return word
     return word

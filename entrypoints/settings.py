@@ -140,7 +140,7 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Passages retrieved per question unless the request says otherwise."""
     rerank_depth: int = 50
     """Candidates of the fused search that are reranked before the best `top_k` are kept."""
-    min_coverage: float = 0.42
+    min_coverage: float = 0.44
     """Passages holding less of the question (its terms weighted by rarity) than this share
     do not answer it: the reply says so (`answered: false`); 0 answers every question."""
 

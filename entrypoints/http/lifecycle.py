@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from askdocs.adapters.index.pg_term_refresh import refresh_terms
 from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import UpstreamError
 from askdocs.entrypoints.container import Container
@@ -50,6 +51,9 @@ def startup_hooks(container: Container) -> list[Hook]:
         async def migrate() -> None:
             applied = await PostgresMigrator(container.database()).migrate()
             log.info("migrations_applied" if applied else "schema_current", applied=applied)
+            remade = await refresh_terms(container.database())
+            if remade:
+                log.info("chunk_terms_remade", chunks=remade)
 
         hooks.append(migrate)
     if runs_worker(container):

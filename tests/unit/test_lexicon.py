@@ -38,6 +38,26 @@ def test_forms_of_a_word_meet_at_one_stem() -> None:
     assert stem("utf8") == "utf8"
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("recursion", "recursive", "recursively"),
+        ("compression", "compressed", "compress"),
+        ("deletion", "deleted", "deleting"),
+        ("automatically", "automatic"),
+        ("interactively", "interactive", "interact"),
+        ("configuration", "configured"),
+    ],
+)
+def test_words_derived_from_one_another_meet_at_one_stem(words: tuple[str, ...]) -> None:
+    assert len({stem(w) for w in words}) == 1
+
+
+@pytest.mark.parametrize("word", ["only", "apply", "action", "total", "glob", "state"])
+def test_a_short_root_keeps_its_ending(word: str) -> None:
+    assert stem(word) in {word, word[:-1]}  # at most a final -e goes
+
+
 def test_the_ending_of_a_contraction_is_no_term() -> None:
     # "s" from "What's" would match the stem of every plural.
     assert terms("What's the user's limit? It doesn\u2019t fit") == ["user", "limit", "fit"]
