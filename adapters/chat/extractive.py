@@ -39,6 +39,7 @@ _NAMES = re.compile(
     r"`|\w\(|(?<![\w-])--?[A-Za-z]|[A-Za-z0-9]_[A-Za-z0-9]|\\[A-Za-z]+|\w=|[a-z][A-Z]"
     r"|\b[A-Z][A-Z0-9_]{2,}\b"
 )
+_EXAMPLE = re.compile(r"(?:for (?:example|instance)|e\.g\.)[,:]?\s", re.IGNORECASE)
 SEQUEL_MAX_CHARS = 300
 """The longest unit quoted for following the best one (see `_with_sequel`)."""
 CODE_LINES_SHOWN = 4
@@ -98,7 +99,8 @@ class ExtractiveChatModel:
         if not ranked or weights.coverage(ranked[0].said) < MIN_COVERAGE:
             return declined(request.passages, model=self._model, provider=self.name)
         chosen = _covering(ranked, weights)
-        chosen = sorted(_with_sequel(chosen, units), key=lambda u: (u.label, u.start))
+        chosen = _with_examples(_with_sequel(chosen, units), units)
+        chosen = sorted(chosen, key=lambda u: (u.label, u.start))
         chosen = _with_introduced_code(chosen, units)
         return Completion(
             text=_answer_text(chosen),
@@ -194,6 +196,24 @@ def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
     if not related or len(sequel.text) > SEQUEL_MAX_CHARS:
         return chosen
     return [*chosen, sequel]
+
+
+def _with_examples(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
+    """The chosen units and, after each chosen sentence, the next one if it gives an example
+    of what it says ("For example, ord('a') returns 97."), under the same heading and short
+    (up to SEQUEL_MAX_CHARS): a rule is understood by its example."""
+    result = list(chosen)
+    for unit in chosen:
+        position = units.index(unit) + 1
+        if unit.kind is BlockKind.CODE or position >= len(units):
+            continue
+        following = units[position]
+        example = _EXAMPLE.match(following.text) is not None
+        related = following.label == unit.label and following.heading == unit.heading
+        short = len(following.text) <= SEQUEL_MAX_CHARS
+        if example and related and short and following not in result:
+            result.append(following)
+    return result
 
 
 def _with_introduced_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:

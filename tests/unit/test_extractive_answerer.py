@@ -239,3 +239,19 @@ def test_a_unit_holding_every_part_of_a_compound_holds_the_compound() -> None:
 
     assert "gzip-compressed" in weights.held_by(row)
     assert "0.1" not in decimals.held_by(number)  # a number is not its digits apart
+
+
+async def test_an_example_right_after_a_quoted_sentence_is_quoted_with_it() -> None:
+    entry = """## ord(c)
+
+Given a string representing one Unicode character, return an integer representing the
+Unicode code point of that character. For example, ord('a') returns 97.
+This is the inverse of chr()."""
+    completion = await answer(
+        "How do I get the integer code point of a character?",
+        passage("Each character has a code point, an integer, that chr() takes."),  # the best
+        passage(entry),
+    )
+
+    assert "For example, ord('a') returns 97." in completion.text
+    assert "inverse" not in completion.text
