@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from askdocs.domain.evidence import TERM_COUNT_CAP
 
-SELECTION_BUDGET = 1000
-"""Estimated chunks the selecting words may match together: what bounds the ranking work."""
+SELECTION_BUDGET = 2000
+"""Estimated chunks the selecting words may match together: what bounds the ranking work.
+Stems that join derived words ("recursion", "recursively") match more chunks each: at
+1,000, questions on the Python manual lost candidates the embedded index finds (ADR 21)."""
 
 # The chunks table's row count and schema, looked up by its oid; `pg_stats` filtered by
 # these as values (not joined to pg_class by computed names) reads the catalogs through their
