@@ -40,6 +40,7 @@ _NAMES = re.compile(
     r"|\b[A-Z][A-Z0-9_]{2,}\b"
 )
 _EXAMPLE = re.compile(r"(?:for (?:example|instance)|e\.g\.)[,:]?\s", re.IGNORECASE)
+_COMMENTS = ("#", "'", '"', "//")
 SEQUEL_MAX_CHARS = 300
 """The longest unit quoted for following the best one (see `_with_sequel`)."""
 CODE_LINES_SHOWN = 4
@@ -99,7 +100,7 @@ class ExtractiveChatModel:
         if not ranked or weights.coverage(ranked[0].said) < MIN_COVERAGE:
             return declined(request.passages, model=self._model, provider=self.name)
         chosen = _covering(ranked, weights)
-        chosen = _with_examples(_with_sequel(chosen, units), units)
+        chosen = _with_commented_code(_with_examples(_with_sequel(chosen, units), units), units)
         chosen = sorted(chosen, key=lambda u: (u.label, u.start))
         chosen = _with_introduced_code(chosen, units)
         return Completion(
@@ -213,6 +214,27 @@ def _with_examples(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         short = len(following.text) <= SEQUEL_MAX_CHARS
         if example and related and short and following not in result:
             result.append(following)
+    return result
+
+
+def _with_commented_code(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
+    """The chosen units and, around each chosen comment or docstring line of code, the
+    lines it documents: the header above it (a line ending with ":", `def find_le(a, x):`)
+    and the line below it. A comment says what code does; quoted alone it names nothing."""
+    result = list(chosen)
+    for unit in chosen:
+        if unit.kind is not BlockKind.CODE or not unit.text.lstrip().startswith(_COMMENTS):
+            continue
+        position = units.index(unit)
+        around = [
+            units[p]
+            for p in (position - 1, position + 1)
+            if 0 <= p < len(units)
+            and units[p].kind is BlockKind.CODE
+            and units[p].label == unit.label
+            and (p > position or units[p].text.rstrip().endswith(":"))
+        ]
+        result.extend(line for line in around if line not in result)
     return result
 
 

@@ -255,3 +255,20 @@ This is the inverse of chr()."""
 
     assert "For example, ord('a') returns 97." in completion.text
     assert "inverse" not in completion.text
+
+
+async def test_a_quoted_docstring_line_brings_the_code_it_documents() -> None:
+    recipes = """## Searching sorted lists
+
+```
+def find_le(a, x):
+    'Find rightmost value less than or equal to x'
+    i = bisect_right(a, x)
+    return a[i - 1]
+```"""
+    completion = await answer(
+        "How do I find the rightmost value less than or equal to x?", passage(recipes)
+    )
+
+    assert "def find_le(a, x):" in completion.text
+    assert "i = bisect_right(a, x)" in completion.text
