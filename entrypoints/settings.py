@@ -7,6 +7,7 @@ the environment override the TOML file named by ASKDOCS_CONFIG_FILE.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,8 @@ from typing import Any, Literal
 import msgspec
 
 PREFIX = "ASKDOCS_"
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
+"""A scheme, a host and maybe a port: what a browser sends as Origin."""
 NOT_SETTINGS = frozenset({"CONFIG_FILE", "API_KEY", "URL", "REQUIRE_SERVICES"})
 """ASKDOCS_* variables that are read elsewhere (the CLI, the tests), not settings."""
 
@@ -277,6 +280,25 @@ class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """`auto` is prometheus when prometheus_client imports, else noop."""
 
 
+class CorsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    allow_origins: str = ""
+    """Comma-separated origins (`https://chat.example.org`) whose pages may call the API from
+    a browser; none by default. `*` is refused: any page on the web could then spend the key
+    a user pasted into it."""
+
+    def __post_init__(self) -> None:
+        for origin in self.origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"cors.allow_origins: {origin!r} is not an origin like https://host:port"
+                )
+
+    @property
+    def origins(self) -> list[str]:
+        """The allowed origins, as listed."""
+        return [o.strip() for o in self.allow_origins.split(",") if o.strip()]
+
+
 class LogSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     level: str = "INFO"
     """Lowest level logged."""
@@ -306,6 +328,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     provider_health: ProviderHealthSettings = msgspec.field(default_factory=ProviderHealthSettings)
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
     log: LogSettings = msgspec.field(default_factory=LogSettings)
+    cors: CorsSettings = msgspec.field(default_factory=CorsSettings)
 
 
 class SettingsError(ValueError):

@@ -7,9 +7,11 @@ from typing import Any
 
 import structlog
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 
@@ -23,7 +25,10 @@ from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
 from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
 from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
-from askdocs.entrypoints.http.security import ApiKeyAuthenticationMiddleware
+from askdocs.entrypoints.http.security import (
+    ApiKeyAuthenticationMiddleware,
+    add_security_headers,
+)
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import load_settings
 
@@ -79,7 +84,8 @@ def create_app(container: Container) -> Litestar:
             ),
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],
-        before_send=[stamp_response, add_rate_limit_headers],
+        before_send=[stamp_response, add_rate_limit_headers, add_security_headers],
+        cors_config=_cors(settings.cors.origins),
         on_startup=startup_hooks(container),
         on_shutdown=shutdown_hooks(container),
         plugins=[
@@ -102,10 +108,28 @@ def create_app(container: Container) -> Litestar:
                 }
             ),
             security=[{"apiKey": []}, {"bearer": []}],
+            # The schema as JSON only: the HTML viewers load scripts from a CDN, which the
+            # Content-Security-Policy forbids and an offline machine cannot reach.
+            render_plugins=[JsonRenderPlugin()],
         ),
         logging_config=None,
         debug=False,
     )
+
+
+def _cors(origins: list[str]) -> CORSConfig | None:
+    """Browsers on `origins` may call the API (preflights answered before authentication),
+    sending a key and reading the request id and rate-limit headers; none without origins."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["authorization", "content-type", "x-api-key", "x-request-id"],
+        expose_headers=["x-request-id", "ratelimit-limit", "ratelimit-remaining",
+                        "ratelimit-reset", "retry-after"],
+        max_age=600,
+    )  # fmt: skip
 
 
 def create_app_from_environment() -> Litestar:

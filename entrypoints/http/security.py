@@ -7,15 +7,30 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Message, Scope
 
 from askdocs.application.api_keys import AuthenticateKey
 from askdocs.application.errors import PermissionDenied
 from askdocs.domain.principals import Principal, Role
 
 PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ),
+}
+"""Headers every response carries: no content sniffing, no referrer, no framing, and only
+the service's own scripts, styles and connections for anything a browser renders."""
+_API_PATHS = ("/api/", "/v1/")
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
@@ -46,6 +61,10 @@ def requires(role: Role) -> Guard:
 
     # Async on purpose: Litestar runs a synchronous guard in a worker thread.
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            # Authentication skips OPTIONS (a browser's preflight carries no key); what an
+            # OPTIONS answers (the methods a route allows) is no one's secret.
+            return
         principal = connection.user
         if not isinstance(principal, Principal) or not principal.role.allows(role):
             raise PermissionDenied(f"this operation needs the {role.value} role")
@@ -77,3 +96,15 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """`before_send` hook: the SECURITY_HEADERS on every response, and `Cache-Control:
+    no-store` on the API's (answers and documents are the caller's, not a shared cache's)."""
+    if scope["type"] != ScopeType.HTTP or message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if str(scope.get("path", "")).startswith(_API_PATHS):
+        headers["cache-control"] = "no-store"
