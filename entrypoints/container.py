@@ -51,6 +51,7 @@ from askdocs.application.ingest_document import IngestDocument
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.process_ingestion import ProcessIngestion
 from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
+from askdocs.application.read_original import ReadOriginal
 from askdocs.application.reset_conversation import ResetConversation
 from askdocs.application.retrieve_passages import RetrievePassages
 from askdocs.application.submit_document import SubmitDocument
@@ -304,6 +305,7 @@ class Container(containers.DeclarativeContainer):
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
     get_document = providers.Singleton(GetDocument, repository=documents)
+    read_original = providers.Singleton(ReadOriginal, repository=documents, blobs=blobs)
     change_document = providers.Singleton(
         ChangeDocument, repository=documents, index=index, cache=cache, metrics=metrics, clock=clock
     )

@@ -58,6 +58,7 @@ def create_app(container: Container) -> Litestar:
             "delete_version",
             "list_documents",
             "get_document",
+            "read_original",
             "change_document",
             "rate_limit_status",
         )

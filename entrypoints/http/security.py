@@ -105,6 +105,7 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         return
     headers = MutableScopeHeaders.from_message(message)
     for name, value in SECURITY_HEADERS.items():
-        headers[name] = value
+        if name not in headers:  # a route may be stricter (a stored original is sandboxed)
+            headers[name] = value
     if str(scope.get("path", "")).startswith(_API_PATHS):
         headers["cache-control"] = "no-store"

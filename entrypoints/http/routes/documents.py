@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
@@ -17,6 +18,7 @@ from askdocs.application.errors import InvalidInput, UnsupportedMediaType
 from askdocs.application.get_document import GetDocument
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.ports import DocumentQuery
+from askdocs.application.read_original import ReadOriginal
 from askdocs.application.submit_document import Submission, SubmitDocument, Upload
 from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.documents import VersionStatus, clean_name, normalise_tags, split_tags
@@ -165,6 +167,28 @@ class DocumentController(Controller):
         """One version: status, progress (pages done of the total), and the error of a
         failed one."""
         return VersionOut.of(await get_document.version(document_id, version))
+
+    @get("/{document_id:str}/versions/{version:int}/file")
+    async def original(
+        self,
+        document_id: FromPath[str],
+        version: FromPath[int],
+        read_original: NamedDependency[ReadOriginal],
+    ) -> Response[bytes]:
+        """The stored original of a version, as uploaded (a PDF opens at `#page=N`); 404 for
+        a deleted document."""
+        original = await read_original.execute(document_id, version)
+        name = quote(original.file_name, safe="")
+        return Response(
+            content=original.data,
+            media_type=original.media_type,
+            headers={
+                "content-disposition": f"inline; filename*=UTF-8''{name}",
+                # Served as its own type: an uploaded HTML page runs no script, loads nothing.
+                "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "img-src data:; sandbox",
+            },
+        )
 
     @post(
         "/{document_id:str}/versions/{version:int}/retry",
