@@ -22,6 +22,8 @@ from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
 from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
+from askdocs.adapters.feedback.memory import InMemoryFeedbackStore
+from askdocs.adapters.feedback.postgres import PostgresFeedbackStore
 from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
@@ -46,6 +48,7 @@ from askdocs.application.api_keys import AuthenticateKey, CreateApiKey
 from askdocs.application.ask_question import AskQuestion
 from askdocs.application.change_document import ChangeDocument
 from askdocs.application.change_version import DeleteVersion, RetryIngestion
+from askdocs.application.feedback import GiveFeedback, ListFeedback
 from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
 from askdocs.application.list_documents import ListDocuments
@@ -304,6 +307,13 @@ class Container(containers.DeclarativeContainer):
         min_coverage=config.index.min_coverage,
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
+    feedback = providers.Selector(
+        config.documents.backend,
+        memory=providers.Singleton(InMemoryFeedbackStore),
+        postgres=providers.Singleton(PostgresFeedbackStore, database=database),
+    )
+    give_feedback = providers.Singleton(GiveFeedback, store=feedback, clock=clock, ids=ids)
+    list_feedback = providers.Singleton(ListFeedback, store=feedback)
     get_document = providers.Singleton(GetDocument, repository=documents)
     read_original = providers.Singleton(ReadOriginal, repository=documents, blobs=blobs)
     change_document = providers.Singleton(

@@ -23,6 +23,7 @@ from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
+from askdocs.entrypoints.http.routes.feedback import FeedbackController
 from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
 from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
 from askdocs.entrypoints.http.security import (
@@ -59,6 +60,8 @@ def create_app(container: Container) -> Litestar:
             "list_documents",
             "get_document",
             "read_original",
+            "give_feedback",
+            "list_feedback",
             "change_document",
             "rate_limit_status",
         )
@@ -72,6 +75,7 @@ def create_app(container: Container) -> Litestar:
             ChatController,
             OpenAICompatibleController,
             DocumentController,
+            FeedbackController,
             live,
             ready,
             metrics,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
 from askdocs.domain.answers import Passage
 from askdocs.domain.documents import Document, DocumentVersion
+from askdocs.domain.feedback import Feedback
 
 SNIPPET_CHARS = 300
 QUOTE_CONTEXT_CHARS = 120
@@ -202,3 +204,36 @@ class RateLimitStatusOut(Out, frozen=True):
 class Health(Out, frozen=True):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class FeedbackBody(Strict, frozen=True):
+    trace_id: str
+    rating: Literal["up", "down"]
+    comment: str = ""
+
+
+class FeedbackOut(Out, frozen=True):
+    id: str
+    trace_id: str
+    rating: str
+    comment: str
+    subject: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> FeedbackOut:
+        return cls(
+            id=feedback.id,
+            trace_id=feedback.trace_id,
+            rating=feedback.rating.value,
+            comment=feedback.comment,
+            subject=feedback.subject,
+            created_at=feedback.created_at,
+        )
+
+
+class FeedbackPageOut(Out, frozen=True):
+    items: list[FeedbackOut]
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,1 @@
+"""FeedbackStore adapters: in process memory and PostgreSQL."""
