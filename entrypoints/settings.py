@@ -30,6 +30,8 @@ class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Server processes; embedded (in-memory) data is per process, so keep 1 without services."""
     trusted_proxies: str = ""
     """Comma-separated peer addresses whose X-Forwarded-For is believed."""
+    demo: bool = False
+    """Load the demo corpus (a short guide to askdocs, tagged `demo`) at start."""
 
 
 class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -19,7 +19,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("serve", help="serve the HTTP API (settings from ASKDOCS_* variables)")
+    serving = commands.add_parser(
+        "serve", help="serve the HTTP API (settings from ASKDOCS_* variables)"
+    )
+    serving.add_argument(
+        "--demo", action="store_true", help="load a short guide to askdocs to ask about at once"
+    )
     commands.add_parser("migrate", help="apply pending migrations to ASKDOCS_DATABASE__URL")
     commands.add_parser("worker", help="ingest queued documents (jobs in ASKDOCS_DATABASE__URL)")
 
@@ -60,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status is 0 on success."""
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        return serve.run()
+        return serve.run(demo=args.demo)
     if args.command == "migrate":
         return migrate.run()
     if args.command == "worker":

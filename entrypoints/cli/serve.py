@@ -28,7 +28,10 @@ def ensure_admin_key() -> None:
     print(f"admin API key: {token}", flush=True)
 
 
-def run() -> int:
+def run(*, demo: bool = False) -> int:
+    """Serve until stopped; with `demo`, every server process loads the demo corpus at start."""
+    if demo:  # through the environment, which the server processes inherit
+        os.environ["ASKDOCS_SERVER__DEMO"] = "true"
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
     ensure_admin_key()

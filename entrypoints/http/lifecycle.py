@@ -11,6 +11,7 @@ from askdocs.adapters.index.pg_term_refresh import refresh_terms
 from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import UpstreamError
 from askdocs.entrypoints.container import Container
+from askdocs.entrypoints.demo import DEMO_TAG, load_demo
 
 Hook = Callable[[], Awaitable[None]]
 log = structlog.get_logger("askdocs")
@@ -56,6 +57,13 @@ def startup_hooks(container: Container) -> list[Hook]:
                 log.info("chunk_terms_remade", chunks=remade)
 
         hooks.append(migrate)
+    if container.config.server.demo():
+
+        async def demo() -> None:
+            loaded = await load_demo(container.ingest_document())
+            log.info("demo_corpus_loaded", pages=loaded, tag=DEMO_TAG)
+
+        hooks.append(demo)
     if runs_worker(container):
         worker = container.ingestion_worker()
 

@@ -119,8 +119,11 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextlib.contextmanager
-def run_server(workdir: Path, settings: Mapping[str, str]) -> Iterator[Server]:
-    """Start `askdocs serve`; yields once /health/live answers, stops it afterwards."""
+def run_server(
+    workdir: Path, settings: Mapping[str, str], arguments: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """Start `askdocs serve` (with `arguments`); yields once /health/live answers, stops it
+    afterwards."""
     port = free_port()
     env = base_environment(
         **{
@@ -133,7 +136,7 @@ def run_server(workdir: Path, settings: Mapping[str, str]) -> Iterator[Server]:
     log_path = workdir / "server.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
-            cli_command("serve"),
+            cli_command("serve", *arguments),
             env=env,
             cwd=workdir,
             stdout=subprocess.PIPE,

@@ -1,0 +1,1 @@
+"""The demo corpus `askdocs serve --demo` loads: a short guide to askdocs (see README.md)."""
