@@ -26,6 +26,7 @@ from askdocs.entrypoints.http.routes.documents import DocumentController
 from askdocs.entrypoints.http.routes.feedback import FeedbackController
 from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
 from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
+from askdocs.entrypoints.http.routes.page import page, static_files
 from askdocs.entrypoints.http.security import (
     ApiKeyAuthenticationMiddleware,
     add_security_headers,
@@ -76,6 +77,8 @@ def create_app(container: Container) -> Litestar:
             OpenAICompatibleController,
             DocumentController,
             FeedbackController,
+            page,
+            static_files(),
             live,
             ready,
             metrics,

@@ -17,7 +17,7 @@ from askdocs.application.api_keys import AuthenticateKey
 from askdocs.application.errors import PermissionDenied
 from askdocs.domain.principals import Principal, Role
 
-PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$")
+PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$", "^/static/")
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
