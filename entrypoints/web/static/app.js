@@ -50,11 +50,35 @@ async function signIn(candidate) {
     signOut(response.status === 401 ? "That key is not known here." : await problemText(response));
     return;
   }
-  const status = await response.json();
-  $("whoami").textContent = `Signed in · ${status.remaining} of ${status.limit} questions left`;
+  showLimits(await response.json());
+  $("whoami").textContent = "Signed in";
   $("sign-in-error").textContent = "";
   show(true);
+  await loadModels();
   $("question").focus();
+}
+
+const NEAR_THE_LIMIT = 0.1; // warn when a tenth of the questions or fewer remain
+
+function showLimits(status) {
+  const chat = (status.groups && status.groups.chat) || status;
+  const reset = new Date(Date.now() + chat.reset * 1000).toLocaleString();
+  $("limit-status").textContent =
+    `${chat.used} of ${chat.limit} questions used, ${chat.remaining} left until ${reset}`;
+  $("limit-warning").textContent = chat.remaining <= chat.limit * NEAR_THE_LIMIT
+    ? " Nearly at the limit." : "";
+}
+
+async function refreshLimits() {
+  const response = await api("/api/v1/rate-limit/status");
+  if (response.ok) showLimits(await response.json());
+}
+
+async function loadModels() {
+  const response = await api("/v1/models");
+  if (!response.ok) return;
+  const models = (await response.json()).data.map((model) => model.id);
+  $("model").replaceChildren(...models.map((id) => new Option(id, id)));
 }
 
 // Server-Sent Events from a fetch body: events end with a blank line, fields are "name: value".
@@ -170,7 +194,9 @@ async function ask(question) {
     const response = await api("/api/v1/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ question, session_id: sessionId, stream: true }),
+      body: JSON.stringify({
+        question, session_id: sessionId, model: $("model").value || null, stream: true,
+      }),
       signal: running.signal,
     });
     if (!response.ok) {
@@ -201,6 +227,7 @@ async function ask(question) {
     running = null;
     $("stop").disabled = true;
     $("ask").disabled = false;
+    refreshLimits();
   }
 }
 
