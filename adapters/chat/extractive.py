@@ -193,10 +193,14 @@ def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
     if best.kind is BlockKind.CODE or position >= len(units):
         return chosen
     sequel = units[position]
-    related = sequel.label == best.label and sequel.heading == best.heading
-    if not related or len(sequel.text) > SEQUEL_MAX_CHARS:
-        return chosen
-    return [*chosen, sequel]
+    return [*chosen, sequel] if _goes_on(best, sequel) else chosen
+
+
+def _goes_on(unit: Unit, following: Unit) -> bool:
+    """Whether `following` may be quoted after `unit`: the same passage and heading, and
+    short (up to SEQUEL_MAX_CHARS)."""
+    same_place = following.label == unit.label and following.heading == unit.heading
+    return same_place and len(following.text) <= SEQUEL_MAX_CHARS
 
 
 def _with_examples(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
@@ -210,9 +214,7 @@ def _with_examples(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
             continue
         following = units[position]
         example = _EXAMPLE.match(following.text) is not None
-        related = following.label == unit.label and following.heading == unit.heading
-        short = len(following.text) <= SEQUEL_MAX_CHARS
-        if example and related and short and following not in result:
+        if example and _goes_on(unit, following) and following not in result:
             result.append(following)
     return result
 
