@@ -46,6 +46,8 @@ from askdocs.domain.prompts import build_prompt
 log = logging.getLogger("askdocs.chat")
 
 MAX_TOP_K = 50
+MAX_TEMPERATURE = 2.0
+MAX_ANSWER_TOKENS = 32_768
 MEMORY_UNAVAILABLE = (
     "conversation memory is unavailable: this answer did not see earlier turns and is not "
     "remembered"
@@ -66,6 +68,8 @@ class Question:
     history: tuple[Turn, ...] | None = None
     """The conversation so far, when the caller keeps it (the OpenAI-compatible API): then no
     session is read or written."""
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,6 +117,27 @@ AnswerEvent = AnswerStarted | AnswerDelta | AnswerFinished | AnswerFailed
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Sampling:
+    """How a sampling model should write: passed through to providers, ignored by the
+    extractive answerer; None leaves each provider's default (and its operator's cap)."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+    @classmethod
+    def of(cls, temperature: float | None, max_tokens: int | None) -> Sampling:
+        """Raises InvalidInput outside 0-2 or 1-MAX_ANSWER_TOKENS."""
+        if temperature is not None and not 0.0 <= temperature <= MAX_TEMPERATURE:
+            raise InvalidInput(f"temperature must be between 0 and {MAX_TEMPERATURE:g}")
+        if max_tokens is not None and not 1 <= max_tokens <= MAX_ANSWER_TOKENS:
+            raise InvalidInput(f"max_tokens must be between 1 and {MAX_ANSWER_TOKENS}")
+        return cls(temperature, max_tokens)
+
+    def fingerprint(self) -> tuple[float | None, int | None]:
+        return self.temperature, self.max_tokens
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Asked:
     """A question made ready: checked, with its conversation, window and cache lookup."""
 
@@ -120,6 +145,7 @@ class _Asked:
     model: str | None
     top_k: int
     tags: tuple[str, ...]
+    sampling: Sampling
     conversation: Conversation
     history: tuple[Turn, ...]
     warnings: tuple[str, ...]
@@ -265,6 +291,7 @@ class AskQuestion:
         model = self._model(question.model)
         top_k = self._top_k(question.top_k)
         tags = normalise_tags(question.tags)
+        sampling = Sampling.of(question.temperature, question.max_tokens)
         warnings: list[str] = []
         try:
             conversation = await self._conversation(question)
@@ -274,7 +301,12 @@ class AskQuestion:
             conversation = Conversation(id=question.session_id or self.ids.new_id(), owner=owner)
         history = tuple(self.memory.select(conversation.turns, self.tokenizer.count))
         fingerprint = answer_fingerprint(
-            question=text, model=model or "", tags=tags, top_k=top_k, history=history
+            question=text,
+            model=model or "",
+            tags=tags,
+            top_k=top_k,
+            history=history,
+            sampling=sampling.fingerprint(),
         )
         cached = await self.cache.lookup(fingerprint)
         self.metrics.increment("answer_cache", tags={"result": "hit" if cached.answer else "miss"})
@@ -283,6 +315,7 @@ class AskQuestion:
             model,
             top_k,
             tags,
+            sampling,
             conversation,
             history,
             tuple(warnings),
@@ -318,6 +351,8 @@ class AskQuestion:
             history=asked.history,
             model=asked.model,
             messages=tuple(messages),
+            temperature=asked.sampling.temperature,
+            max_tokens=asked.sampling.max_tokens,
         )
 
     async def _answer(self, asked: _Asked) -> Answer:

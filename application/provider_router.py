@@ -36,6 +36,32 @@ log = logging.getLogger("askdocs.llm")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class OfferedModel:
+    """A model a request may name, the provider that answers for it first, and whether it
+    takes `temperature` and `max_tokens`."""
+
+    id: str
+    provider: str
+    takes_sampling: bool
+
+
+def offered_models(*chat_models: ChatModel) -> tuple[OfferedModel, ...]:
+    """The models of `chat_models` in order, each once (a router lists its providers')."""
+    offered: dict[str, OfferedModel] = {}
+    for chat_model in chat_models:
+        if isinstance(chat_model, ProviderRouter):
+            listed = chat_model.offered()
+        else:
+            listed = tuple(
+                OfferedModel(m, chat_model.name, chat_model.takes_sampling)
+                for m in chat_model.models
+            )
+        for model in listed:
+            offered.setdefault(model.id, model)
+    return tuple(offered.values())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class ProviderRouter:
     """A ChatModel over `providers`, tried in order.
 
@@ -64,6 +90,15 @@ class ProviderRouter:
     def models(self) -> tuple[str, ...]:
         """Every provider's models, the first provider's default first."""
         return tuple(dict.fromkeys(m for p in self.providers for m in p.models))
+
+    @property
+    def takes_sampling(self) -> bool:
+        """Whether the first provider, the one a request without a model goes to, samples."""
+        return self.providers[0].takes_sampling
+
+    def offered(self) -> tuple[OfferedModel, ...]:
+        """Every model once, with the first provider that offers it."""
+        return offered_models(*self.providers)
 
     async def complete(self, request: ChatRequest) -> Completion:
         failures: list[str] = []

@@ -169,17 +169,22 @@ def answer_fingerprint(
     tags: Sequence[str],
     top_k: int,
     history: Sequence[Turn],
+    sampling: tuple[float | None, int | None] = (None, None),
 ) -> str:
     """A digest that differs whenever anything in the request that could change the answer
-    differs; `answer_cache_key` adds the state of the corpus."""
+    differs; `answer_cache_key` adds the state of the corpus. `sampling` (temperature, max
+    tokens) counts only when set, so a request without it keeps its earlier digest."""
+    fields: dict[str, object] = {
+        "q": normalise_question(question),
+        "m": model,
+        "t": sorted(set(tags)),
+        "k": top_k,
+        "h": [[t.question, t.answer] for t in history],
+    }
+    if sampling != (None, None):
+        fields["s"] = list(sampling)
     material = json.dumps(
-        {
-            "q": normalise_question(question),
-            "m": model,
-            "t": sorted(set(tags)),
-            "k": top_k,
-            "h": [[t.question, t.answer] for t in history],
-        },
+        fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -81,6 +81,10 @@ class ExtractiveChatModel:
     def models(self) -> tuple[str, ...]:
         return (self._model,)
 
+    @property
+    def takes_sampling(self) -> bool:
+        return False  # quotes are chosen, not sampled: temperature and max_tokens are ignored
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """The answer in one delta: it is chosen whole, there is nothing to wait for."""
         completion = await self.complete(request)

@@ -62,6 +62,10 @@ class SdkChatModel:
     def models(self) -> tuple[str, ...]:
         return self._models
 
+    @property
+    def takes_sampling(self) -> bool:
+        return True
+
     async def complete(self, request: ChatRequest) -> Completion:
         model = request.model or self._models[0]
         async with translated_errors(self._sdk, self._name):
@@ -104,11 +108,15 @@ class SdkChatModel:
 
     def _arguments(self, request: ChatRequest, model: str) -> dict[str, Any]:
         messages = request.messages or _fallback_prompt(request)
-        return {
+        arguments: dict[str, Any] = {
             "model": model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "max_tokens": self._max_tokens,
+            # The caller may ask for less than the operator's cap, never for more.
+            "max_tokens": min(request.max_tokens or self._max_tokens, self._max_tokens),
         }
+        if request.temperature is not None:
+            arguments["temperature"] = request.temperature
+        return arguments
 
     def _completion(self, text: str, model: str, usage: Any) -> Completion:
         return Completion(

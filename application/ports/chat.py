@@ -25,6 +25,10 @@ class ChatRequest:
     history: tuple[Turn, ...] = ()
     model: str | None = None
     messages: tuple[Message, ...] = ()
+    temperature: float | None = None
+    """Sampling temperature for models that sample; None leaves the provider's default."""
+    max_tokens: int | None = None
+    """Cap on the answer's length, within the provider's own cap; None leaves that cap."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,6 +60,12 @@ class ChatModel(Protocol):
     @property
     def models(self) -> tuple[str, ...]:
         """The models this provider offers, its default first."""
+        ...
+
+    @property
+    def takes_sampling(self) -> bool:
+        """Whether `temperature` and `max_tokens` change what the model writes (an
+        extractive model quotes and ignores them)."""
         ...
 
     async def complete(self, request: ChatRequest) -> Completion:

@@ -25,7 +25,13 @@ from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
 from askdocs.entrypoints.http.routes.feedback import FeedbackController
 from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
-from askdocs.entrypoints.http.routes.operations import live, metrics, rate_limit_status, ready
+from askdocs.entrypoints.http.routes.operations import (
+    live,
+    me,
+    metrics,
+    rate_limit_status,
+    ready,
+)
 from askdocs.entrypoints.http.routes.page import page, static_files
 from askdocs.entrypoints.http.security import (
     ApiKeyAuthenticationMiddleware,
@@ -69,6 +75,8 @@ def create_app(container: Container) -> Litestar:
     }
     dependencies["metrics_backend"] = _provide(container.metrics)
     dependencies["trusted_proxies"] = Provide(lambda: trusted, sync_to_thread=False)
+    upload_limit = settings.documents.max_upload_bytes
+    dependencies["max_upload_bytes"] = Provide(lambda: upload_limit, sync_to_thread=False)
     readiness = Readiness.of(container)
     dependencies["readiness"] = Provide(lambda: readiness, sync_to_thread=False)
     return Litestar(
@@ -83,6 +91,7 @@ def create_app(container: Container) -> Litestar:
             ready,
             metrics,
             rate_limit_status,
+            me,
         ],
         dependencies=dependencies,
         middleware=[

@@ -24,6 +24,12 @@ class Out(msgspec.Struct, frozen=True, kw_only=True):
     """Base of response bodies."""
 
 
+class MeOut(Out, frozen=True):
+    subject: str
+    role: str
+    max_upload_bytes: int
+
+
 class ChatBody(Strict, frozen=True):
     question: str
     session_id: str | None = None
@@ -31,6 +37,8 @@ class ChatBody(Strict, frozen=True):
     top_k: int | None = None
     tags: list[str] = msgspec.field(default_factory=list)
     stream: bool = False
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 class Source(Out, frozen=True):

@@ -7,6 +7,7 @@ drop the upstream request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -78,6 +79,23 @@ class SdkChatModelContract:
         assert sent.model == "large"
         assert sent.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
         assert "Parking costs forty euros." in sent.messages[-1]["content"]
+
+    @pytest.mark.parametrize("streamed", [False, True])
+    async def test_temperature_and_max_tokens_reach_the_server_within_the_cap(
+        self, build: Build, fake: FakeLLM, streamed: bool
+    ) -> None:
+        model = build()
+        asked = dataclasses.replace(request(), temperature=0.2, max_tokens=64)
+        too_long = dataclasses.replace(request(), max_tokens=1_000_000)
+        for chat in (asked, too_long, request()):
+            await (collect(model, chat) if streamed else model.complete(chat))
+
+        sent = [r.body for r in fake.requests[-3:]]
+        assert (sent[0]["temperature"], sent[0]["max_tokens"]) == (0.2, 64)
+        assert sent[1]["max_tokens"] == 1024  # the operator's cap, not the caller's wish
+        assert "temperature" not in sent[2]
+        assert sent[2]["max_tokens"] == 1024
+        assert model.takes_sampling
 
     async def test_a_stream_yields_the_pieces_in_order_then_the_completion(
         self, build: Build, fake: FakeLLM
@@ -197,3 +215,12 @@ async def test_the_extractive_answerer_streams_its_whole_answer_then_the_complet
     assert isinstance(completion, Completion)
     assert delta.text == completion.text
     assert "forty euros" in completion.text
+
+
+async def test_the_extractive_answerer_ignores_temperature_and_max_tokens() -> None:
+    model = ExtractiveChatModel()
+    plain = await model.complete(request())
+    sampled = await model.complete(dataclasses.replace(request(), temperature=2.0, max_tokens=1))
+
+    assert sampled == plain
+    assert not model.takes_sampling

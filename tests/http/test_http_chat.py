@@ -155,11 +155,11 @@ async def test_an_unacceptable_chat_request_is_a_422_problem(api, problem, body,
 async def test_an_unknown_body_field_is_a_422_problem(api, problem):
     response = await api.client.post(
         "/api/v1/chat",
-        json={"question": "Anything?", "temperature": 0.2},
+        json={"question": "Anything?", "temprature": 0.2},
         headers=api.auth("reader"),
     )
 
-    assert "temperature" in response.text
+    assert "temprature" in response.text
     assert problem(response, 422)["type"] == "urn:askdocs:problem:invalid-input"
 
 

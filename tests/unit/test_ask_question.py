@@ -347,6 +347,51 @@ async def test_top_k_outside_one_to_fifty_is_refused(
         await ask(container, reader, SOURDOUGH, top_k=top_k)
 
 
+@pytest.mark.parametrize(
+    "sampling", [{"temperature": -0.1}, {"temperature": 2.01}, {"max_tokens": 0},
+                 {"max_tokens": 32_769}]
+)  # fmt: skip
+async def test_temperature_or_max_tokens_out_of_range_are_refused(
+    container: Container, reader: Principal, sampling: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInput, match=next(iter(sampling))):
+        await ask(container, reader, SOURDOUGH, **sampling)
+
+
+class RecordingChatModel(ScriptedChatModel):
+    """A scripted chat model that keeps every request it was given."""
+
+    takes_sampling = True
+
+    def __init__(self) -> None:
+        super().__init__("Feed it daily [1].", (1,))
+        self.requests: list[ChatRequest] = []
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        self.requests.append(request)
+        return await super().complete(request)
+
+
+async def test_temperature_and_max_tokens_reach_the_model_and_key_the_cache(
+    container: Container, editor: Principal
+) -> None:
+    model = RecordingChatModel()
+    use_chat_model(container, model)
+    await ingest(container, editor, GUIDE, "kitchen.pdf")
+
+    warm = await ask(container, editor, SOURDOUGH, temperature=0.7, max_tokens=200)
+    again = await ask(container, editor, SOURDOUGH, temperature=0.7, max_tokens=200)
+    cooler = await ask(container, editor, SOURDOUGH, temperature=0.0, max_tokens=200)
+    plain = await ask(container, editor, SOURDOUGH)
+
+    assert [(r.temperature, r.max_tokens) for r in model.requests] == [
+        (0.7, 200), (0.0, 200), (None, None)
+    ]  # fmt: skip
+    assert (warm.answer.cached, again.answer.cached) == (False, True)
+    assert not cooler.answer.cached
+    assert not plain.answer.cached
+
+
 @pytest.mark.parametrize("top_k", [1, 50])
 async def test_top_k_at_the_bounds_is_accepted(
     container: Container, editor: Principal, top_k: int

@@ -74,6 +74,8 @@ class ChatController(Controller):
             model=data.model or model,
             top_k=data.top_k,
             tags=tuple(data.tags),
+            temperature=data.temperature,
+            max_tokens=data.max_tokens,
         )
         if data.stream or "text/event-stream" in request.headers.get("accept", ""):
             return await _streamed(ask_question, question, trace_id)

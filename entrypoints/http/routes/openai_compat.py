@@ -30,6 +30,7 @@ from askdocs.application.ask_question import (
     Question,
 )
 from askdocs.application.errors import AppError, InvalidInput
+from askdocs.application.provider_router import offered_models
 from askdocs.domain.answers import APOLOGY, Answer
 from askdocs.domain.conversations import Turn
 from askdocs.domain.errors import DomainError
@@ -62,11 +63,14 @@ class ChatMessage(msgspec.Struct, frozen=True):
 
 
 class CompletionRequest(msgspec.Struct, frozen=True):
-    """The fields askdocs reads; the others (temperature, tools, ...) are accepted and ignored."""
+    """The fields askdocs reads; the others (tools, n, ...) are accepted and ignored."""
 
     messages: list[ChatMessage]
     model: str | None = None
     stream: bool = False
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
 
 
 def _question(body: CompletionRequest, principal: Principal) -> Question:
@@ -87,6 +91,8 @@ def _question(body: CompletionRequest, principal: Principal) -> Question:
         principal=principal,
         model=body.model,
         history=tuple(turns),
+        temperature=body.temperature,
+        max_tokens=body.max_completion_tokens or body.max_tokens,
     )
 
 
@@ -103,8 +109,14 @@ class OpenAICompatibleController(Controller):
         return {
             "object": "list",
             "data": [
-                {"id": model, "object": "model", "created": 0, "owned_by": "askdocs"}
-                for model in ask_question.chat_model.models
+                {
+                    "id": model.id,
+                    "object": "model",
+                    "created": 0,
+                    "owned_by": model.provider,
+                    "askdocs": {"provider": model.provider, "takes_sampling": model.takes_sampling},
+                }
+                for model in offered_models(ask_question.chat_model)
             ],
         }
 

@@ -1,4 +1,4 @@
-"""Health, metrics and the caller's rate-limit status."""
+"""Health, metrics, who the caller is and the caller's rate-limit status."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from askdocs.application.rate_limits import RateLimitStatus
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.lifecycle import Readiness
-from askdocs.entrypoints.http.schemas import Health, LimitOut, RateLimitStatusOut
+from askdocs.entrypoints.http.schemas import Health, LimitOut, MeOut, RateLimitStatusOut
 from askdocs.entrypoints.http.security import client_ip, requires
 
 
@@ -58,4 +58,16 @@ async def rate_limit_status(
         used=tightest.used,
         reset=tightest.reset,
         groups=groups,
+    )
+
+
+@get("/api/v1/me", tags=["identity"], guards=[requires(Role.READER)])
+async def me(
+    request: Request[Principal, str, Any], max_upload_bytes: NamedDependency[int]
+) -> MeOut:
+    """Who the key belongs to and its role, for a client to offer only what the role may do,
+    and the largest upload, for it to refuse a larger file before sending it."""
+    principal = request.user
+    return MeOut(
+        subject=principal.subject, role=principal.role.value, max_upload_bytes=max_upload_bytes
     )
