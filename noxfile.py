@@ -47,6 +47,7 @@ def tests(session: nox.Session) -> None:
         "pytest",
         "--cov=askdocs",
         "--cov-report=term-missing",
+        "--ignore=tests/browser",  # `nox -s browser` runs them, with a browser
         *session.posargs,
     )
 
@@ -93,6 +94,22 @@ def local(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
     session.chdir(ROOT)
     session.run("pytest", "tests/local", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Run tests/browser/: the chat page in headless Chromium, driven by Playwright.
+
+    The browser is Debian's ``chromium`` (installed here when missing and running as root),
+    never one Playwright downloads; Playwright starts it by its executable path. Screenshots
+    land in ``.artifacts/browser/``.
+    """
+    if shutil.which("chromium") is None and os.geteuid() == 0:
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+    _install(session, "test", "browser")
+    session.env["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    session.chdir(ROOT)
+    session.run("pytest", "tests/browser", *session.posargs)
 
 
 @nox.session

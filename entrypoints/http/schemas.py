@@ -163,6 +163,7 @@ class DocumentOut(Out, frozen=True):
     deleted_at: datetime | None
     status: str | None
     current_version: int | None
+    newest_version: int | None
     versions: list[VersionOut]
 
     @classmethod
@@ -178,6 +179,7 @@ class DocumentOut(Out, frozen=True):
             deleted_at=document.deleted_at,
             status=newest.status.value if newest else None,
             current_version=current.number if current else None,
+            newest_version=newest.number if newest else None,
             versions=[VersionOut.of(v) for v in document.versions] if with_versions else [],
         )
 

@@ -5,6 +5,21 @@ from __future__ import annotations
 import re
 
 REFERENCE = re.compile(r'(?:src|href)="([^"]+)"')
+MODULE_IMPORT = re.compile(r'^import .* from "\./([\w-]+\.js)";$', re.MULTILINE)
+
+
+async def page_scripts(api) -> dict[str, str]:
+    """app.js and every module it imports, by their own imports, as served."""
+    scripts: dict[str, str] = {}
+    pending = ["app.js"]
+    while pending:
+        name = pending.pop()
+        response = await api.client.get(f"/static/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["content-type"].startswith("text/javascript")
+        scripts[name] = response.text
+        pending += [m for m in MODULE_IMPORT.findall(response.text) if m not in scripts]
+    return scripts
 
 
 async def test_the_page_and_every_file_it_references_are_served_without_a_key(api):
@@ -22,7 +37,8 @@ async def test_the_page_and_every_file_it_references_are_served_without_a_key(ap
 
 async def test_the_page_runs_no_inline_script_and_loads_nothing_from_elsewhere(api):
     page = (await api.client.get("/")).text
-    script = (await api.client.get("/static/app.js")).text
+    scripts = await page_scripts(api)
+    script = "\n".join(scripts.values())
     style = (await api.client.get("/static/app.css")).text
 
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page))
@@ -33,6 +49,7 @@ async def test_the_page_runs_no_inline_script_and_loads_nothing_from_elsewhere(a
         assert "https://" not in text
     assert ".innerHTML" not in script  # text goes into the page as text
     assert "localStorage" not in script  # the key lives in the tab's sessionStorage only
+    assert set(scripts) == {"app.js", "api.js", "chat.js", "documents.js"}
 
 
 async def test_only_the_page_assets_are_served_from_the_package(api, problem):
