@@ -290,6 +290,10 @@ def test_the_rate_limit_warns_near_the_limit_and_explains_a_429(
 
         for asked in range(1, 10):
             _ask_and_wait(page, asked)
+        # The extractive answer quotes its source: the quote is highlighted in the snippet.
+        quoted = page.locator(".sources mark").first.inner_text()
+        assert quoted
+        assert quoted in page.locator("#conversation .answer").first.inner_text()
         assert "1 left" in page.locator("#limit-warning").inner_text()
         assert "9 of 10 used" in page.locator("#limit-status").inner_text()
         _ask_and_wait(page, 10)
