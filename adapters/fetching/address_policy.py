@@ -137,7 +137,7 @@ class AddressPolicy:
         except ValueError:
             try:
                 addresses = await resolve(host)
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
                 raise InvalidInput(f"the host {host} could not be resolved") from exc
         if not addresses:
             raise InvalidInput(f"the host {host} has no address")

@@ -162,7 +162,7 @@ async def _translated_errors(url: str) -> AsyncIterator[None]:
 def _parsed(url: str, *, base: httpx.URL | None = None) -> httpx.URL:
     try:
         return base.join(url) if base is not None else httpx.URL(url)
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, UnicodeError) as exc:  # the idna package raises UnicodeErrors
         raise InvalidInput(f"not a valid URL: {url[:200]!r}") from exc
 
 
@@ -172,9 +172,27 @@ def _acceptable(url: httpx.URL) -> httpx.URL:
         raise InvalidInput("only http and https URLs can be fetched")
     if url.userinfo:
         raise InvalidInput("URLs with credentials (user:password@) are not accepted")
-    if not url.host:
+    host = _ascii_host(url)
+    if not host:
         raise InvalidInput("the URL has no host")
+    try:
+        url.host  # noqa: B018 - decodes the IDNA labels, which the idna package may refuse
+    except UnicodeError as exc:
+        raise InvalidInput(f"not a valid host name: {host[:100]!r}") from exc
+    if not _is_ip_literal(host) and not _is_dns_name(host):
+        raise InvalidInput(f"not a valid host name: {host[:100]!r}")
     return url.copy_with(fragment=None)
+
+
+def _is_dns_name(host: str) -> bool:
+    """Labels of 1 to 63 characters, 253 in all (RFC 1035): the resolver refuses others
+    with a UnicodeError, not an answer."""
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= _MAX_HOST_NAME and all(0 < len(label) <= _MAX_LABEL for label in labels)
+
+
+_MAX_LABEL = 63
+_MAX_HOST_NAME = 253
 
 
 def _ascii_host(url: httpx.URL) -> str:

@@ -75,6 +75,17 @@ async def test_urls_to_private_or_local_addresses_are_refused_before_any_request
     assert (await api.client.get("/api/v1/docs", headers=api.auth("reader"))).json()["total"] == 0
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://a..b/", f"http://{'a' * 64}.example/", f"http://{'a.' * 130}example/",
+     "http://xn--/", "http://.example/", "https://exa\u00e9..mple/"],
+)  # fmt: skip
+async def test_a_url_whose_host_name_cannot_exist_is_a_422(api: Api, problem: Any, url: str):
+    response = await _post_url(api, url)
+
+    assert "host" in problem(response, 422)["detail"] or "URL" in response.json()["detail"]
+
+
 async def test_an_allowlisted_url_is_fetched_ingested_and_records_where_it_came_from(
     start_api: StartApi, notes_server: _RecordingServer
 ) -> None:
