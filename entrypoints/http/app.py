@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 import askdocs
 from askdocs.entrypoints.container import Container, build_container
+from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
 from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate_limit_headers
@@ -112,6 +113,8 @@ def create_app(container: Container) -> Litestar:
         ],
         exception_handlers={500: unexpected_error},
         request_max_body_size=settings.documents.max_upload_bytes + MULTIPART_OVERHEAD,
+        request_class=TypedJsonRequest,
+        before_request=refuse_nul_characters,
         openapi_config=OpenAPIConfig(
             title="askdocs",
             version=askdocs.__version__,

@@ -123,3 +123,26 @@ async def test_a_database_that_is_down_gives_503_problems_and_an_unready_service
     assert ready.json()["checks"]["database"] == "unavailable"
     problem(upload, 503)
     problem(listing, 503)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/docs?offset=9223372036854775808", None),
+        ("GET", "/api/v1/docs?q=a%00b", None),
+        ("PATCH", "/api/v1/docs/d1", {"name": "a\u0000b"}),
+        ("POST", "/api/v1/feedback", {"trace_id": "0" * 32, "rating": "up", "comment": "\u0000"}),
+    ],
+)
+async def test_hostile_values_answer_as_on_the_memory_backend_without_database_text(
+    pg_api: Api, api: Api, method: str, path: str, body: Any
+) -> None:
+    answers = [
+        await app.client.request(method, path, json=body, headers=app.auth("admin"))
+        for app in (pg_api, api)
+    ]
+
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json() == answers[1].json()
+    assert "asyncpg" not in answers[0].text
+    assert "invalid byte sequence" not in answers[0].text

@@ -133,7 +133,7 @@ class DocumentController(Controller):
         status: FromQuery[VersionStatus | None] = None,
         q: str | None = Parameter(default=None, max_length=200),
         include_deleted: FromQuery[bool] = False,
-        offset: int = Parameter(default=0, ge=0),
+        offset: int = Parameter(default=0, ge=0, le=1_000_000),
         limit: int = Parameter(default=50, ge=1, le=200),
     ) -> DocumentPage:
         """Documents newest first, filtered by tags (all must match), the status of the newest
