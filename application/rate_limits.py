@@ -47,7 +47,9 @@ class EnforceRateLimit:
         if rule is None:
             return None
         now = self.clock.timestamp()
-        ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
+        ip_key, principal_key = limit_keys(
+            group, client_ip, principal.subject, principal.role.value
+        )
         try:
             return most_restrictive(
                 await self.limiter.hit_many(
@@ -76,7 +78,9 @@ class RateLimitStatus:
             rule = by_role.get(principal.role)
             if rule is None:
                 continue
-            ip_key, principal_key = limit_keys(group, client_ip, principal.subject)
+            ip_key, principal_key = limit_keys(
+                group, client_ip, principal.subject, principal.role.value
+            )
             status[group] = most_restrictive(
                 [
                     await self.limiter.peek(ip_key, rule.per_ip, now),

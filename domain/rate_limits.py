@@ -71,6 +71,10 @@ class RateLimitRule:
     per_principal: RateLimitPolicy
 
 
-def limit_keys(group: str, client_ip: str, subject: str) -> tuple[str, str]:
-    """Counter keys for the per-IP and per-principal limits of a route group."""
-    return f"rl:{group}:ip:{client_ip}", f"rl:{group}:principal:{subject}"
+def limit_keys(group: str, client_ip: str, subject: str, role: str) -> tuple[str, str]:
+    """Counter keys for the per-IP and per-principal limits of a route group.
+
+    The per-IP counter is kept per role: readers sharing an address (an office behind one
+    NAT) must not use up the allowance of an editor or admin there.
+    """
+    return f"rl:{group}:ip:{role}:{client_ip}", f"rl:{group}:principal:{subject}"

@@ -240,7 +240,7 @@ class CacheSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class RoleLimits(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     chat_per_window: int = 1000
-    """Chat requests per window, per client IP and per principal."""
+    """Chat requests per window, per principal and per client IP (among this role's)."""
     writes_per_window: int = 10_000
     """Document writes per window, per principal (and per IP)."""
 

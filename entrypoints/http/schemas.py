@@ -208,6 +208,8 @@ class RateLimitStatusOut(Out, frozen=True):
     remaining: int
     used: int
     reset: int
+    group: str
+    """The group the top-level figures are from: the one with least left."""
     groups: dict[str, LimitOut]
 
 

@@ -83,7 +83,10 @@ def client_ip(
     peer = connection.client.host if connection.client else "unknown"
     if peer not in trusted_proxies:
         return peer
-    forwarded = [a.strip() for a in connection.headers.get("x-forwarded-for", "").split(",")]
+    # Every X-Forwarded-For line, in order: a proxy may append its own line rather than
+    # extend the client's, and the client's line must not be the only one read.
+    lines = connection.headers.getall("x-forwarded-for", [])
+    forwarded = [a.strip() for a in ",".join(lines).split(",")]
     for address in reversed([a for a in forwarded if _is_ip(a)]):
         if address not in trusted_proxies:
             return address

@@ -65,6 +65,7 @@ async def test_rate_limit_status_reports_usage_without_counting_itself(limited):
         assert "RateLimit-Limit" not in response.headers
         body = response.json()
         assert (body["limit"], body["remaining"], body["used"]) == (3, 2, 1)
+        assert body["group"] == "chat"
         assert body["reset"] >= 1
         assert body["groups"]["chat"]["used"] == 1
     assert (await limited.chat(QUESTION)).headers["RateLimit-Remaining"] == "1"
@@ -84,7 +85,7 @@ async def test_an_editor_sees_the_document_write_limit_in_its_status(limited):
         "reset": body["groups"]["document_writes"]["reset"],
     }
     assert body["groups"]["chat"]["used"] == 0
-    assert (body["limit"], body["remaining"]) == (2, 1)
+    assert (body["limit"], body["remaining"], body["group"]) == (2, 1, "document_writes")
 
 
 async def test_document_writes_have_their_own_limit(limited, problem):
@@ -110,17 +111,49 @@ async def test_health_is_not_rate_limited(limited):
 
 
 async def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(limited):
-    # Every request counts against the peer address whatever the header claims, so the
-    # editor's first chat finds the per-IP counter the reader already used up.
+    # Every request counts against the peer address whatever the header claims, so another
+    # reader's first chat finds the per-IP counter the first reader already used up.
     for n in range(3):
         response = await limited.chat(QUESTION, headers={"X-Forwarded-For": f"203.0.113.{n}"})
         assert response.status_code == 200
 
     response = await limited.chat(
-        QUESTION, role="editor", headers={"X-Forwarded-For": "198.51.100.9"}
+        QUESTION, role="other_reader", headers={"X-Forwarded-For": "198.51.100.9"}
     )
 
     assert response.status_code == 429
+
+
+async def test_readers_at_one_address_leave_the_editors_there_their_own_allowance(limited):
+    for _ in range(3):
+        assert (await limited.chat(QUESTION)).status_code == 200
+    assert (await limited.chat(QUESTION, role="other_reader")).status_code == 429
+
+    editor = await limited.chat(QUESTION, role="editor")
+
+    assert editor.status_code == 200
+    assert editor.headers["RateLimit-Remaining"] == "2"
+
+
+async def test_every_x_forwarded_for_line_counts_so_a_client_cannot_rotate_the_first(start_api):
+    proxied = await start_api(
+        {**LIMITS, "ASKDOCS_SERVER__TRUSTED_PROXIES": "10.0.0.5"},
+        client_address=("10.0.0.5", 4711),
+    )
+    # The client writes its own first line and changes it every time; the trusted proxy
+    # appends the address it saw as a second line.
+    # Two readers take turns, two chats each: within their own limits, not within the
+    # address's.
+    statuses = []
+    for n, reader in enumerate(["reader", "other_reader", "reader", "other_reader"]):
+        headers = [("X-API-Key", proxied.keys[reader]), ("X-Forwarded-For", f"198.51.100.{n}"),
+                   ("X-Forwarded-For", "203.0.113.7")]  # fmt: skip
+        response = await proxied.client.post(
+            "/api/v1/chat", json={"question": QUESTION}, headers=headers
+        )
+        statuses.append(response.status_code)
+
+    assert statuses == [200, 200, 200, 429]
 
 
 async def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(start_api):
@@ -135,10 +168,10 @@ async def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(start_api):
         assert (await proxied.chat(QUESTION, headers=client)).status_code == 200
 
     same_client = await proxied.chat(
-        QUESTION, role="editor", headers={"X-Forwarded-For": "203.0.113.7"}
+        QUESTION, role="other_reader", headers={"X-Forwarded-For": "203.0.113.7"}
     )
     other_client = await proxied.chat(
-        QUESTION, role="editor", headers={"X-Forwarded-For": "192.0.2.77"}
+        QUESTION, role="other_reader", headers={"X-Forwarded-For": "192.0.2.77"}
     )
 
     assert same_client.status_code == 429
@@ -155,11 +188,11 @@ async def test_rate_limit_status_sees_the_forwarded_client_of_a_trusted_proxy(st
 
     seen = await proxied.client.get(
         "/api/v1/rate-limit/status",
-        headers={**proxied.auth("editor"), "X-Forwarded-For": "203.0.113.7"},
+        headers={**proxied.auth("other_reader"), "X-Forwarded-For": "203.0.113.7"},
     )
     unseen = await proxied.client.get(
         "/api/v1/rate-limit/status",
-        headers={**proxied.auth("editor"), "X-Forwarded-For": "198.51.100.9"},
+        headers={**proxied.auth("other_reader"), "X-Forwarded-For": "198.51.100.9"},
     )
 
     assert seen.json()["groups"]["chat"]["used"] == 2

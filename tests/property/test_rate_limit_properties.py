@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from askdocs.domain.principals import Role
 from askdocs.domain.rate_limits import (
     RateLimitDecision,
     RateLimitPolicy,
@@ -103,17 +104,20 @@ def test_a_window_shorter_than_a_second_is_refused(limit: int, window: int) -> N
         RateLimitPolicy(limit=limit, window_s=window)
 
 
+roles = st.sampled_from([role.value for role in Role])
+
+
 @given(
-    st.tuples(groups, st.text(), st.text()),
-    st.tuples(groups, st.text(), st.text()),
+    st.tuples(groups, st.text(), st.text(), roles),
+    st.tuples(groups, st.text(), st.text(), roles),
 )
-def test_different_groups_addresses_or_subjects_never_share_a_counter(
-    first: tuple[str, str, str], second: tuple[str, str, str]
+def test_different_groups_addresses_roles_or_subjects_never_share_a_counter(
+    first: tuple[str, str, str, str], second: tuple[str, str, str, str]
 ) -> None:
     first_keys, second_keys = limit_keys(*first), limit_keys(*second)
 
     assert first_keys[0] != first_keys[1]
-    if first[:2] != second[:2]:
+    if (first[0], first[1], first[3]) != (second[0], second[1], second[3]):
         assert first_keys[0] != second_keys[0]
     if (first[0], first[2]) != (second[0], second[2]):
         assert first_keys[1] != second_keys[1]

@@ -51,12 +51,13 @@ async def rate_limit_status(
         group: LimitOut(limit=d.limit, remaining=d.remaining, used=d.used, reset=d.reset_after_s)
         for group, d in status.items()
     }
-    tightest = min(groups.values(), key=lambda g: g.remaining)
+    name, tightest = min(groups.items(), key=lambda item: item[1].remaining)
     return RateLimitStatusOut(
         limit=tightest.limit,
         remaining=tightest.remaining,
         used=tightest.used,
         reset=tightest.reset,
+        group=name,
         groups=groups,
     )
 
