@@ -11,6 +11,7 @@ from askdocs.application.ports import Clock, RateLimiter
 from askdocs.domain.principals import Principal, Role
 from askdocs.domain.rate_limits import (
     RateLimitDecision,
+    RateLimitPolicy,
     RateLimitRule,
     limit_keys,
     most_restrictive,
@@ -88,3 +89,40 @@ class RateLimitStatus:
                 ]
             )
         return status
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LimitFailedSignIns:
+    """Failed authentications counted per client IP: past `policy.limit` in a window, the
+    address is refused before any key is looked at, so keys cannot be guessed at speed.
+
+    When the counters cannot be reached, sign-ins go unlimited (logged), as other limits do
+    under `fail_open`.
+    """
+
+    limiter: RateLimiter
+    clock: Clock
+    policy: RateLimitPolicy
+
+    async def refusal(self, client_ip: str) -> RateLimitDecision | None:
+        """The verdict refusing `client_ip` now, or None while it may still try."""
+        try:
+            decision = await self.limiter.peek(_failed_key(client_ip), self.policy, self._now())
+        except UpstreamError as exc:
+            log.warning("failed sign-ins not limited: %s", exc.detail or type(exc).__name__)
+            return None
+        return None if decision.allowed else decision
+
+    async def failed(self, client_ip: str) -> None:
+        """Count one failed authentication from `client_ip`."""
+        try:
+            await self.limiter.hit(_failed_key(client_ip), self.policy, self._now())
+        except UpstreamError as exc:
+            log.warning("failed sign-in not counted: %s", exc.detail or type(exc).__name__)
+
+    def _now(self) -> float:
+        return self.clock.timestamp()
+
+
+def _failed_key(client_ip: str) -> str:
+    return f"rl:failed_sign_in:ip:{client_ip}"

@@ -53,7 +53,11 @@ from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.process_ingestion import ProcessIngestion
-from askdocs.application.rate_limits import EnforceRateLimit, RateLimitStatus
+from askdocs.application.rate_limits import (
+    EnforceRateLimit,
+    LimitFailedSignIns,
+    RateLimitStatus,
+)
 from askdocs.application.read_original import ReadOriginal
 from askdocs.application.reset_conversation import ResetConversation
 from askdocs.application.retrieve_passages import RetrievePassages
@@ -69,6 +73,7 @@ from askdocs.entrypoints.wiring import (
     api_keys_from_setting,
     blob_root,
     comma_separated,
+    failed_sign_in_policy,
     rate_limit_rules,
     worker_concurrency,
 )
@@ -329,6 +334,12 @@ class Container(containers.DeclarativeContainer):
     )
     rate_limit_status = providers.Singleton(
         RateLimitStatus, limiter=rate_limiter, clock=clock, rules=rules
+    )
+    limit_failed_sign_ins = providers.Singleton(
+        LimitFailedSignIns,
+        limiter=rate_limiter,
+        clock=clock,
+        policy=providers.Callable(failed_sign_in_policy, settings),
     )
     authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys)
     create_api_key = providers.Singleton(CreateApiKey, keys=api_keys, clock=clock)

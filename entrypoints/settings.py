@@ -259,6 +259,11 @@ class RateLimitSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Limits for editors."""
     admin: RoleLimits = msgspec.field(default_factory=RoleLimits)
     """Limits for admins."""
+    failed_sign_ins_per_window: int = 30
+    """Failed authentications one client IP may make per `failed_sign_ins_window_s`; past
+    it, that address is refused with 429 before its key is checked."""
+    failed_sign_ins_window_s: int = 300
+    """Window of the failed sign-in limit, in seconds."""
 
 
 class ConversationSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

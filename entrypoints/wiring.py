@@ -37,6 +37,14 @@ def rate_limit_rules(settings: Settings) -> RateLimitRules:
     }
 
 
+def failed_sign_in_policy(settings: Settings) -> RateLimitPolicy:
+    """How many failed authentications a client IP may make, and in what window."""
+    limits = settings.rate_limit
+    return RateLimitPolicy(
+        limit=limits.failed_sign_ins_per_window, window_s=limits.failed_sign_ins_window_s
+    )
+
+
 def api_keys_from_setting(value: str) -> list[ApiKey]:
     """Keys from `sha256:role,sha256:role`."""
     keys: list[ApiKey] = []

@@ -20,7 +20,11 @@ from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
-from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate_limit_headers
+from askdocs.entrypoints.http.rate_limiting import (
+    FailedSignInLimitMiddleware,
+    RateLimitMiddleware,
+    add_rate_limit_headers,
+)
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
@@ -97,6 +101,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         middleware=[
             RequestContextMiddleware(),
+            FailedSignInLimitMiddleware(container.limit_failed_sign_ins(), trusted),
             DefineMiddleware(
                 ApiKeyAuthenticationMiddleware, authenticate=container.authenticate_key()
             ),

@@ -13,11 +13,11 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from askdocs.application.errors import RateLimitExceeded
-from askdocs.application.rate_limits import EnforceRateLimit
+from askdocs.application.errors import RateLimitExceeded, Unauthenticated
+from askdocs.application.rate_limits import EnforceRateLimit, LimitFailedSignIns
 from askdocs.domain.principals import Principal
 from askdocs.domain.rate_limits import RateLimitDecision
-from askdocs.entrypoints.http.security import client_ip
+from askdocs.entrypoints.http.security import client_ip, is_public
 
 OPT_KEY = "rate_limit"
 _STATE_KEY = "rate_limit_headers"
@@ -59,6 +59,33 @@ class RateLimitMiddleware(ASGIMiddleware):
                         retry_after_s=decision.retry_after_s,
                     )
         await next_app(scope, receive, send)
+
+
+class FailedSignInLimitMiddleware(ASGIMiddleware):
+    """Counts failed authentications per client IP (it sits outside authentication, which
+    raises them) and refuses an address over the limit before its key is checked."""
+
+    scopes = (ScopeType.HTTP,)
+    should_bypass_for_scope = staticmethod(is_public)
+
+    def __init__(self, limit: LimitFailedSignIns, trusted_proxies: frozenset[str]) -> None:
+        self._limit = limit
+        self._trusted = trusted_proxies
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        ip = client_ip(ASGIConnection(scope), self._trusted)
+        refusal = await self._limit.refusal(ip)
+        if refusal is not None:
+            scope.setdefault("state", {})[_STATE_KEY] = rate_limit_headers(refusal)
+            raise RateLimitExceeded(
+                f"too many failed sign-ins from this address; retry in {refusal.retry_after_s} s",
+                retry_after_s=refusal.retry_after_s,
+            )
+        try:
+            await next_app(scope, receive, send)
+        except Unauthenticated:
+            await self._limit.failed(ip)
+            raise
 
 
 async def add_rate_limit_headers(message: Message, scope: Scope) -> None:

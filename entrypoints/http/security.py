@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from askdocs.application.errors import PermissionDenied
 from askdocs.domain.principals import Principal, Role
 
 PUBLIC_PATHS = ("^/health", "^/schema", "^/metrics", "^/$", "^/static/")
+_PUBLIC = re.compile("|".join(PUBLIC_PATHS))
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -32,6 +34,11 @@ SECURITY_HEADERS = {
 the service's own scripts, styles and connections for anything a browser renders."""
 _API_PATHS = ("/api/", "/v1/")
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
+
+
+def is_public(scope: Scope) -> bool:
+    """Whether the request's path is one anybody may call, without a key."""
+    return _PUBLIC.match(str(scope["path"])) is not None
 
 
 def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -210,3 +210,43 @@ async def test_the_openai_compatible_route_shares_the_chat_limit(limited, proble
 
     problem(await limited.client.post("/v1/chat/completions", json=body, headers=bearer), 429)
     problem(await limited.chat(QUESTION), 429)
+
+
+async def test_failed_sign_ins_from_one_address_are_limited_even_for_a_good_key(start_api, problem):
+    api = await start_api({"ASKDOCS_RATE_LIMIT__FAILED_SIGN_INS_PER_WINDOW": "5"})
+    wrong = [
+        (await api.client.get("/api/v1/docs", headers={"X-API-Key": f"askd_guess{n}"}))
+        for n in range(5)
+    ]
+
+    refused = await api.client.get("/api/v1/docs", headers={"X-API-Key": "askd_guess6"})
+    good_key = await api.client.get("/api/v1/docs", headers=api.auth("reader"))
+    health = await api.client.get("/health/live")
+
+    assert [r.status_code for r in wrong] == [401] * 5
+    assert "failed sign-ins" in problem(refused, 429)["detail"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert good_key.status_code == 429
+    assert health.status_code == 200
+
+
+async def test_failed_sign_ins_are_counted_per_address(start_api):
+    proxied = await start_api(
+        {"ASKDOCS_RATE_LIMIT__FAILED_SIGN_INS_PER_WINDOW": "2",
+         "ASKDOCS_SERVER__TRUSTED_PROXIES": "10.0.0.5"},
+        client_address=("10.0.0.5", 4711),
+    )  # fmt: skip
+    for n in range(3):
+        await proxied.client.get(
+            "/api/v1/docs",
+            headers={"X-API-Key": f"askd_guess{n}", "X-Forwarded-For": "198.51.100.1"},
+        )
+
+    attacker = await proxied.client.get(
+        "/api/v1/docs", headers={**proxied.auth("reader"), "X-Forwarded-For": "198.51.100.1"}
+    )
+    neighbour = await proxied.client.get(
+        "/api/v1/docs", headers={**proxied.auth("reader"), "X-Forwarded-For": "198.51.100.2"}
+    )
+
+    assert (attacker.status_code, neighbour.status_code) == (429, 200)
