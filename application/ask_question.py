@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from askdocs.application.errors import (
     AppError,
     InvalidInput,
-    NotFound,
     UpstreamError,
     UpstreamRejected,
 )
@@ -38,7 +37,7 @@ from askdocs.domain.answers import (
     declined,
     with_sources,
 )
-from askdocs.domain.conversations import Conversation, MemoryWindow, Turn
+from askdocs.domain.conversations import Conversation, MemoryWindow, Turn, checked_session_id
 from askdocs.domain.documents import normalise_tags
 from askdocs.domain.principals import Principal
 from askdocs.domain.prompts import build_prompt
@@ -403,12 +402,9 @@ class AskQuestion:
             return Conversation(id=self.ids.new_id(), owner=owner, turns=question.history)
         if question.session_id is None:
             return Conversation(id=self.ids.new_id(), owner=owner)
-        found = await self.conversations.get(question.session_id)
-        if found is None:
-            return Conversation(id=question.session_id, owner=owner)
-        if found.owner != owner:
-            raise NotFound(f"session {question.session_id} not found")
-        return found
+        session_id = checked_session_id(question.session_id)
+        found = await self.conversations.get(session_id, owner)
+        return found or Conversation(id=session_id, owner=owner)
 
     def _model(self, requested: str | None) -> str | None:
         """The model asked for, if the chat model offers it; None leaves the choice to it."""

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from askdocs.domain.errors import InvalidSessionId
+
 MAX_REMEMBERED_TURNS = 30
+MAX_SESSION_ID_CHARS = 128
+_SESSION_ID = re.compile(rf"[A-Za-z0-9._\-]{{1,{MAX_SESSION_ID_CHARS}}}")
+
+
+def checked_session_id(session_id: str) -> str:
+    """`session_id` if a client may use it, as request ids: 1-128 letters, digits, `.`, `_`
+    or `-` (a session id is a key in the conversation store and appears in logs).
+
+    Raises:
+        InvalidSessionId: any other id.
+    """
+    if _SESSION_ID.fullmatch(session_id) is None:
+        raise InvalidSessionId(
+            f"a session id is 1-{MAX_SESSION_ID_CHARS} letters, digits, '.', '_' or '-'"
+        )
+    return session_id
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

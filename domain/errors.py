@@ -23,3 +23,8 @@ class DocumentDeleted(DomainError):
 
 class InvalidTransition(DomainError):
     """A version asked to move to a status it cannot reach from where it is."""
+
+
+class InvalidSessionId(DomainError):
+    """A session id that is empty, too long, or holds characters other than letters, digits,
+    `.`, `_` and `-`."""

@@ -13,7 +13,7 @@ RETENTION_S = 30 * 24 * 3600
 
 
 class InMemoryConversationStore:
-    """Conversations by session id in process memory; lost when the process ends.
+    """Conversations by session id and owner in process memory; lost when the process ends.
 
     Bounded, so a stream of one-off sessions cannot grow the process without limit: a session
     expires `ttl_s` after its last turn (each turn renews it), and past `max_sessions` the least
@@ -27,16 +27,17 @@ class InMemoryConversationStore:
         ttl_s: float = RETENTION_S,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._conversations: TTLCache[str, Conversation, float] = TTLCache(
+        self._conversations: TTLCache[tuple[str, str], Conversation, float] = TTLCache(
             max_sessions, ttl_s, timer
         )
 
-    async def get(self, session_id: str) -> Conversation | None:
-        return self._conversations.get(session_id)
+    async def get(self, session_id: str, owner: str) -> Conversation | None:
+        return self._conversations.get((owner, session_id))
 
     async def append(self, session_id: str, owner: str, turn: Turn, *, keep: int) -> None:
-        conversation = self._conversations.get(session_id) or Conversation(session_id, owner)
-        self._conversations[session_id] = conversation.with_turn(turn, keep=keep)
+        key = (owner, session_id)
+        conversation = self._conversations.get(key) or Conversation(session_id, owner)
+        self._conversations[key] = conversation.with_turn(turn, keep=keep)
 
-    async def delete(self, session_id: str) -> None:
-        self._conversations.pop(session_id, None)
+    async def delete(self, session_id: str, owner: str) -> None:
+        self._conversations.pop((owner, session_id), None)

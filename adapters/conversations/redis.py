@@ -1,19 +1,21 @@
 """ConversationStore in Redis: one list per session, shared by every worker.
 
-A conversation is the list `<prefix>:conv:<session_id>`: element 0 is a header
+A conversation is the list `<prefix>:conv:<owner digest>:<session_id>` (the owner's subject
+hashed, so a key never spells out who owns it): element 0 is a header
 (`{"owner": ...}`), the rest its turns oldest first, each msgspec JSON. One key per
 conversation keeps every operation one round trip and lets a delete move it whole; a list
 lets a Lua script append and trim atomically without decoding any JSON inside Redis.
 
 Every append re-sets the expiry to `retention_s` (a sliding expiry). `delete` is soft: the
 list is renamed, its remaining time to live kept, to
-`<prefix>:deleted:conv:<session_id>:<random>` which the store never reads back, so the
-session starts afresh and the old turns stay available to an operator until their
-retention ends. The random suffix keeps an earlier deleted copy from being overwritten.
+`<prefix>:deleted:conv:<owner digest>:<session_id>:<random>`, which the store never reads
+back, so the session starts afresh and the old turns stay available to an operator until
+their retention ends. The random suffix keeps an earlier deleted copy from being overwritten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 
@@ -86,9 +88,9 @@ class RedisConversationStore:
         self._append = client.script(_APPEND)
         self._delete = client.script(_DELETE)
 
-    async def get(self, session_id: str) -> Conversation | None:
+    async def get(self, session_id: str, owner: str) -> Conversation | None:
         async with self._client.translate_errors():
-            items = await self._client.execute("LRANGE", self._key(session_id), 0, -1)
+            items = await self._client.execute("LRANGE", self._key(session_id, owner), 0, -1)
         if not items:
             return None
         try:
@@ -102,15 +104,21 @@ class RedisConversationStore:
         header = _encoder.encode(_Header(owner=owner))
         entry = _encoder.encode(_Turn(question=turn.question, answer=turn.answer, at=turn.at))
         async with self._client.translate_errors():
-            await self._append([self._key(session_id)], [header, entry, keep, self._retention_s])
+            await self._append(
+                [self._key(session_id, owner)], [header, entry, keep, self._retention_s]
+            )
 
-    async def delete(self, session_id: str) -> None:
-        deleted = self._client.key("deleted", "conv", session_id, uuid.uuid4().hex)
+    async def delete(self, session_id: str, owner: str) -> None:
+        deleted = self._client.key("deleted", "conv", _digest(owner), session_id, uuid.uuid4().hex)
         async with self._client.translate_errors():
-            await self._delete([self._key(session_id), deleted], [])
+            await self._delete([self._key(session_id, owner), deleted], [])
 
-    def _key(self, session_id: str) -> str:
-        return self._client.key("conv", session_id)
+    def _key(self, session_id: str, owner: str) -> str:
+        return self._client.key("conv", _digest(owner), session_id)
+
+
+def _digest(owner: str) -> str:
+    return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32]
 
 
 def _turn(entry: _Turn) -> Turn:

@@ -121,18 +121,40 @@ async def test_a_session_remembers_its_turns_until_it_is_reset(api, handbook):
     assert after_reset["cached"] is True
 
 
-async def test_another_principal_cannot_use_or_reset_a_session(api, problem):
+async def test_another_principal_naming_a_session_id_neither_reads_nor_resets_it(api, problem):
     await api.ask("Where are bicycles stored?", session_id="mine")
+    unused = await api.client.delete(
+        "/api/v1/chat/sessions/never-used", headers=api.auth("other_reader")
+    )
 
-    used = await api.chat("Where are bicycles stored?", role="other_reader", session_id="mine")
+    used = await api.chat("Where is the canteen?", role="other_reader", session_id="mine")
     reset = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("other_reader"))
     own_reset = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("reader"))
     again = await api.client.delete("/api/v1/chat/sessions/mine", headers=api.auth("reader"))
 
-    problem(used, 404)
-    problem(reset, 404)
+    # The other reader's "mine" is a conversation of its own: it starts empty, and resetting
+    # it tells nothing about whether anyone else uses that id (the answer is the same).
+    assert used.status_code == 200
+    assert used.json()["session_id"] == "mine"
+    assert reset.status_code == 204
+    assert problem(unused, 404)["detail"] == "session never-used not found"
     assert own_reset.status_code == 204
     problem(again, 404)
+
+
+@pytest.mark.parametrize("session_id", ["", "x" * 129, "a b", "a/b", "\u00e9", "a\tb"])
+async def test_a_session_id_outside_the_allowed_form_is_a_422(api, problem, session_id):
+    response = await api.chat("Where are bicycles stored?", session_id=session_id)
+
+    assert "session id" in problem(response, 422)["detail"]
+
+
+@pytest.mark.parametrize(("length", "status"), [(1000, 422), (60_000, 422), (9 * 1024 * 1024, 413)])
+async def test_a_long_session_id_is_refused_without_being_stored(api, problem, length, status):
+    response = await api.chat("Where are bicycles stored?", session_id="s" * length)
+
+    problem(response, status)
+    assert len(api.container.conversations()._conversations) == 0
 
 
 @pytest.mark.parametrize(

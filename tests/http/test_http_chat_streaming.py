@@ -9,6 +9,7 @@ import httpx
 from dependency_injector import providers
 
 from askdocs.domain.answers import APOLOGY
+from askdocs.domain.principals import ApiKey, Role, token_digest
 from tests.http.conftest import Api
 
 PARKING = "How much do parking permits cost?"
@@ -87,7 +88,8 @@ async def test_a_streamed_turn_is_remembered_in_its_session(api: Api, handbook: 
     events = events_of(await api.chat(PARKING, stream=True))
     session_id = events[0][1]["session_id"]
 
-    stored = await api.container.conversations().get(session_id)
+    owner = ApiKey(token_digest(api.keys["reader"]), Role.READER).principal().subject
+    stored = await api.container.conversations().get(session_id, owner)
 
     assert stored is not None
     assert [turn.question for turn in stored.turns] == [PARKING]

@@ -110,11 +110,11 @@ async def test_a_deleted_conversation_stays_under_a_deleted_key_until_its_retent
 ) -> None:
     store = RedisConversationStore(redis_client, retention_s=1000)
     await store.append("s1", "key:alice", make_turn("first life"), keep=10)
-    await store.delete("s1")
+    await store.delete("s1", "key:alice")
     await store.append("s1", "key:alice", make_turn("second life"), keep=10)
-    await store.delete("s1")
-    assert await store.get("s1") is None
-    pattern = redis_client.key("deleted", "conv", "s1", "*")
+    await store.delete("s1", "key:alice")
+    assert await store.get("s1", "key:alice") is None
+    pattern = redis_client.key("deleted", "conv", "*", "s1", "*")
     deleted = [k async for k in redis_client.redis.scan_iter(match=pattern)]
     contents = sorted([await redis_client.redis.lrange(k, 0, -1) for k in deleted])
     assert [len(items) for items in contents] == [2, 2]  # a second delete keeps the first copy
@@ -126,12 +126,12 @@ async def test_a_deleted_conversation_stays_under_a_deleted_key_until_its_retent
 async def test_each_turn_renews_the_retention(redis_client: RedisClient) -> None:
     store = RedisConversationStore(redis_client, retention_s=1000)
     await store.append("s1", "key:alice", make_turn("first"), keep=10)
-    key = redis_client.key("conv", "s1")
+    [key] = [k async for k in redis_client.redis.scan_iter(match=redis_client.key("conv", "*"))]
     assert 990 < await redis_client.redis.ttl(key) <= 1000
     await redis_client.redis.expire(key, 5)  # as if 995 s had passed
     await store.append("s1", "key:alice", make_turn("second"), keep=10)
     assert 990 < await redis_client.redis.ttl(key) <= 1000
-    conversation = await store.get("s1")
+    conversation = await store.get("s1", "key:alice")
     assert conversation is not None
     assert [t.question for t in conversation.turns] == ["first", "second"]
 
@@ -147,7 +147,7 @@ async def test_concurrent_appends_from_two_workers_all_land(
             for n in range(40)
         )
     )
-    conversation = await RedisConversationStore(redis_client).get("s1")
+    conversation = await RedisConversationStore(redis_client).get("s1", "key:alice")
     assert conversation is not None
     assert conversation.owner == "key:alice"
     questions = [t.question for t in conversation.turns]
@@ -299,11 +299,11 @@ async def test_cooldowns_on_an_unreachable_redis_assume_every_provider_healthy(
 DEAD_CALLS: dict[str, Callable[[RedisClient], Awaitable[object]]] = {
     "limiter.hit": lambda c: RedisRateLimiter(c).hit("ip:1", POLICY, NOW),
     "limiter.peek": lambda c: RedisRateLimiter(c).peek("ip:1", POLICY, NOW),
-    "store.get": lambda c: RedisConversationStore(c).get("s1"),
+    "store.get": lambda c: RedisConversationStore(c).get("s1", "key:alice"),
     "store.append": lambda c: RedisConversationStore(c).append(
         "s1", "key:alice", make_turn("q"), keep=5
     ),
-    "store.delete": lambda c: RedisConversationStore(c).delete("s1"),
+    "store.delete": lambda c: RedisConversationStore(c).delete("s1", "key:alice"),
     "client.ping": lambda c: c.ping(),
 }
 

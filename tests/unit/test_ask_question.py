@@ -17,11 +17,11 @@ from askdocs.application.ask_question import (
     Reply,
 )
 from askdocs.application.change_document import DocumentChange
-from askdocs.application.errors import InvalidInput, NotFound, UpstreamUnavailable
+from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ingest_document import IngestReport, Upload
 from askdocs.application.ports import ChatRequest, Clock, Delta, StreamEvent
 from askdocs.domain.answers import APOLOGY, NO_ANSWER, NOT_ANSWERED, Completion
-from askdocs.domain.errors import InvalidQuestion
+from askdocs.domain.errors import InvalidQuestion, InvalidSessionId
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.container import Container
 from tests.support.pdf import make_pdf
@@ -204,7 +204,7 @@ async def test_an_unreachable_model_gives_an_apology_that_is_neither_cached_nor_
     assert degraded.answer.text == APOLOGY
     assert degraded.answer.degraded
     assert degraded.answer.sources == ()
-    assert await container.conversations().get(degraded.session_id) is None
+    assert await container.conversations().get(degraded.session_id, editor.subject) is None
 
     use_chat_model(container, None)
     recovered = await ask(container, editor, SOURDOUGH)
@@ -222,7 +222,7 @@ async def test_an_apology_in_a_session_leaves_its_earlier_turns_as_they_were(
 
     await ask(container, editor, "How is espresso brewed?", session_id=first.session_id)
 
-    conversation = await container.conversations().get(first.session_id)
+    conversation = await container.conversations().get(first.session_id, editor.subject)
     assert conversation is not None
     assert [t.question for t in conversation.turns] == [SOURDOUGH]
 
@@ -236,7 +236,7 @@ async def test_two_questions_in_one_session_are_both_remembered_in_order(
     second = await ask(container, editor, "How is espresso brewed?", session_id=first.session_id)
 
     assert second.session_id == first.session_id
-    conversation = await container.conversations().get(first.session_id)
+    conversation = await container.conversations().get(first.session_id, editor.subject)
     assert conversation is not None
     assert conversation.owner == editor.subject
     assert [(t.question, t.answer, t.at) for t in conversation.turns] == [
@@ -260,22 +260,36 @@ async def test_a_session_id_chosen_by_the_client_is_kept(
     reply = await ask(container, editor, SOURDOUGH, session_id="my-session")
 
     assert reply.session_id == "my-session"
-    conversation = await container.conversations().get("my-session")
+    conversation = await container.conversations().get("my-session", editor.subject)
     assert conversation is not None
     assert conversation.owner == editor.subject
 
 
-async def test_another_principal_cannot_use_someone_elses_session(
+async def test_another_principal_naming_my_session_id_gets_a_conversation_of_its_own(
     container: Container, editor: Principal, reader: Principal
 ) -> None:
     mine = await ask(container, editor, SOURDOUGH)
 
-    with pytest.raises(NotFound):
-        await ask(container, reader, "How is espresso brewed?", session_id=mine.session_id)
+    theirs = await ask(container, reader, "How is espresso brewed?", session_id=mine.session_id)
 
-    conversation = await container.conversations().get(mine.session_id)
-    assert conversation is not None
-    assert [t.question for t in conversation.turns] == [SOURDOUGH]
+    conversations = container.conversations()
+    kept = await conversations.get(mine.session_id, editor.subject)
+    started = await conversations.get(mine.session_id, reader.subject)
+    assert theirs.session_id == mine.session_id
+    assert kept is not None
+    assert started is not None
+    assert [t.question for t in kept.turns] == [SOURDOUGH]
+    assert [t.question for t in started.turns] == ["How is espresso brewed?"]
+
+
+@pytest.mark.parametrize(
+    "session_id", ["", "x" * 129, "a b", "a\nb", "a/b", "a:b", "\u00e9t\u00e9", "s\x00"]
+)
+async def test_a_session_id_no_conversation_can_have_is_refused(
+    container: Container, reader: Principal, session_id: str
+) -> None:
+    with pytest.raises(InvalidSessionId):
+        await ask(container, reader, SOURDOUGH, session_id=session_id)
 
 
 @pytest.mark.settings(conversations__max_turns=2)
@@ -286,7 +300,7 @@ async def test_a_session_remembers_only_its_newest_turns(
     await ask(container, editor, "second question", session_id=session)
     await ask(container, editor, "third question", session_id=session)
 
-    conversation = await container.conversations().get(session)
+    conversation = await container.conversations().get(session, editor.subject)
     assert conversation is not None
     assert [t.question for t in conversation.turns] == ["second question", "third question"]
 
@@ -439,7 +453,7 @@ async def test_a_stream_cut_short_is_neither_cached_nor_remembered(
     assert isinstance(events[0], AnswerStarted)
     assert events[1] == AnswerDelta("Sourdough starter needs")
     assert isinstance(events[-1], AnswerFailed)
-    assert await container.conversations().get("s1") is None
+    assert await container.conversations().get("s1", reader.subject) is None
     use_chat_model(container, None)
     replay = await container.ask_question().execute(Question(SOURDOUGH, reader))
     assert replay.answer.cached is False
@@ -454,6 +468,6 @@ async def test_a_client_leaving_mid_stream_stores_nothing(
     assert isinstance(await anext(stream), AnswerDelta)
     await stream.aclose()  # type: ignore[attr-defined]
 
-    assert await container.conversations().get("s2") is None
+    assert await container.conversations().get("s2", reader.subject) is None
     replay = await container.ask_question().execute(Question(SOURDOUGH, reader))
     assert replay.answer.cached is False

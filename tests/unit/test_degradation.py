@@ -69,7 +69,7 @@ async def test_a_turn_that_cannot_be_saved_is_answered_and_says_so(
 
     assert FACT in reply.answer.text
     assert reply.answer.warnings == (MEMORY_NOT_SAVED,)
-    assert await store.get(reply.session_id) is None
+    assert await store.get(reply.session_id, reader.subject) is None
 
 
 async def test_unreachable_counters_admit_requests_when_failing_open(

@@ -24,7 +24,7 @@ async def test_a_reset_conversation_is_forgotten(container: Container, editor: P
 
     await container.reset_conversation().execute(session, editor)
 
-    assert await container.conversations().get(session) is None
+    assert await container.conversations().get(session, editor.subject) is None
 
 
 async def test_a_session_asked_in_again_after_a_reset_starts_empty(
@@ -35,7 +35,7 @@ async def test_a_session_asked_in_again_after_a_reset_starts_empty(
 
     await container.ask_question().execute(Question("third question", editor, session))
 
-    conversation = await container.conversations().get(session)
+    conversation = await container.conversations().get(session, editor.subject)
     assert conversation is not None
     assert [t.question for t in conversation.turns] == ["third question"]
 
@@ -48,7 +48,7 @@ async def test_resetting_someone_elses_conversation_is_not_found_and_keeps_it(
     with pytest.raises(NotFound):
         await container.reset_conversation().execute(session, reader)
 
-    conversation = await container.conversations().get(session)
+    conversation = await container.conversations().get(session, editor.subject)
     assert conversation is not None
     assert [t.question for t in conversation.turns] == ["first question"]
 

@@ -44,6 +44,9 @@ class ChatController(Controller):
     """Questions answered from the documents, with per-session memory."""
 
     path = "/api/v1/chat"
+    request_max_body_size = (
+        64 * 1024
+    )  # a question is at most 4,000 characters; not the upload limit
     tags = ["chat"]
     guards = [requires(Role.READER)]
 

@@ -20,6 +20,7 @@ class FeedbackController(Controller):
     """Ratings of answers, by their trace id."""
 
     path = "/api/v1/feedback"
+    request_max_body_size = 16 * 1024  # a comment is at most 2,000 characters; not the upload limit
     tags = ["feedback"]
 
     @post("/", guards=[requires(Role.READER)], status_code=201)

@@ -100,6 +100,9 @@ class OpenAICompatibleController(Controller):
     """The OpenAI chat completions API, answered from the documents."""
 
     path = "/v1"
+    request_max_body_size = (
+        1024 * 1024
+    )  # room for a long conversation's history; not the upload limit
     tags = ["openai-compatible"]
     guards = [requires(Role.READER)]
 
