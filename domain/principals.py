@@ -1,4 +1,4 @@
-"""Principals, roles and API keys."""
+"""Principals, roles, API keys, and what verified bearer tokens claim."""
 
 from __future__ import annotations
 
@@ -51,3 +51,20 @@ class ApiKey:
 def token_digest(token: str) -> str:
     """The SHA-256 under which a key's token is stored and looked up."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified bearer token says of its holder: who issued it, whom it names, and the
+    grants (roles or scopes) the issuer gave them."""
+
+    issuer: str
+    subject: str
+    grants: tuple[str, ...]
+
+    @property
+    def principal_subject(self) -> str:
+        """`jwt:<issuer>#<subject>`: stable across the holder's tokens, distinct across
+        issuers, and never the token itself. An issuer is a URL without a fragment, so the
+        `#` cannot be ambiguous."""
+        return f"jwt:{self.issuer}#{self.subject}"
