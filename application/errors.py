@@ -57,6 +57,11 @@ class PermissionDenied(AppError):
     """A known principal whose role does not allow the operation."""
 
 
+class InsufficientScope(PermissionDenied):
+    """A valid bearer token that grants none of the roles askdocs maps (OAuth's
+    `insufficient_scope`)."""
+
+
 class RateLimitExceeded(AppError):
     """The caller has used up a rate limit; `retry_after_s` says when it resets."""
 

@@ -1,10 +1,11 @@
-"""Principals, roles, API keys, and what verified bearer tokens claim."""
+"""Principals, roles, API keys, and what verified bearer tokens grant."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
 import hashlib
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 
@@ -68,3 +69,16 @@ class TokenClaims:
         issuers, and never the token itself. An issuer is a URL without a fragment, so the
         `#` cannot be ambiguous."""
         return f"jwt:{self.issuer}#{self.subject}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RoleMap:
+    """Which role each grant an identity provider issues confers; a holder of several mapped
+    grants gets the highest of their roles."""
+
+    roles: Mapping[str, Role]
+
+    def role_for(self, grants: Iterable[str]) -> Role | None:
+        """The highest role the grants confer, or None when none of them is mapped."""
+        conferred = [self.roles[grant] for grant in grants if grant in self.roles]
+        return max(conferred, key=lambda role: role.rank, default=None)

@@ -34,7 +34,7 @@ from askdocs.entrypoints.http.routes.operations import (
 )
 from askdocs.entrypoints.http.routes.page import page, static_files
 from askdocs.entrypoints.http.security import (
-    ApiKeyAuthenticationMiddleware,
+    CredentialAuthenticationMiddleware,
     add_security_headers,
 )
 from askdocs.entrypoints.logging import configure_logging
@@ -97,7 +97,7 @@ def create_app(container: Container) -> Litestar:
         middleware=[
             RequestContextMiddleware(),
             DefineMiddleware(
-                ApiKeyAuthenticationMiddleware, authenticate=container.authenticate_key()
+                CredentialAuthenticationMiddleware, authenticate=container.authenticate_caller()
             ),
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],
