@@ -48,8 +48,18 @@ class Unauthenticated(AppError):
     """No credentials, or credentials that match no principal."""
 
 
+class InvalidToken(Unauthenticated):
+    """A bearer token that is malformed, wrongly signed, expired, not yet valid, or issued by
+    or for someone else (OAuth's `invalid_token`)."""
+
+
 class PermissionDenied(AppError):
     """A known principal whose role does not allow the operation."""
+
+
+class InsufficientScope(PermissionDenied):
+    """A valid bearer token that grants none of the roles askdocs maps (OAuth's
+    `insufficient_scope`)."""
 
 
 class RateLimitExceeded(AppError):

@@ -1,10 +1,11 @@
-"""Principals, roles and API keys."""
+"""Principals, roles, API keys, and what verified bearer tokens grant."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
 import hashlib
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 
@@ -51,3 +52,33 @@ class ApiKey:
 def token_digest(token: str) -> str:
     """The SHA-256 under which a key's token is stored and looked up."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified bearer token says of its holder: who issued it, whom it names, and the
+    grants (roles or scopes) the issuer gave them."""
+
+    issuer: str
+    subject: str
+    grants: tuple[str, ...]
+
+    @property
+    def principal_subject(self) -> str:
+        """`jwt:<issuer>#<subject>`: stable across the holder's tokens, distinct across
+        issuers, and never the token itself. An issuer is a URL without a fragment, so the
+        `#` cannot be ambiguous."""
+        return f"jwt:{self.issuer}#{self.subject}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RoleMap:
+    """Which role each grant an identity provider issues confers; a holder of several mapped
+    grants gets the highest of their roles."""
+
+    roles: Mapping[str, Role]
+
+    def role_for(self, grants: Iterable[str]) -> Role | None:
+        """The highest role the grants confer, or None when none of them is mapped."""
+        conferred = [self.roles[grant] for grant in grants if grant in self.roles]
+        return max(conferred, key=lambda role: role.rank, default=None)

@@ -46,6 +46,7 @@ from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
 from askdocs.application.api_keys import AuthenticateKey, CreateApiKey
 from askdocs.application.ask_question import AskQuestion
+from askdocs.application.authenticate_caller import AuthenticateCaller
 from askdocs.application.change_document import ChangeDocument
 from askdocs.application.change_version import DeleteVersion, RetryIngestion
 from askdocs.application.feedback import GiveFeedback, ListFeedback
@@ -66,6 +67,7 @@ from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
 from askdocs.domain.ingestion import RetryPolicy
+from askdocs.entrypoints.auth_wiring import build_bearer_verifier, build_role_map
 from askdocs.entrypoints.ingestion_worker import IngestionWorker
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
@@ -342,6 +344,13 @@ class Container(containers.DeclarativeContainer):
         policy=providers.Callable(failed_sign_in_policy, settings),
     )
     authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys)
+    bearer_tokens = providers.Singleton(build_bearer_verifier, settings.provided.auth.jwt)
+    authenticate_caller = providers.Singleton(
+        AuthenticateCaller,
+        keys=authenticate_key,
+        tokens=bearer_tokens,
+        roles=providers.Singleton(build_role_map, settings.provided.auth.jwt),
+    )
     create_api_key = providers.Singleton(CreateApiKey, keys=api_keys, clock=clock)
 
 

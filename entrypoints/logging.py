@@ -1,7 +1,7 @@
 """structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through.
 
 Masking runs last before rendering, over every string in the event, so a key, a Bearer token, a
-password or an e-mail address never reaches a log line whichever logger wrote it.
+JWT, a password or an e-mail address never reaches a log line whichever logger wrote it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ SECRET_FIELDS = frozenset(
 )
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"askd_[A-Za-z0-9_\-]{8,}"), "askd_" + MASK),
+    # A JWT anywhere (a header's JSON always encodes to "eyJ"), not only after "Bearer".
+    (re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"), "eyJ" + MASK),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+"), r"\1 " + MASK),
     (
         re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)[^\s,;&]+"),

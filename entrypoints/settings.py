@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from askdocs.entrypoints.auth_settings import AuthSettings
+
 PREFIX = "ASKDOCS_"
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
 """A scheme, a host and maybe a port: what a browser sends as Origin."""
@@ -32,11 +34,6 @@ class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Comma-separated peer addresses whose X-Forwarded-For is believed."""
     demo: bool = False
     """Load the demo corpus (a short guide to askdocs, tagged `demo`) at start."""
-
-
-class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    api_keys: str = ""
-    """Comma-separated `sha256:role` pairs, as printed by `askdocs keys create`."""
 
 
 class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

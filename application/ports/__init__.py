@@ -1,6 +1,6 @@
 """Ports: the Protocols the use cases depend on. Adapters satisfy them structurally."""
 
-from askdocs.application.ports.auth import ApiKeyStore
+from askdocs.application.ports.auth import ApiKeyStore, BearerTokenVerifier
 from askdocs.application.ports.cache import AnswerCache, CacheLookup
 from askdocs.application.ports.chat import ChatModel, ChatRequest, Delta, StreamEvent
 from askdocs.application.ports.conversations import ConversationStore
@@ -26,6 +26,7 @@ from askdocs.application.ports.storage import BlobStore
 __all__ = [
     "AnswerCache",
     "ApiKeyStore",
+    "BearerTokenVerifier",
     "BlobStore",
     "CacheLookup",
     "ChatModel",

@@ -39,7 +39,7 @@ from askdocs.entrypoints.http.routes.operations import (
 )
 from askdocs.entrypoints.http.routes.page import page, static_files
 from askdocs.entrypoints.http.security import (
-    ApiKeyAuthenticationMiddleware,
+    CredentialAuthenticationMiddleware,
     add_security_headers,
 )
 from askdocs.entrypoints.logging import configure_logging
@@ -103,7 +103,7 @@ def create_app(container: Container) -> Litestar:
             RequestContextMiddleware(),
             FailedSignInLimitMiddleware(container.limit_failed_sign_ins(), trusted),
             DefineMiddleware(
-                ApiKeyAuthenticationMiddleware, authenticate=container.authenticate_key()
+                CredentialAuthenticationMiddleware, authenticate=container.authenticate_caller()
             ),
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],

@@ -13,7 +13,9 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from askdocs.application.errors import (
     AppError,
     Conflict,
+    InsufficientScope,
     InvalidInput,
+    InvalidToken,
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
@@ -51,6 +53,11 @@ PROBLEMS: dict[type[Exception], tuple[int, str]] = {
 def _headers(exc: Exception) -> dict[str, str] | None:
     if isinstance(exc, RateLimitExceeded):
         return {"Retry-After": str(exc.retry_after_s)}
+    # RFC 6750: an error code only when a bearer token was presented and judged.
+    if isinstance(exc, InvalidToken):
+        return {"WWW-Authenticate": 'Bearer realm="askdocs", error="invalid_token"'}
+    if isinstance(exc, InsufficientScope):
+        return {"WWW-Authenticate": 'Bearer realm="askdocs", error="insufficient_scope"'}
     if isinstance(exc, Unauthenticated):
         return {"WWW-Authenticate": 'Bearer realm="askdocs", ApiKey header="X-API-Key"'}
     return None

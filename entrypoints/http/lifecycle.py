@@ -88,8 +88,8 @@ async def freeze_startup_heap() -> None:
 
 
 def shutdown_hooks(container: Container) -> list[Hook]:
-    """Stop the in-serve worker (running jobs get the grace period), then close the pool and
-    the Redis client, where this process uses them."""
+    """Stop the in-serve worker (running jobs get the grace period), then close the pool, the
+    Redis client and the JWKS client, where this process uses them."""
     hooks: list[Hook] = []
     if runs_worker(container):
         hooks.append(container.ingestion_worker().stop)
@@ -97,6 +97,8 @@ def shutdown_hooks(container: Container) -> list[Hook]:
         hooks.append(container.database().close)
     if uses_redis(container):
         hooks.append(container.redis().close)
+    if (verifier := container.bearer_tokens()) is not None:
+        hooks.append(verifier.aclose)
     return hooks
 
 

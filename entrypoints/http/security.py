@@ -1,4 +1,4 @@
-"""Who is calling: API keys from X-API-Key or a Bearer token, roles as guards, the client IP."""
+"""Who is calling: an API key or a JWT bearer token, roles as guards, the client IP."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Message, Scope
 
-from askdocs.application.api_keys import AuthenticateKey
+from askdocs.application.authenticate_caller import AuthenticateCaller
 from askdocs.application.errors import PermissionDenied
 from askdocs.domain.principals import Principal, Role
 
@@ -41,25 +41,23 @@ def is_public(scope: Scope) -> bool:
     return _PUBLIC.match(str(scope["path"])) is not None
 
 
-def presented_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The credential from X-API-Key, else from `Authorization: Bearer`."""
-    if key := connection.headers.get("x-api-key"):
-        return key.strip()
-    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+class CredentialAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Resolves the caller to a Principal from `X-API-Key` (always an API key) or from
+    `Authorization: Bearer` (a JWT or an API key), or refuses the request with 401 or 403."""
 
-
-class ApiKeyAuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    """Resolves the caller to a Principal, or refuses the request with 401."""
-
-    def __init__(self, app: ASGIApp, authenticate: AuthenticateKey) -> None:
+    def __init__(self, app: ASGIApp, authenticate: AuthenticateCaller) -> None:
         super().__init__(app, exclude=list(PUBLIC_PATHS), scopes=None)
         self._authenticate = authenticate
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        principal = await self._authenticate.execute(presented_token(connection))
+        if key := connection.headers.get("x-api-key", "").strip():
+            principal = await self._authenticate.execute(api_key=key)
+        else:
+            scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+            bearer = token.strip() if scheme.lower() == "bearer" else ""
+            principal = await self._authenticate.execute(bearer=bearer)
         return AuthenticationResult(user=principal, auth=principal.subject)
 
 
