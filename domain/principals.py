@@ -32,14 +32,25 @@ class Principal:
     role: Role
 
 
+MAX_KEY_NAME_CHARS = 100
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ApiKey:
-    """A stored API key: the SHA-256 of the token, never the token."""
+    """A stored API key: the SHA-256 of the token, never the token.
+
+    `id` names the key where it is listed and revoked; keys given in the settings have none
+    (they are managed there). `name` says whom or what it is for.
+    """
 
     token_sha256: str
     role: Role
     created_at: datetime | None = None
     revoked_at: datetime | None = None
+    id: str | None = None
+    name: str = ""
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
 
     @property
     def prefix(self) -> str:
@@ -47,6 +58,10 @@ class ApiKey:
 
     def principal(self) -> Principal:
         return Principal(subject=f"key:{self.prefix}", role=self.role)
+
+    def usable_at(self, now: datetime) -> bool:
+        """Neither revoked nor expired at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 def token_digest(token: str) -> str:

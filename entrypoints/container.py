@@ -11,7 +11,9 @@ import importlib.util
 import msgspec
 from dependency_injector import containers, providers
 
+from askdocs.adapters.auth.configured import ConfiguredThenStoredKeys
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
+from askdocs.adapters.auth.postgres import PostgresApiKeyStore
 from askdocs.adapters.cache.disabled import DisabledAnswerCache
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
@@ -44,7 +46,13 @@ from askdocs.adapters.storage.local import LocalDirectoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
-from askdocs.application.api_keys import AuthenticateKey, CreateApiKey
+from askdocs.application.api_keys import (
+    AuthenticateKey,
+    CreateApiKey,
+    CreateFirstAdminKey,
+    ListApiKeys,
+    RevokeApiKey,
+)
 from askdocs.application.ask_question import AskQuestion
 from askdocs.application.authenticate_caller import AuthenticateCaller
 from askdocs.application.change_document import ChangeDocument
@@ -234,7 +242,13 @@ class Container(containers.DeclarativeContainer):
         build_chat_model, llm=settings.provided.llm, health=provider_health, metrics=metrics
     )
     api_keys = providers.Singleton(
-        InMemoryApiKeyStore, keys=providers.Callable(api_keys_from_setting, config.auth.api_keys)
+        ConfiguredThenStoredKeys,
+        configured=providers.Callable(api_keys_from_setting, config.auth.api_keys),
+        stored=providers.Selector(
+            config.documents.backend,
+            memory=providers.Singleton(InMemoryApiKeyStore),
+            postgres=providers.Singleton(PostgresApiKeyStore, database=database),
+        ),
     )
 
     chunking = providers.Singleton(
@@ -343,7 +357,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         policy=providers.Callable(failed_sign_in_policy, settings),
     )
-    authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys)
+    authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys, clock=clock)
     bearer_tokens = providers.Singleton(build_bearer_verifier, settings.provided.auth.jwt)
     authenticate_caller = providers.Singleton(
         AuthenticateCaller,
@@ -351,7 +365,12 @@ class Container(containers.DeclarativeContainer):
         tokens=bearer_tokens,
         roles=providers.Singleton(build_role_map, settings.provided.auth.jwt),
     )
-    create_api_key = providers.Singleton(CreateApiKey, keys=api_keys, clock=clock)
+    create_api_key = providers.Singleton(CreateApiKey, keys=api_keys, clock=clock, ids=ids)
+    list_api_keys = providers.Singleton(ListApiKeys, keys=api_keys)
+    revoke_api_key = providers.Singleton(RevokeApiKey, keys=api_keys, clock=clock)
+    create_first_admin_key = providers.Singleton(
+        CreateFirstAdminKey, create=create_api_key, keys=api_keys
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -3,6 +3,7 @@ signed tokens an identity provider issues."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from askdocs.domain.principals import ApiKey, TokenClaims
@@ -16,11 +17,26 @@ class ApiKeyStore(Protocol):
     """
 
     async def find(self, token_sha256: str) -> ApiKey | None:
-        """The unrevoked key with this hash, or None."""
+        """The unrevoked key with this hash, or None (an expired one is returned: the caller
+        judges expiry by its clock)."""
         ...
 
-    async def add(self, key: ApiKey) -> None:
-        """Store a new key."""
+    async def add(self, key: ApiKey, *, only_if_none_usable: bool = False) -> bool:
+        """Store a new key; True when stored. With `only_if_none_usable`, store it only if no
+        key stored is usable at `key.created_at`, atomically with respect to other processes
+        (the first start of a deployment makes exactly one admin key)."""
+        ...
+
+    async def list(self) -> list[ApiKey]:
+        """Every key, revoked ones too, newest first."""
+        ...
+
+    async def revoke(self, key_id: str, at: datetime) -> ApiKey | None:
+        """Mark the key with this id revoked (a revoked key stays revoked); None if unknown."""
+        ...
+
+    async def record_use(self, token_sha256: str, at: datetime) -> None:
+        """Remember when the key was last used."""
         ...
 
 

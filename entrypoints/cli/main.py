@@ -1,9 +1,10 @@
-"""`askdocs serve | worker | migrate | ingest | ask | keys create | eval`: one parser, one
-function per command."""
+"""`askdocs serve | worker | migrate | ingest | ask | keys create|list|revoke | eval`: one
+parser, one function per command."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = key_commands.add_parser("create", help="make a new API key")
     create.add_argument("--role", choices=[r.value for r in Role], required=True)
+    create.add_argument("--name", default="", help="whom or what the key is for")
+    create.add_argument("--expires-in-days", type=int, default=None, help="an expiry, in days")
+    key_commands.add_parser("list", help="list the keys (never a token)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id", help="the id `askdocs keys list` shows")
+    for sub in (create, key_commands.choices["list"], revoke):
+        sub.add_argument(
+            "--url",
+            default=None,
+            help="a server to manage keys on (ASKDOCS_URL; admin key in ASKDOCS_API_KEY); "
+            "without one, ASKDOCS_DATABASE__URL directly",
+        )
 
     evaluation = commands.add_parser("eval", help="score retrieval on a golden set, in process")
     evaluation.add_argument("golden", help="golden questions, one JSON object a line")
@@ -71,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         return worker.run()
     if args.command == "keys":
-        return keys.create(Role(args.role))
+        return _keys(args)
     if args.command == "eval":
         return evaluate.run(
             args.golden,
@@ -84,6 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ingest":
         return client.ingest(url, args.paths, tags=args.tags, wait=not args.no_wait)
     return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
+
+
+def _keys(args: argparse.Namespace) -> int:
+    url = (args.url or os.environ.get("ASKDOCS_URL") or "").rstrip("/") or None
+    if args.keys_command == "create":
+        return keys.create(
+            Role(args.role), name=args.name, expires_in_days=args.expires_in_days, url=url
+        )
+    if args.keys_command == "list":
+        return keys.list_keys(url=url)
+    return keys.revoke(args.key_id, url=url)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`askdocs serve`: the HTTP API under uvicorn, with an admin key when none is configured."""
+"""`askdocs serve`: the HTTP API under uvicorn, with an admin key when none exists yet."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from askdocs.entrypoints.settings import load_settings
 APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
 
 
-def ensure_admin_key() -> None:
-    """With no key configured, make one admin key, print it once, and share it with workers.
+def ensure_admin_key(*, keys_are_stored: bool) -> None:
+    """Embedded, with no key configured: make one admin key, print it once, and share it with
+    the server processes. With a database the server makes the first admin key itself, once
+    per deployment, and stores it (the startup hook `first_admin_key`).
 
     The token goes to the terminal (never through the logger); only its hash travels to the
     worker processes, through the environment they inherit.
     """
-    if os.environ.get("ASKDOCS_AUTH__API_KEYS", "").strip():
+    if keys_are_stored or os.environ.get("ASKDOCS_AUTH__API_KEYS", "").strip():
         return
     token = new_token()
     os.environ["ASKDOCS_AUTH__API_KEYS"] = f"{token_digest(token)}:{Role.ADMIN.value}"
@@ -34,7 +36,7 @@ def run(*, demo: bool = False) -> int:
         os.environ["ASKDOCS_SERVER__DEMO"] = "true"
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
-    ensure_admin_key()
+    ensure_admin_key(keys_are_stored=bool(settings.database.url))
     sys.stdout.flush()
     uvicorn.run(
         APP_FACTORY,

@@ -29,6 +29,7 @@ from askdocs.entrypoints.http.request_context import RequestContextMiddleware, s
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
 from askdocs.entrypoints.http.routes.feedback import FeedbackController
+from askdocs.entrypoints.http.routes.keys import KeyController
 from askdocs.entrypoints.http.routes.openai_compat import OpenAICompatibleController
 from askdocs.entrypoints.http.routes.operations import (
     live,
@@ -76,6 +77,9 @@ def create_app(container: Container) -> Litestar:
             "list_feedback",
             "change_document",
             "rate_limit_status",
+            "create_api_key",
+            "list_api_keys",
+            "revoke_api_key",
         )
     }
     dependencies["metrics_backend"] = _provide(container.metrics)
@@ -90,6 +94,7 @@ def create_app(container: Container) -> Litestar:
             OpenAICompatibleController,
             DocumentController,
             FeedbackController,
+            KeyController,
             page,
             static_files(),
             live,

@@ -57,6 +57,15 @@ def startup_hooks(container: Container) -> list[Hook]:
                 log.info("chunk_terms_remade", chunks=remade)
 
         hooks.append(migrate)
+    if not container.api_keys().has_configured_keys:
+
+        async def first_admin_key() -> None:
+            # A deployment's first start makes one admin key; later starts find it stored.
+            made = await container.create_first_admin_key().execute()
+            if made is not None:  # the token goes to the terminal, never through the logger
+                print(f"admin API key: {made.token}", flush=True)
+
+        hooks.append(first_admin_key)
     if container.config.server.demo():
 
         async def demo() -> None:

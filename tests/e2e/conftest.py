@@ -120,10 +120,15 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 @contextlib.contextmanager
 def run_server(
-    workdir: Path, settings: Mapping[str, str], arguments: tuple[str, ...] = ()
+    workdir: Path,
+    settings: Mapping[str, str],
+    arguments: tuple[str, ...] = (),
+    *,
+    prints_admin_key: bool | None = None,
 ) -> Iterator[Server]:
     """Start `askdocs serve` (with `arguments`); yields once /health/live answers, stops it
-    afterwards."""
+    afterwards. The admin key it prints is read when `prints_admin_key` (by default: when no
+    key is configured)."""
     port = free_port()
     env = base_environment(
         **{
@@ -146,7 +151,9 @@ def run_server(
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         admin_key = None
-        if not settings.get("ASKDOCS_AUTH__API_KEYS"):
+        if prints_admin_key is None:
+            prints_admin_key = not settings.get("ASKDOCS_AUTH__API_KEYS")
+        if prints_admin_key:
             admin_key = _read_admin_key(process, deadline)
         server = Server(f"http://127.0.0.1:{port}", process, admin_key, log_path)
         _wait_until_live(server, deadline)

@@ -228,7 +228,9 @@ def test_cli_ask_returns_1_with_the_problem_when_the_key_is_refused(server, monk
     assert "HTTP 401" in capsys.readouterr().err
 
 
-def test_cli_keys_create_prints_a_token_and_its_sha256_role_entry(capsys):
+def test_cli_keys_create_prints_a_token_and_its_sha256_role_entry(capsys, monkeypatch):
+    monkeypatch.delenv("ASKDOCS_URL", raising=False)
+    monkeypatch.delenv("ASKDOCS_DATABASE__URL", raising=False)
     status = main(["keys", "create", "--role", "editor"])
 
     out = capsys.readouterr().out

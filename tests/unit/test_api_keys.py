@@ -1,14 +1,19 @@
-"""AuthenticateKey and CreateApiKey through the real container."""
+"""API keys through the real container: authenticate, create, list, revoke, expire, and the
+first admin key of a deployment."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from askdocs.application.api_keys import TOKEN_PREFIX
-from askdocs.application.errors import Unauthenticated
-from askdocs.application.ports import Clock
-from askdocs.domain.principals import Role, token_digest
+from askdocs.adapters.auth.configured import ConfiguredThenStoredKeys
+from askdocs.adapters.auth.memory import InMemoryApiKeyStore
+from askdocs.application.api_keys import TOKEN_PREFIX, AuthenticateKey
+from askdocs.application.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from askdocs.domain.principals import ApiKey, Role, token_digest
 from askdocs.entrypoints.container import Container
+from tests.unit.conftest import FixedClock
 
 CONFIGURED_TOKEN = "configured-admin-token"
 
@@ -22,44 +27,45 @@ async def test_an_empty_or_unknown_token_is_unauthenticated(
 
 
 @pytest.mark.parametrize("role", list(Role))
-async def test_a_created_key_authenticates_with_its_role(
-    container: Container, clock: Clock, role: Role
+async def test_a_created_key_authenticates_with_its_role_at_once(
+    container: Container, clock: FixedClock, role: Role
 ) -> None:
-    token, key = await container.create_api_key().execute(role)
+    made = await container.create_api_key().execute(role, name="ci robot")
 
-    principal = await container.authenticate_key().execute(token)
+    principal = await container.authenticate_key().execute(made.token)
 
     assert principal.role is role
-    assert principal.subject == f"key:{token_digest(token)[:12]}"
-    assert key.created_at == clock.now()
-    assert key.role is role
+    assert principal.subject == f"key:{token_digest(made.token)[:12]}"
+    assert (made.key.created_at, made.key.role, made.key.name) == (clock.now(), role, "ci robot")
+    assert made.key.id
 
 
 async def test_only_the_hash_of_a_created_token_is_stored(container: Container) -> None:
-    token, key = await container.create_api_key().execute(Role.READER)
+    made = await container.create_api_key().execute(Role.READER)
 
-    assert token.startswith(TOKEN_PREFIX)
-    assert len(token) > len(TOKEN_PREFIX) + 40
-    assert key.token_sha256 == token_digest(token)
-    assert token not in repr(key)
-    assert await container.api_keys().find(token_digest(token)) == key
+    assert made.token.startswith(TOKEN_PREFIX)
+    assert len(made.token) > len(TOKEN_PREFIX) + 40
+    assert made.key.token_sha256 == token_digest(made.token)
+    assert made.token not in repr(made.key)
+    assert made.token not in repr(await container.list_api_keys().execute())
 
 
-async def test_every_created_key_has_its_own_token_and_subject(container: Container) -> None:
-    first, _ = await container.create_api_key().execute(Role.EDITOR)
-    second, _ = await container.create_api_key().execute(Role.EDITOR)
+async def test_every_created_key_has_its_own_token_subject_and_id(container: Container) -> None:
+    first = await container.create_api_key().execute(Role.EDITOR)
+    second = await container.create_api_key().execute(Role.EDITOR)
 
     authenticate = container.authenticate_key()
-    assert first != second
-    assert (await authenticate.execute(first)).subject != (
-        await authenticate.execute(second)
+    assert first.token != second.token
+    assert first.key.id != second.key.id
+    assert (await authenticate.execute(first.token)).subject != (
+        await authenticate.execute(second.token)
     ).subject
 
 
 async def test_a_token_that_differs_by_one_character_is_unauthenticated(
     container: Container,
 ) -> None:
-    token, _ = await container.create_api_key().execute(Role.ADMIN)
+    token = (await container.create_api_key().execute(Role.ADMIN)).token
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
 
     with pytest.raises(Unauthenticated):
@@ -67,8 +73,109 @@ async def test_a_token_that_differs_by_one_character_is_unauthenticated(
 
 
 @pytest.mark.settings(auth__api_keys=f" {token_digest(CONFIGURED_TOKEN).upper()}:admin , ")
-async def test_a_key_configured_in_the_settings_authenticates(container: Container) -> None:
+async def test_a_key_configured_in_the_settings_authenticates_is_listed_and_not_revocable(
+    container: Container,
+) -> None:
     principal = await container.authenticate_key().execute(CONFIGURED_TOKEN)
+    [listed] = await container.list_api_keys().execute()
 
     assert principal.role is Role.ADMIN
     assert principal.subject == f"key:{token_digest(CONFIGURED_TOKEN)[:12]}"
+    assert listed.id == f"settings:{token_digest(CONFIGURED_TOKEN)[:12]}"
+    with pytest.raises(Conflict, match="ASKDOCS_AUTH__API_KEYS"):
+        await container.revoke_api_key().execute(listed.id or "")
+
+
+async def test_a_revoked_key_stops_at_once_and_stays_listed_as_revoked(
+    container: Container, clock: FixedClock
+) -> None:
+    kept = await container.create_api_key().execute(Role.READER, name="kept")
+    made = await container.create_api_key().execute(Role.READER, name="leaked")
+    await container.authenticate_key().execute(made.token)
+
+    revoked = await container.revoke_api_key().execute(made.key.id or "")
+
+    with pytest.raises(Unauthenticated):
+        await container.authenticate_key().execute(made.token)
+    assert (await container.authenticate_key().execute(kept.token)).role is Role.READER
+    assert revoked.revoked_at == clock.now()
+    listed = {k.name: k.revoked_at for k in await container.list_api_keys().execute()}
+    assert listed == {"kept": None, "leaked": clock.now()}
+
+
+async def test_revoking_an_unknown_key_is_not_found(container: Container) -> None:
+    with pytest.raises(NotFound):
+        await container.revoke_api_key().execute("no-such-key")
+
+
+async def test_a_key_stops_working_when_it_expires(container: Container, clock: FixedClock) -> None:
+    made = await container.create_api_key().execute(
+        Role.EDITOR, expires_at=clock.now() + timedelta(hours=1)
+    )
+    await container.authenticate_key().execute(made.token)
+
+    clock.advance(3600)
+
+    with pytest.raises(Unauthenticated):
+        await container.authenticate_key().execute(made.token)
+
+
+@pytest.mark.parametrize("name", ["x" * 101, "tab\there", "line\nbreak"])
+async def test_a_key_name_too_long_or_with_control_characters_is_refused(
+    container: Container, name: str
+) -> None:
+    with pytest.raises(InvalidInput, match="name"):
+        await container.create_api_key().execute(Role.READER, name=name)
+
+
+async def test_an_expiry_in_the_past_is_refused(container: Container, clock: FixedClock) -> None:
+    with pytest.raises(InvalidInput, match="expiry"):
+        await container.create_api_key().execute(Role.READER, expires_at=clock.now())
+
+
+async def test_the_first_admin_key_is_made_once(container: Container) -> None:
+    first = await container.create_first_admin_key().execute()
+    again = await container.create_first_admin_key().execute()
+
+    assert first is not None
+    assert again is None
+    assert (await container.authenticate_key().execute(first.token)).role is Role.ADMIN
+
+
+async def test_use_is_recorded_at_most_once_a_minute(container: Container, clock: FixedClock):
+    made = await container.create_api_key().execute(Role.READER)
+    authenticate = container.authenticate_key()
+
+    await authenticate.execute(made.token)
+    first_use = clock.now()
+    clock.advance(30)
+    await authenticate.execute(made.token)
+    [listed] = await container.list_api_keys().execute()
+    assert listed.last_used_at == first_use
+
+    clock.advance(31)
+    await authenticate.execute(made.token)
+    [listed] = await container.list_api_keys().execute()
+    assert listed.last_used_at == clock.now()
+
+
+async def test_a_key_revoked_by_another_process_stops_within_the_lookup_cache_lifetime(
+    clock: FixedClock,
+) -> None:
+    shared = InMemoryApiKeyStore()  # stands for the database both processes use
+    now = [0.0]
+    this_process = ConfiguredThenStoredKeys((), shared, ttl_s=1.0, timer=lambda: now[0])
+    other_process = ConfiguredThenStoredKeys((), shared, ttl_s=1.0, timer=lambda: now[0])
+    key = ApiKey(token_digest("t"), Role.READER, created_at=clock.now(), id="k1")
+    await other_process.add(key)
+    authenticate = AuthenticateKey(this_process, clock)
+    await authenticate.execute("t")  # a new key works at once, and is now cached here
+
+    await other_process.revoke("k1", clock.now())
+    now[0] = 0.5
+    still_cached = await authenticate.execute("t")
+    now[0] = 1.01
+
+    assert still_cached.role is Role.READER
+    with pytest.raises(Unauthenticated):
+        await authenticate.execute("t")
