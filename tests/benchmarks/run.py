@@ -34,7 +34,14 @@ import httpx
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
-from tests.benchmarks import ingestion, manual, shared_cache, streaming, vector_index
+from tests.benchmarks import (
+    ingestion,
+    key_lookup,
+    manual,
+    shared_cache,
+    streaming,
+    vector_index,
+)
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -170,13 +177,14 @@ def main() -> int:
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
     parser.add_argument(
         "--only",
-        choices=("chat", "vectors", "cache", "streaming", "ingestion", "manual"),
+        choices=("chat", "vectors", "cache", "streaming", "ingestion", "manual", "keys"),
         help="run just this benchmark",
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
     vector_index.add_arguments(parser)
     ingestion.add_arguments(parser)
     manual.add_arguments(parser)
+    key_lookup.add_arguments(parser)
     args = parser.parse_args()
     status = 0
     if args.only == "cache":
@@ -187,6 +195,8 @@ def main() -> int:
         return ingestion.main_with(args)
     if args.only == "manual":
         return manual.main_with(args)
+    if args.only == "keys":
+        return key_lookup.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):
