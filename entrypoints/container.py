@@ -11,6 +11,8 @@ import importlib.util
 import msgspec
 from dependency_injector import containers, providers
 
+from askdocs.adapters.audit.memory import InMemoryAuditLog
+from askdocs.adapters.audit.postgres import PostgresAuditLog
 from askdocs.adapters.auth.configured import ConfiguredThenStoredKeys
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
 from askdocs.adapters.auth.postgres import PostgresApiKeyStore
@@ -54,6 +56,7 @@ from askdocs.application.api_keys import (
     RevokeApiKey,
 )
 from askdocs.application.ask_question import AskQuestion
+from askdocs.application.audit import ListAuditEvents, RecordWrite
 from askdocs.application.authenticate_caller import AuthenticateCaller
 from askdocs.application.change_document import ChangeDocument
 from askdocs.application.change_version import DeleteVersion, RetryIngestion
@@ -334,6 +337,13 @@ class Container(containers.DeclarativeContainer):
         postgres=providers.Singleton(PostgresFeedbackStore, database=database),
     )
     give_feedback = providers.Singleton(GiveFeedback, store=feedback, clock=clock, ids=ids)
+    audit_log = providers.Selector(
+        config.documents.backend,
+        memory=providers.Singleton(InMemoryAuditLog),
+        postgres=providers.Singleton(PostgresAuditLog, database=database),
+    )
+    record_write = providers.Singleton(RecordWrite, audit_log=audit_log, clock=clock, ids=ids)
+    list_audit_events = providers.Singleton(ListAuditEvents, audit_log=audit_log)
     list_feedback = providers.Singleton(ListFeedback, store=feedback)
     get_document = providers.Singleton(GetDocument, repository=documents)
     read_original = providers.Singleton(ReadOriginal, repository=documents, blobs=blobs)

@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 import askdocs
 from askdocs.entrypoints.container import Container, build_container
+from askdocs.entrypoints.http.audit import audit_writes
 from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
@@ -26,6 +27,7 @@ from askdocs.entrypoints.http.rate_limiting import (
     add_rate_limit_headers,
 )
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
+from askdocs.entrypoints.http.routes.audit import audit_trail
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
 from askdocs.entrypoints.http.routes.feedback import FeedbackController
@@ -80,6 +82,7 @@ def create_app(container: Container) -> Litestar:
             "create_api_key",
             "list_api_keys",
             "revoke_api_key",
+            "list_audit_events",
         )
     }
     dependencies["metrics_backend"] = _provide(container.metrics)
@@ -95,6 +98,7 @@ def create_app(container: Container) -> Litestar:
             DocumentController,
             FeedbackController,
             KeyController,
+            audit_trail,
             page,
             static_files(),
             live,
@@ -112,7 +116,12 @@ def create_app(container: Container) -> Litestar:
             ),
             RateLimitMiddleware(container.enforce_rate_limit(), trusted),
         ],
-        before_send=[stamp_response, add_rate_limit_headers, add_security_headers],
+        before_send=[
+            stamp_response,
+            add_rate_limit_headers,
+            add_security_headers,
+            audit_writes(container.record_write(), trusted),
+        ],
         cors_config=_cors(settings.cors.origins),
         on_startup=startup_hooks(container),
         on_shutdown=shutdown_hooks(container),

@@ -12,6 +12,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from askdocs.domain.principals import Principal
+
 REQUEST_ID_HEADER = "x-request-id"
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 access_log = structlog.get_logger("askdocs.access")
@@ -47,9 +49,11 @@ async def stamp_response(message: Message, scope: Scope) -> None:
     request_id = request_id_of(scope)
     MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
     started = scope.get("state", {}).get("started", time.perf_counter())
+    user = scope.get("user")
     access_log.info(
         "request",
         request_id=request_id,
+        principal=user.subject if isinstance(user, Principal) else None,
         method=scope.get("method"),
         path=scope.get("path"),
         status=message["status"],

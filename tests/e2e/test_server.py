@@ -249,4 +249,5 @@ def test_the_admin_key_never_reaches_the_server_log(server, admin):
     log = server.log()
 
     assert '"event": "request"' in log
+    assert f'"principal": "key:{token_digest(server.admin_key or "")[:12]}"' in log
     assert server.admin_key not in log
