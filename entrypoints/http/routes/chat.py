@@ -27,6 +27,8 @@ from askdocs.domain.answers import APOLOGY, Answer
 from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import answer_stream
+from askdocs.entrypoints.http.openapi import documented
+from askdocs.entrypoints.http.operations import AnswerStreamOperation
 from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import ChatBody, ChatReply, Source
 from askdocs.entrypoints.http.security import requires
@@ -51,8 +53,12 @@ class ChatController(Controller):
         "/",
         status_code=200,
         opt={"rate_limit": CHAT},
-        responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
-    )
+        **documented(
+            400, 404, 413, 422, 429, 502,
+            operation=AnswerStreamOperation,
+            responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
+        ),
+    )  # fmt: skip
     async def ask(
         self,
         data: JSONBody[ChatBody],
@@ -104,7 +110,7 @@ class ChatController(Controller):
         )
         return Response(reply_body)
 
-    @delete("/sessions/{session_id:str}", status_code=204)
+    @delete("/sessions/{session_id:str}", status_code=204, **documented(404))
     async def reset(
         self,
         session_id: FromPath[str],
