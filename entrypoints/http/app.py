@@ -19,6 +19,7 @@ import askdocs
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
+from askdocs.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from askdocs.entrypoints.http.rate_limiting import RateLimitMiddleware, add_rate_limit_headers
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
 from askdocs.entrypoints.http.routes.chat import ChatController
@@ -108,7 +109,8 @@ def create_app(container: Container) -> Litestar:
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(exception_to_problem_detail_map=problem_map())
-            )
+            ),
+            ClosedBodySchemaPlugin(),
         ],
         exception_handlers={500: unexpected_error},
         request_max_body_size=settings.documents.max_upload_bytes + MULTIPART_OVERHEAD,

@@ -12,8 +12,11 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import msgspec
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import Operation
+from litestar.openapi.spec import Operation, Schema
+from litestar.typing import FieldDefinition
 
 from askdocs.entrypoints.http.operations import PROBLEM_JSON, ApiOperation, PublicOperation
 
@@ -93,3 +96,21 @@ def public(*statuses: int, responses: Mapping[int, ResponseSpec] | None = None) 
         "responses": {**problems(*statuses), **(responses or {})},
         "operation_class": PublicOperation,
     }
+
+
+class ClosedBodySchemaPlugin(StructSchemaPlugin):
+    """Bodies that refuse unknown fields (`forbid_unknown_fields`) say so in their schema
+    (`additionalProperties: false`); Litestar's own Struct plugin leaves them open."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        if not super().is_plugin_supported_field(field_definition):
+            return False
+        info = msgspec.inspect.type_info(field_definition.type_)
+        return bool(getattr(info, "forbid_unknown_fields", False))
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema

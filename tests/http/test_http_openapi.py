@@ -281,3 +281,11 @@ async def test_a_real_429_is_declared_with_its_headers(start_api, problem):
 
     problem(response, 429)
     assert_declared(document, "post", "/api/v1/chat", response)
+
+
+async def test_request_bodies_refusing_unknown_fields_say_so(document):
+    schemas = document["components"]["schemas"]
+
+    for name in ("ChatBody", "DocumentPatch", "FeedbackBody"):
+        assert schemas[name]["additionalProperties"] is False
+    assert "additionalProperties" not in schemas["CompletionRequest"]

@@ -24,6 +24,7 @@ from askdocs.application.submit_document import Submission, SubmitDocument, Uplo
 from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.documents import VersionStatus, clean_name, normalise_tags, split_tags
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.field_rules import TagList
 from askdocs.entrypoints.http.openapi import documented
 from askdocs.entrypoints.http.operations import OriginalFileOperation, UploadOperation
 from askdocs.entrypoints.http.schemas import (
@@ -150,7 +151,7 @@ class DocumentController(Controller):
     async def list_all(
         self,
         list_documents: NamedDependency[ListDocuments],
-        tags: FromQuery[str | None] = None,
+        tags: FromQuery[TagList | None] = None,
         status: FromQuery[VersionStatus | None] = None,
         q: str | None = Parameter(default=None, max_length=200),
         include_deleted: FromQuery[bool] = False,

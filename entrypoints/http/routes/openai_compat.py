@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, KwargDefinition
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from askdocs.application.ask_question import (
@@ -72,7 +72,7 @@ class ChatMessage(msgspec.Struct, frozen=True):
 class CompletionRequest(msgspec.Struct, frozen=True):
     """The fields askdocs reads; the others (tools, n, ...) are accepted and ignored."""
 
-    messages: list[ChatMessage]
+    messages: Annotated[list[ChatMessage], KwargDefinition(min_items=1)]
     model: str | None = None
     stream: bool = False
     temperature: float | None = None
