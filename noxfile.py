@@ -23,6 +23,7 @@ nox.options.reuse_existing_virtualenvs = False
 ROOT = Path(__file__).resolve().parent
 MANUAL = Path("/usr/share/doc/postgresql-doc-15/html")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -48,6 +49,7 @@ def tests(session: nox.Session) -> None:
         "--cov=askdocs",
         "--cov-report=term-missing",
         "--ignore=tests/browser",  # `nox -s browser` runs them, with a browser
+        f"--ignore={SCHEMATHESIS_TEST}",  # `nox -s schemathesis` runs it
         *session.posargs,
     )
 
@@ -110,6 +112,19 @@ def browser(session: nox.Session) -> None:
     session.env["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
     session.chdir(ROOT)
     session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """Schemathesis, every check, against a real ``askdocs serve`` (embedded, and on
+    PostgreSQL), as its admin: no 5xx, and no answer the OpenAPI document does not declare.
+
+    ``ASKDOCS_FUZZ_EXAMPLES`` bounds the cases per operation (default 100: a few minutes on
+    two cores); the rules the document cannot state are in tests/fuzz/schemathesis.toml.
+    """
+    _install(session, "test", "fuzz")
+    session.chdir(ROOT)
+    session.run("pytest", SCHEMATHESIS_TEST, *session.posargs)
 
 
 @nox.session

@@ -21,6 +21,7 @@ from askdocs.entrypoints.http.audit import audit_writes
 from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
+from askdocs.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from askdocs.entrypoints.http.rate_limiting import (
     FailedSignInLimitMiddleware,
     RateLimitMiddleware,
@@ -128,7 +129,8 @@ def create_app(container: Container) -> Litestar:
         plugins=[
             ProblemDetailsPlugin(
                 ProblemDetailsConfig(exception_to_problem_detail_map=problem_map())
-            )
+            ),
+            ClosedBodySchemaPlugin(),
         ],
         exception_handlers={500: unexpected_error},
         request_max_body_size=settings.documents.max_upload_bytes + MULTIPART_OVERHEAD,

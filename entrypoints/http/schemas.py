@@ -10,6 +10,16 @@ import msgspec
 from askdocs.domain.answers import Passage
 from askdocs.domain.documents import Document, DocumentVersion
 from askdocs.domain.feedback import Feedback
+from askdocs.entrypoints.http.field_rules import (
+    Comment,
+    DocumentName,
+    MaxTokens,
+    Question,
+    Tag,
+    Temperature,
+    TopK,
+    TraceId,
+)
 
 SNIPPET_CHARS = 300
 QUOTE_CONTEXT_CHARS = 120
@@ -31,14 +41,14 @@ class MeOut(Out, frozen=True):
 
 
 class ChatBody(Strict, frozen=True):
-    question: str
+    question: Question
     session_id: str | None = None
     model: str | None = None
-    top_k: int | None = None
-    tags: list[str] = msgspec.field(default_factory=list)
+    top_k: TopK = None
+    tags: list[Tag] = msgspec.field(default_factory=list)
     stream: bool = False
-    temperature: float | None = None
-    max_tokens: int | None = None
+    temperature: Temperature = None
+    max_tokens: MaxTokens = None
 
 
 class Source(Out, frozen=True):
@@ -114,7 +124,7 @@ class UploadAccepted(Out, frozen=True):
 
 class UrlUpload(Strict, frozen=True):
     url: str
-    tags: list[str] = msgspec.field(default_factory=list)
+    tags: list[Tag] = msgspec.field(default_factory=list)
 
 
 class VersionOut(Out, frozen=True):
@@ -192,8 +202,8 @@ class DocumentPage(Out, frozen=True):
 
 
 class DocumentPatch(Strict, frozen=True):
-    tags: list[str] | None = None
-    name: str | None = None
+    tags: list[Tag] | None = None
+    name: DocumentName = None
 
 
 class LimitOut(Out, frozen=True):
@@ -219,9 +229,9 @@ class Health(Out, frozen=True):
 
 
 class FeedbackBody(Strict, frozen=True):
-    trace_id: str
+    trace_id: TraceId
     rating: Literal["up", "down"]
-    comment: str = ""
+    comment: Comment = ""
 
 
 class FeedbackOut(Out, frozen=True):

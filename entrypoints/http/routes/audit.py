@@ -13,6 +13,7 @@ from askdocs.application.audit import ListAuditEvents
 from askdocs.application.ports.audit import AuditQuery
 from askdocs.domain.audit import AuditEvent, Outcome
 from askdocs.domain.principals import Role
+from askdocs.entrypoints.http.openapi import documented
 from askdocs.entrypoints.http.schemas import Out
 from askdocs.entrypoints.http.security import requires
 
@@ -42,7 +43,7 @@ class AuditPageOut(Out, frozen=True):
     limit: int = 50
 
 
-@get("/api/v1/audit", tags=["audit"], guards=[requires(Role.ADMIN)])
+@get("/api/v1/audit", tags=["audit"], guards=[requires(Role.ADMIN)], **documented(403, 422))
 async def audit_trail(
     list_audit_events: NamedDependency[ListAuditEvents],
     subject: str | None = Parameter(default=None, max_length=300),

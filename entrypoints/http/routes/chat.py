@@ -27,6 +27,8 @@ from askdocs.domain.answers import APOLOGY, Answer
 from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import answer_stream
+from askdocs.entrypoints.http.openapi import JSON_BODY, documented
+from askdocs.entrypoints.http.operations import AnswerStreamOperation
 from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import ChatBody, ChatReply, Source
 from askdocs.entrypoints.http.security import requires
@@ -54,8 +56,12 @@ class ChatController(Controller):
         "/",
         status_code=200,
         opt={"rate_limit": CHAT},
-        responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
-    )
+        **documented(
+            *JSON_BODY, 404, 502,
+            operation=AnswerStreamOperation,
+            responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
+        ),
+    )  # fmt: skip
     async def ask(
         self,
         data: JSONBody[ChatBody],
@@ -107,7 +113,7 @@ class ChatController(Controller):
         )
         return Response(reply_body)
 
-    @delete("/sessions/{session_id:str}", status_code=204)
+    @delete("/sessions/{session_id:str}", status_code=204, **documented(404))
     async def reset(
         self,
         session_id: FromPath[str],

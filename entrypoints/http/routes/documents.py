@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from askdocs.application.change_document import ChangeDocument, DocumentChange
@@ -23,6 +24,9 @@ from askdocs.application.submit_document import Submission, SubmitDocument, Uplo
 from askdocs.application.submit_url import SubmitUrl
 from askdocs.domain.documents import VersionStatus, clean_name, normalise_tags, split_tags
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.field_rules import TagList
+from askdocs.entrypoints.http.openapi import JSON_BODY, documented
+from askdocs.entrypoints.http.operations import OriginalFileOperation, UploadOperation
 from askdocs.entrypoints.http.schemas import (
     DocumentOut,
     DocumentPage,
@@ -36,6 +40,18 @@ from askdocs.entrypoints.wiring import DOCUMENT_WRITES
 
 WRITE = {"rate_limit": DOCUMENT_WRITES}
 MAX_NAME = 255
+UPLOAD_PROBLEMS = (400, 403, 413, 415, 422, 429)
+SAME_BYTES = {
+    200: ResponseSpec(
+        UploadAccepted,
+        description="The same bytes are live or on their way already: that version.",
+        generate_examples=False,
+    )
+}
+UPLOAD = documented(*UPLOAD_PROBLEMS, operation=UploadOperation, responses=SAME_BYTES)
+NEW_VERSION = documented(
+    *UPLOAD_PROBLEMS, 404, 409, operation=UploadOperation, responses=SAME_BYTES
+)
 
 
 async def _submit(
@@ -99,7 +115,7 @@ class DocumentController(Controller):
     tags = ["documents"]
     guards = [requires(Role.READER)]
 
-    @post("/", guards=[requires(Role.EDITOR)], opt=WRITE)
+    @post("/", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=202, **UPLOAD)
     async def upload(
         self,
         request: Request[Principal, str, Any],
@@ -114,7 +130,13 @@ class DocumentController(Controller):
         """
         return await _submit(request, None, submit_document, submit_url)
 
-    @put("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
+    @put(
+        "/{document_id:str}",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        status_code=202,
+        **NEW_VERSION,
+    )
     async def new_version(
         self,
         document_id: FromPath[str],
@@ -125,11 +147,11 @@ class DocumentController(Controller):
         """Upload a new version; unchanged pages keep their chunks and embeddings."""
         return await _submit(request, document_id, submit_document, submit_url)
 
-    @get("/")
+    @get("/", **documented(422))
     async def list_all(
         self,
         list_documents: NamedDependency[ListDocuments],
-        tags: FromQuery[str | None] = None,
+        tags: FromQuery[TagList | None] = None,
         status: FromQuery[VersionStatus | None] = None,
         q: str | None = Parameter(default=None, max_length=200),
         include_deleted: FromQuery[bool] = False,
@@ -150,14 +172,14 @@ class DocumentController(Controller):
         items = [DocumentOut.of(d, with_versions=False) for d in listing.items]
         return DocumentPage(items=items, total=listing.total, offset=offset, limit=limit)
 
-    @get("/{document_id:str}")
+    @get("/{document_id:str}", **documented(404))
     async def one(
         self, document_id: FromPath[str], get_document: NamedDependency[GetDocument]
     ) -> DocumentOut:
         """One document with every version."""
         return DocumentOut.of(await get_document.execute(document_id))
 
-    @get("/{document_id:str}/versions/{version:int}")
+    @get("/{document_id:str}/versions/{version:int}", **documented(404))
     async def version(
         self,
         document_id: FromPath[str],
@@ -168,7 +190,10 @@ class DocumentController(Controller):
         failed one."""
         return VersionOut.of(await get_document.version(document_id, version))
 
-    @get("/{document_id:str}/versions/{version:int}/file")
+    @get(
+        "/{document_id:str}/versions/{version:int}/file",
+        **documented(404, operation=OriginalFileOperation),
+    )
     async def original(
         self,
         document_id: FromPath[str],
@@ -195,6 +220,7 @@ class DocumentController(Controller):
         guards=[requires(Role.EDITOR)],
         opt=WRITE,
         status_code=202,
+        **documented(403, 404, 409, 429),
     )
     async def retry(
         self,
@@ -210,6 +236,7 @@ class DocumentController(Controller):
         guards=[requires(Role.EDITOR)],
         opt=WRITE,
         status_code=204,
+        **documented(403, 404, 409, 429),
     )
     async def delete_failed_version(
         self,
@@ -220,7 +247,12 @@ class DocumentController(Controller):
         """Remove a failed version for good; 409 unless it failed."""
         await delete_version.execute(document_id, version)
 
-    @patch("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE)
+    @patch(
+        "/{document_id:str}",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        **documented(*JSON_BODY, 403, 404, 409),
+    )
     async def edit(
         self,
         document_id: FromPath[str],
@@ -232,14 +264,26 @@ class DocumentController(Controller):
         change = DocumentChange(action="update", tags=tags, name=data.name)
         return DocumentOut.of(await change_document.execute(document_id, change))
 
-    @delete("/{document_id:str}", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=204)
+    @delete(
+        "/{document_id:str}",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        status_code=204,
+        **documented(403, 404, 429),
+    )
     async def soft_delete(
         self, document_id: FromPath[str], change_document: NamedDependency[ChangeDocument]
     ) -> None:
         """Hide a document from answers and listings; restore undoes it."""
         await change_document.execute(document_id, DocumentChange(action="delete"))
 
-    @post("/{document_id:str}/restore", guards=[requires(Role.EDITOR)], opt=WRITE, status_code=200)
+    @post(
+        "/{document_id:str}/restore",
+        guards=[requires(Role.EDITOR)],
+        opt=WRITE,
+        status_code=200,
+        **documented(403, 404, 409, 429),
+    )
     async def restore(
         self, document_id: FromPath[str], change_document: NamedDependency[ChangeDocument]
     ) -> DocumentOut:

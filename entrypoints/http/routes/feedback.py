@@ -12,6 +12,7 @@ from askdocs.application.feedback import GiveFeedback, ListFeedback
 from askdocs.application.ports.feedback import FeedbackQuery
 from askdocs.domain.feedback import Rating
 from askdocs.domain.principals import Principal, Role
+from askdocs.entrypoints.http.openapi import JSON_BODY, documented
 from askdocs.entrypoints.http.schemas import FeedbackBody, FeedbackOut, FeedbackPageOut
 from askdocs.entrypoints.http.security import requires
 
@@ -23,7 +24,7 @@ class FeedbackController(Controller):
     request_max_body_size = 16 * 1024  # a comment is at most 2,000 characters; not the upload limit
     tags = ["feedback"]
 
-    @post("/", guards=[requires(Role.READER)], status_code=201)
+    @post("/", guards=[requires(Role.READER)], status_code=201, **documented(*JSON_BODY))
     async def give(
         self,
         data: JSONBody[FeedbackBody],
@@ -37,7 +38,7 @@ class FeedbackController(Controller):
         )
         return FeedbackOut.of(kept)
 
-    @get("/", guards=[requires(Role.ADMIN)])
+    @get("/", guards=[requires(Role.ADMIN)], **documented(403, 422))
     async def list_all(
         self,
         list_feedback: NamedDependency[ListFeedback],

@@ -18,6 +18,7 @@ from askdocs.application.api_keys import (
 )
 from askdocs.application.errors import InvalidInput
 from askdocs.domain.principals import ApiKey, Role
+from askdocs.entrypoints.http.openapi import JSON_BODY, documented
 from askdocs.entrypoints.http.schemas import Out, Strict
 from askdocs.entrypoints.http.security import requires
 
@@ -72,7 +73,7 @@ class KeyController(Controller):
     guards = [requires(Role.ADMIN)]
     request_max_body_size = 4 * 1024
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **documented(*JSON_BODY, 403))
     async def create(
         self, data: JSONBody[KeyBody], create_api_key: NamedDependency[CreateApiKey]
     ) -> KeyCreatedOut:
@@ -86,13 +87,13 @@ class KeyController(Controller):
         listed = KeyOut.of(made.key)
         return KeyCreatedOut(**msgspec.structs.asdict(listed), token=made.token)
 
-    @get("/")
+    @get("/", **documented(403))
     async def list_keys(self, list_api_keys: NamedDependency[ListApiKeys]) -> KeyListOut:
         """Every key, newest first, revoked and expired ones too, and those given in
         ASKDOCS_AUTH__API_KEYS (`source: settings`); never a token."""
         return KeyListOut(items=[KeyOut.of(key) for key in await list_api_keys.execute()])
 
-    @delete("/{key_id:str}", status_code=204)
+    @delete("/{key_id:str}", status_code=204, **documented(403, 404, 409))
     async def revoke(
         self, key_id: FromPath[str], revoke_api_key: NamedDependency[RevokeApiKey]
     ) -> None:

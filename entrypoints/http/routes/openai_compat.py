@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, KwargDefinition
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from askdocs.application.ask_question import (
@@ -36,6 +36,8 @@ from askdocs.domain.conversations import Turn
 from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import with_pings
+from askdocs.entrypoints.http.openapi import JSON_BODY, documented
+from askdocs.entrypoints.http.operations import CompletionStreamOperation
 from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import Source
 from askdocs.entrypoints.http.security import requires
@@ -44,6 +46,11 @@ from askdocs.entrypoints.wiring import CHAT
 log = structlog.get_logger("askdocs.chat")
 _encode = msgspec.json.Encoder().encode
 PING_S = 15.0
+COMPLETION_DESCRIPTION = (
+    "A `chat.completion` with `sources` and `askdocs` (provider, cached, degraded, trace_id); "
+    "or, with `stream: true`, Server-Sent Events: `chat.completion.chunk` objects as `data:` "
+    "lines (the first carries `sources`), then `data: [DONE]`."
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the client's turns carry no time
 
 
@@ -65,7 +72,7 @@ class ChatMessage(msgspec.Struct, frozen=True):
 class CompletionRequest(msgspec.Struct, frozen=True):
     """The fields askdocs reads; the others (tools, n, ...) are accepted and ignored."""
 
-    messages: list[ChatMessage]
+    messages: Annotated[list[ChatMessage], KwargDefinition(min_items=1)]
     model: str | None = None
     stream: bool = False
     temperature: float | None = None
@@ -106,7 +113,7 @@ class OpenAICompatibleController(Controller):
     tags = ["openai-compatible"]
     guards = [requires(Role.READER)]
 
-    @get("/models")
+    @get("/models", **documented())
     async def models(self, ask_question: NamedDependency[AskQuestion]) -> dict[str, Any]:
         """The models a request may name."""
         return {
@@ -123,7 +130,13 @@ class OpenAICompatibleController(Controller):
             ],
         }
 
-    @post("/chat/completions", status_code=200, opt={"rate_limit": CHAT})
+    @post(
+        "/chat/completions",
+        status_code=200,
+        opt={"rate_limit": CHAT},
+        response_description=COMPLETION_DESCRIPTION,
+        **documented(*JSON_BODY, 502, operation=CompletionStreamOperation),
+    )
     async def complete(
         self,
         data: JSONBody[CompletionRequest],

@@ -7,21 +7,34 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.openapi import ResponseSpec
 
 from askdocs.application.rate_limits import RateLimitStatus
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.lifecycle import Readiness
+from askdocs.entrypoints.http.openapi import documented, public
 from askdocs.entrypoints.http.schemas import Health, LimitOut, MeOut, RateLimitStatusOut
 from askdocs.entrypoints.http.security import client_ip, requires
 
 
-@get("/health/live", tags=["health"])
+@get("/health/live", tags=["health"], **public())
 async def live() -> Health:
     """The process is up."""
     return Health(status="ok")
 
 
-@get("/health/ready", tags=["health"])
+@get(
+    "/health/ready",
+    tags=["health"],
+    **public(
+        responses={
+            503: ResponseSpec(
+                Health, description="A backend nothing works without is down.",
+                generate_examples=False,
+            )
+        }
+    ),
+)  # fmt: skip
 async def ready(readiness: NamedDependency[Readiness]) -> Response[Health]:
     """503 when a backend nothing works without is down; 200 ("degraded") when only Redis is."""
     status, checks = await readiness.report()
@@ -29,7 +42,7 @@ async def ready(readiness: NamedDependency[Readiness]) -> Response[Health]:
     return Response(Health(status=status, checks=checks), status_code=code)
 
 
-@get("/metrics", tags=["operations"], include_in_schema=False)
+@get("/metrics", tags=["operations"], media_type="text/plain", **public(404))
 async def metrics(metrics_backend: NamedDependency[object]) -> Response[bytes]:
     """Prometheus exposition, when that metrics backend is selected."""
     exposition = getattr(metrics_backend, "exposition", None)
@@ -39,7 +52,12 @@ async def metrics(metrics_backend: NamedDependency[object]) -> Response[bytes]:
     return Response(body, media_type=content_type)
 
 
-@get("/api/v1/rate-limit/status", tags=["rate limits"], guards=[requires(Role.READER)])
+@get(
+    "/api/v1/rate-limit/status",
+    tags=["rate limits"],
+    guards=[requires(Role.READER)],
+    **documented(),
+)
 async def rate_limit_status(
     request: Request[Principal, str, Any],
     rate_limit_status: NamedDependency[RateLimitStatus],
@@ -62,7 +80,7 @@ async def rate_limit_status(
     )
 
 
-@get("/api/v1/me", tags=["identity"], guards=[requires(Role.READER)])
+@get("/api/v1/me", tags=["identity"], guards=[requires(Role.READER)], **documented())
 async def me(
     request: Request[Principal, str, Any], max_upload_bytes: NamedDependency[int]
 ) -> MeOut:

@@ -9,10 +9,12 @@ from litestar import Router, get
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
+from askdocs.entrypoints.http.openapi import public
+
 WEB = Path(str(resources.files("askdocs.entrypoints.web")))
 
 
-@get("/", include_in_schema=False)
+@get("/", media_type="text/html", **public())
 async def page() -> File:
     """The chat page (public: it holds no data; the key is asked for in the page)."""
     return File(WEB / "index.html", media_type="text/html",
