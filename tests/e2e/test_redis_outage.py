@@ -13,24 +13,20 @@ answered again. The test prints these counts (`pytest -s`).
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from askdocs.application.api_keys import new_token
 from askdocs.application.ask_question import MEMORY_UNAVAILABLE
 from askdocs.domain.principals import token_digest
-from tests.e2e.conftest import Server, free_port, run_server, settle
+from tests.e2e.conftest import Server, run_server, settle
 from tests.support.pdf import make_pdf
-from tests.support.postgres import services_required
+from tests.support.private_redis import PrivateRedis, private_redis
 
 pytestmark = pytest.mark.e2e
 
@@ -48,61 +44,6 @@ GUIDE_PAGES = [
     "The observatory dome rotates on twelve steel wheels.",
     "Stargazing evenings begin at nine o'clock every Thursday.",
 ]
-
-
-class PrivateRedis:
-    """A redis-server process of this test's own on a fixed port; restartable."""
-
-    def __init__(self, port: int, log_path: Path) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self._log_path = log_path
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 10.0) -> None:
-        assert self._process is None or self._process.poll() is not None
-        with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--daemonize",
-                    "no",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout_s
-        probe = redis.Redis(port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
-        try:
-            while True:
-                if self._process.poll() is not None:
-                    raise AssertionError(f"redis-server exited:\n{self._log_path.read_text()}")
-                try:
-                    if probe.ping():
-                        return
-                except redis.RedisError:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(0.02)
-        finally:
-            probe.close()
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
 
 
 @dataclasses.dataclass
@@ -133,26 +74,18 @@ class Timeline:
 
 
 @pytest.fixture(scope="module")
-def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        if services_required():
-            pytest.fail("redis-server is required (ASKDOCS_REQUIRE_SERVICES=1)")
-        pytest.skip("redis-server is not installed")
-    server = PrivateRedis(free_port(), tmp_path_factory.mktemp("private-redis") / "redis.log")
-    try:
-        server.start()
+def redis_server() -> Iterator[PrivateRedis]:
+    with private_redis() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def served(
-    private_redis: PrivateRedis, tmp_path_factory: pytest.TempPathFactory
+    redis_server: PrivateRedis, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Server, dict[str, str]]]:
     tokens = {"editor": new_token(), "reader": new_token()}
     settings = {
-        "ASKDOCS_REDIS__URL": private_redis.url,
+        "ASKDOCS_REDIS__URL": redis_server.url,
         "ASKDOCS_AUTH__API_KEYS": ",".join(f"{token_digest(t)}:{r}" for r, t in tokens.items()),
         "ASKDOCS_RATE_LIMIT__READER__CHAT_PER_WINDOW": "100000",
     }
@@ -204,7 +137,7 @@ def _wait_for(condition, deadline: float) -> bool:
 
 
 def test_a_redis_outage_degrades_answers_and_readiness_and_recovers_without_a_restart(
-    served: tuple[Server, dict[str, str]], private_redis: PrivateRedis
+    served: tuple[Server, dict[str, str]], redis_server: PrivateRedis
 ):
     server, tokens = served
     uploaded = httpx.post(
@@ -245,11 +178,11 @@ def test_a_redis_outage_degrades_answers_and_readiness_and_recovers_without_a_re
         )
         time.sleep(max(0.0, started + STEADY_S - time.monotonic()))
         timeline.stopping = time.monotonic()
-        private_redis.stop()
+        redis_server.stop()
         timeline.down = time.monotonic()
         time.sleep(OUTAGE_S)
         timeline.restarting = time.monotonic()
-        private_redis.start()
+        redis_server.start()
         timeline.up = time.monotonic()
         _wait_for(
             lambda: (
