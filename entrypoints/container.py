@@ -213,6 +213,8 @@ class Container(containers.DeclarativeContainer):
         url=config.redis.url,
         socket_timeout_s=config.redis.socket_timeout_s,
         prefix=config.redis.prefix,
+        breaker_cooldown_s=config.redis.breaker_cooldown_s,
+        metrics=metrics,
     )
     cache = providers.Selector(
         config.cache.backend,

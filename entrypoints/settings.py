@@ -56,6 +56,9 @@ class RedisSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     and provider cooldowns are shared through it by every worker."""
     socket_timeout_s: float = 0.5
     """A Redis call slower than this counts as a failure (the request degrades, never fails)."""
+    breaker_cooldown_s: float = 5.0
+    """After a Redis call fails (a timeout, a refused connection), calls fail at once for this
+    long, then one is let through to try; so a hung Redis costs one timeout per period."""
     prefix: str = "askdocs"
     """Prefix of every key askdocs writes."""
 

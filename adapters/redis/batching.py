@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import redis.asyncio
@@ -74,18 +74,23 @@ class CommandBatcher:
 
 
 class BatchedScript:
-    """A Lua script run with EVALSHA through the batcher, loaded into Redis when missing."""
+    """A Lua script run with EVALSHA, loaded into Redis when missing.
 
-    def __init__(self, batcher: CommandBatcher, source: str) -> None:
-        self._batcher = batcher
+    Args:
+        execute: sends one command, as `CommandBatcher.execute` does.
+        source: the script's Lua source.
+    """
+
+    def __init__(self, execute: Callable[..., Awaitable[Any]], source: str) -> None:
+        self._execute = execute
         self._source = source
         self._sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
 
     async def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
         command = ("EVALSHA", self._sha, len(keys), *keys, *args)
         try:
-            return await self._batcher.execute(*command)
+            return await self._execute(*command)
         except redis.exceptions.NoScriptError:
             # A Redis that restarted, or never ran it: load it, then run it again.
-            await self._batcher.execute("SCRIPT", "LOAD", self._source)
-            return await self._batcher.execute(*command)
+            await self._execute("SCRIPT", "LOAD", self._source)
+            return await self._execute(*command)

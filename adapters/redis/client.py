@@ -4,7 +4,9 @@ Nothing connects at import or construction time: redis-py opens connections on f
 Every driver error leaves through `RedisClient.translate_errors`, the single place redis-py
 exceptions become the application's errors. redis-py retries nothing here: the callers
 already degrade (the cache serves a miss, the limiter fails open or closed), and retries
-stacked under them would only multiply the time a request waits on a dead server.
+stacked under them would only multiply the time a request waits on a dead server. For the
+same reason every call passes a circuit breaker (`breaker`): once Redis has failed to answer,
+calls fail at once instead of each waiting for the timeout again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from askdocs.adapters.redis.batching import BatchedScript, CommandBatcher
+from askdocs.adapters.redis.breaker import CircuitBreaker
 from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
+from askdocs.application.ports.observability import Metrics
 
 # redis-py's TimeoutError is not the built-in one; asyncio's is (and is an OSError).
 _TIMEOUTS = (redis.exceptions.TimeoutError, TimeoutError)
@@ -38,6 +42,9 @@ class RedisClient:
         prefix: the namespace of every key askdocs writes (one Redis may serve several apps).
         health_check_interval_s: a connection idle for longer is PINGed before it is reused, so
             one dropped by a firewall fails there rather than mid-command.
+        breaker_cooldown_s: after a call fails to reach Redis, how long calls fail at once
+            before one is let through to try again.
+        metrics: where the breaker counts its openings.
     """
 
     def __init__(
@@ -47,6 +54,8 @@ class RedisClient:
         socket_timeout_s: float = 0.5,
         prefix: str = "askdocs",
         health_check_interval_s: int = 30,
+        breaker_cooldown_s: float = 5.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.prefix = prefix
         self._url = url
@@ -54,6 +63,7 @@ class RedisClient:
         self._health_check_interval_s = health_check_interval_s
         self._redis: redis.asyncio.Redis | None = None
         self._batcher = CommandBatcher(lambda: self.redis)
+        self._breaker = CircuitBreaker(cooldown_s=breaker_cooldown_s, metrics=metrics)
 
     @property
     def redis(self) -> redis.asyncio.Redis:
@@ -71,12 +81,14 @@ class RedisClient:
 
     async def execute(self, *args: Any) -> Any:
         """One command (`"GET", key`), sent in one pipeline with the others of this loop turn
-        (`batching`); redis-py's errors as they are, for `translate_errors`."""
-        return await self._batcher.execute(*args)
+        (`batching`); redis-py's errors as they are, for `translate_errors`, or
+        UpstreamUnavailable at once while the breaker is open."""
+        with self._breaker.guard():
+            return await self._batcher.execute(*args)
 
     def script(self, source: str) -> BatchedScript:
-        """A Lua script whose calls are batched like `execute`'s commands."""
-        return BatchedScript(self._batcher, source)
+        """A Lua script whose calls are batched, and guarded, like `execute`'s commands."""
+        return BatchedScript(self.execute, source)
 
     def key(self, *parts: str) -> str:
         """`parts` joined by colons under the prefix: `key("rl", "x")` is `askdocs:rl:x`."""
@@ -95,7 +107,8 @@ class RedisClient:
     async def ping(self) -> None:
         """Raise UpstreamUnavailable or UpstreamTimeout unless Redis answers a PING."""
         async with self.translate_errors():
-            await self.redis.ping()
+            with self._breaker.guard():
+                await self.redis.ping()
 
     async def close(self) -> None:
         """Close the connections if the client was ever created; a later use reopens them."""

@@ -12,20 +12,11 @@ from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.cache import AnswerCache, CacheLookup
 from tests.contract.builders import make_answer
+from tests.support.timers import FakeTimer
 
 TTL_S = 30.0
 
 Advance = Callable[[float], Awaitable[None]]
-
-
-class FakeTimer:
-    """A monotonic clock that only moves when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class AnswerCacheContract:

@@ -12,16 +12,9 @@ from askdocs.adapters.providers.memory import InMemoryProviderHealth
 from askdocs.adapters.providers.redis import RedisProviderHealth
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports import ProviderHealth
+from tests.support.timers import FakeTimer
 
 Advance = Callable[[float], Awaitable[None]]
-
-
-class FakeTimer:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class ProviderHealthContract:

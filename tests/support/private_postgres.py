@@ -25,7 +25,7 @@ def _bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -79,7 +79,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
-    cluster = PrivatePostgres(bin_dir, data, _free_port())
+    cluster = PrivatePostgres(bin_dir, data, free_port())
     try:
         cluster._run(
             str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"

@@ -20,6 +20,7 @@ from askdocs.application.errors import (
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.domain.answers import Completion
+from tests.support.timers import FakeTimer
 
 REQUEST = ChatRequest(question="q", passages=())
 
@@ -66,14 +67,6 @@ class ScriptedProvider:
             yield Completion("".join(self.pieces), (), self.models[0], self.name)
         finally:
             self.closed = True
-
-
-class FakeTimer:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def router(
