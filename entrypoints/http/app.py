@@ -22,6 +22,7 @@ from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_charact
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
 from askdocs.entrypoints.http.openapi import ClosedBodySchemaPlugin
+from askdocs.entrypoints.http.options import complete_allow_header
 from askdocs.entrypoints.http.rate_limiting import (
     FailedSignInLimitMiddleware,
     RateLimitMiddleware,
@@ -121,6 +122,7 @@ def create_app(container: Container) -> Litestar:
             stamp_response,
             add_rate_limit_headers,
             add_security_headers,
+            complete_allow_header,
             audit_writes(container.record_write(), trusted),
         ],
         cors_config=_cors(settings.cors.origins),
