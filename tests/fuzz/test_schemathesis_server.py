@@ -32,9 +32,10 @@ original answers 404 meanwhile); this check takes that for a leak."""
 SEED_DOCUMENT = b"# Bicycles\n\nBicycles are stored in the basement racks near the east stairs.\n"
 UNLIMITED = "1000000000"
 SETTINGS = {
-    # The fuzzer should reach the handlers, not a used-up limit (429 is declared and tested).
-    f"ASKDOCS_RATE_LIMIT__ADMIN__{group}_PER_WINDOW": UNLIMITED
-    for group in ("CHAT", "WRITES")
+    # The fuzzer should reach the handlers, not a used-up limit (429 is declared and tested);
+    # it sends wrong keys on purpose, which would soon close the address to every request.
+    **{f"ASKDOCS_RATE_LIMIT__ADMIN__{group}_PER_WINDOW": UNLIMITED for group in ("CHAT", "WRITES")},
+    "ASKDOCS_RATE_LIMIT__FAILED_SIGN_INS_PER_WINDOW": UNLIMITED,
 }
 
 
