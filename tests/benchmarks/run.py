@@ -35,6 +35,7 @@ from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
 from tests.benchmarks import (
+    frozen_redis,
     ingestion,
     key_lookup,
     manual,
@@ -177,7 +178,16 @@ def main() -> int:
     parser.add_argument("--vectors", action="store_true", help="run the vector benchmark too")
     parser.add_argument(
         "--only",
-        choices=("chat", "vectors", "cache", "streaming", "ingestion", "manual", "keys"),
+        choices=(
+            "chat",
+            "vectors",
+            "cache",
+            "streaming",
+            "ingestion",
+            "manual",
+            "keys",
+            "frozen-redis",
+        ),
         help="run just this benchmark",
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
@@ -185,6 +195,7 @@ def main() -> int:
     ingestion.add_arguments(parser)
     manual.add_arguments(parser)
     key_lookup.add_arguments(parser)
+    frozen_redis.add_arguments(parser)
     args = parser.parse_args()
     status = 0
     if args.only == "cache":
@@ -197,6 +208,8 @@ def main() -> int:
         return manual.main_with(args)
     if args.only == "keys":
         return key_lookup.main_with(args)
+    if args.only == "frozen-redis":
+        return frozen_redis.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):

@@ -3,6 +3,7 @@ published as a JWKS through httpx's MockTransport (no sockets here)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import httpx
@@ -118,13 +119,23 @@ async def test_a_payload_changed_after_signing_is_an_invalid_token() -> None:
         await jwks_verifier(JwksEndpoint(RSA)).verify(f"{header}.{payload}.{signature}")
 
 
-NOW = int(time.time())
+@dataclasses.dataclass(frozen=True)
+class FromNow:
+    """A time claim this many seconds from when the test runs (not from collection, which may
+    be minutes earlier in a long run)."""
+
+    seconds: int
+
+    def at_run(self) -> int:
+        return int(time.time()) + self.seconds
+
+
 REFUSED_CLAIMS = [
     ({"aud": "another-service"}, "audience"),
     ({"aud": ["another-service", "billing"]}, "audience"),
     ({"iss": "https://evil.example.test"}, "issuer"),
-    ({"exp": NOW - 120}, "expired"),
-    ({"nbf": NOW + 120}, "not valid yet"),
+    ({"exp": FromNow(-120)}, "expired"),
+    ({"nbf": FromNow(120)}, "not valid yet"),
     ({"exp": None}, "lacks its exp"),
     ({"iss": None}, "lacks its iss"),
     ({"aud": None}, "lacks its aud"),
@@ -138,7 +149,8 @@ REFUSED_CLAIMS = [
 async def test_a_token_not_meant_for_this_service_or_not_valid_now_is_refused(
     algorithm: str, claims: dict[str, object], reason: str
 ) -> None:
-    verifier, token = verifier_and_token(algorithm, **claims)
+    timed = {k: v.at_run() if isinstance(v, FromNow) else v for k, v in claims.items()}
+    verifier, token = verifier_and_token(algorithm, **timed)
 
     with pytest.raises(InvalidToken, match=reason):
         await verifier.verify(token)
