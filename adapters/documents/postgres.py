@@ -114,7 +114,7 @@ ORDER BY page.created_at DESC, page.id COLLATE "C"
 
 
 class PostgresDocumentRepository:
-    """Documents in PostgreSQL; unreachable or slow databases raise UpstreamError."""
+    """Documents in PostgreSQL; an unreachable, slow or unmigrated database raises UpstreamError."""
 
     def __init__(self, database: PostgresDatabase, jobs: JobQueue | None = None) -> None:
         self._database = database

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import AsyncIterator, Sequence
-
-import asyncpg
+from collections.abc import Sequence
 
 from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
 from askdocs.adapters.index.pg_lexemes import tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
-from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
-from askdocs.application.errors import InvalidInput, UpstreamUnavailable
+from askdocs.adapters.postgres.database import Connection, PostgresDatabase
+from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import (
     IndexedChunk,
     Liveness,
@@ -26,18 +23,6 @@ DEFAULT_EF_SEARCH = 100
 CHUNK_TOTAL_TTL_S = 60.0
 """How long a model's chunk count is reused: it scales term weights, and a minute-old count
 weighs them the same; counting every chunk for every question would not scale."""
-
-
-@contextlib.asynccontextmanager
-async def _driver_errors() -> AsyncIterator[None]:
-    """translate_errors, then whatever server error it leaves: no driver error gets out."""
-    try:
-        async with translate_errors():
-            yield
-    except asyncpg.DataError as exc:
-        raise InvalidInput(f"the database refused a value ({type(exc).__name__})") from exc
-    except asyncpg.PostgresError as exc:
-        raise UpstreamUnavailable(f"the database failed a request ({type(exc).__name__})") from exc
 
 
 class PgVectorIndex:
@@ -126,7 +111,7 @@ class PgVectorIndex:
             records.append((seq, model, *row, chunk.token_count, vector, chunk.section, lexemes))
         if not records:
             return
-        async with _driver_errors(), self._database.transaction() as connection:
+        async with self._database.transaction() as connection:
             new_models = [m for m, dim in dims.items() if await self._register(connection, m, dim)]
             await connection.execute(pg_sql.CREATE_IMPORT_TABLE)
             await connection.copy_records_to_table(
@@ -145,7 +130,7 @@ class PgVectorIndex:
 
     async def publish(self, liveness: Liveness) -> None:
         document_id, pages = liveness.document_id, liveness.pages
-        async with _driver_errors(), self._database.transaction() as connection:
+        async with self._database.transaction() as connection:
             # The upsert locks the document's row first, so concurrent publishes serialise.
             await connection.execute(
                 pg_sql.UPSERT_LIVE_DOCUMENT,
@@ -163,12 +148,12 @@ class PgVectorIndex:
             )
 
     async def withdraw(self, document_id: str) -> None:
-        async with _driver_errors(), self._database.connection() as connection:
+        async with self._database.connection() as connection:
             await connection.execute(pg_sql.DELETE_LIVE_DOCUMENT, document_id)
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
         started = time.perf_counter()
-        async with _driver_errors(), self._database.connection() as connection:
+        async with self._database.connection() as connection:
             plan = await self._plan(connection, query)
             if plan is None:
                 return []
@@ -187,7 +172,7 @@ class PgVectorIndex:
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         if not terms or not pg_sql.is_model_id(embedding_model):
             return TermCounts(chunks=0, counts={})
-        async with _driver_errors(), self._database.connection() as connection:
+        async with self._database.connection() as connection:
             rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, list(terms))
             total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
             if time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S:
@@ -198,7 +183,7 @@ class PgVectorIndex:
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
-        async with _driver_errors(), self._database.connection() as connection:
+        async with self._database.connection() as connection:
             plan = await self._plan(connection, query)
             if plan is None:
                 return ""

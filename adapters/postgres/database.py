@@ -1,8 +1,8 @@
 """PostgresDatabase: one lazily opened asyncpg pool per process, with pgvector's binary codec.
 
 Nothing connects at import or construction time: the pool opens on first use. Every driver
-error leaves through `translate_errors`, the single place asyncpg exceptions become the
-application's errors.
+error raised while opening the pool or inside `connection()` / `transaction()` leaves through
+`translate_errors` (`askdocs.adapters.postgres.errors`), so adapters cannot forget it.
 """
 
 from __future__ import annotations
@@ -17,38 +17,12 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from pgvector.asyncpg import register_vector
 
-from askdocs.application.errors import InvalidInput, UpstreamTimeout, UpstreamUnavailable
+from askdocs.adapters.postgres.errors import translate_errors
 
 if TYPE_CHECKING:
     Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
 else:  # the proxy is generic only in the type stubs
     Connection = PoolConnectionProxy
-
-_UNAVAILABLE = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.InsufficientResourcesError,
-    asyncpg.AdminShutdownError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-)
-
-
-@contextlib.asynccontextmanager
-async def translate_errors() -> AsyncIterator[None]:
-    """Map driver failures to UpstreamTimeout / UpstreamUnavailable, keeping the cause."""
-    try:
-        yield
-    except asyncpg.DataError as exc:
-        # Values the database cannot store (a NUL in text, say) are the caller's input.
-        raise InvalidInput(f"a value cannot be stored: {exc}") from exc
-    except (TimeoutError, asyncpg.QueryCanceledError) as exc:
-        raise UpstreamTimeout("the database did not answer in time") from exc
-    except _UNAVAILABLE as exc:
-        raise UpstreamUnavailable(f"the database is unavailable ({type(exc).__name__})") from exc
 
 
 async def _prepare_connection(connection: asyncpg.Connection[asyncpg.Record]) -> None:
@@ -115,7 +89,7 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection, with driver errors translated."""
+        """A pooled connection; a database failure inside leaves as the application's error."""
         pool = await self.pool()
         async with translate_errors(), pool.acquire() as connection:
             yield connection

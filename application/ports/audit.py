@@ -31,7 +31,8 @@ class AuditLog(Protocol):
     """Protocol: keeps audit events (never changed once written) and lists them.
 
     Raises:
-        UpstreamUnavailable: the log cannot be written or read.
+        UpstreamUnavailable: the log cannot be written or read (unreachable, or a database
+            schema not migrated).
     """
 
     async def record(self, event: AuditEvent) -> None:

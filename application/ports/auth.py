@@ -13,7 +13,8 @@ class ApiKeyStore(Protocol):
     """Protocol: API keys by the SHA-256 of the token; tokens themselves are never stored.
 
     Raises:
-        UpstreamUnavailable: the store cannot be reached.
+        UpstreamUnavailable: the store cannot be reached, or is not set up (a database
+            schema not migrated).
     """
 
     async def find(self, token_sha256: str) -> ApiKey | None:

@@ -36,7 +36,8 @@ class DocumentRepository(Protocol):
     Raises:
         NotFound: `get` of an id that does not exist; `save_version` or `delete_version` of a
             version that does not exist.
-        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached.
+        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached, or is not set up
+            (a database schema not migrated).
     """
 
     async def get(self, document_id: str) -> Document:

@@ -30,7 +30,8 @@ class FeedbackStore(Protocol):
     """Protocol: keeps feedback and lists it.
 
     Raises:
-        UpstreamUnavailable: the store cannot be written or read.
+        UpstreamUnavailable: the store cannot be written or read (unreachable, or a database
+            schema not migrated).
     """
 
     async def add(self, feedback: Feedback) -> None:

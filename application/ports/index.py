@@ -94,7 +94,8 @@ class VectorIndex(Protocol):
     is decided apart from them, so a new version, a deletion or a restore re-embeds nothing.
 
     Raises:
-        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached.
+        UpstreamUnavailable, UpstreamTimeout: the store cannot be reached, or is not set up
+            (a database schema not migrated).
     """
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:

@@ -38,7 +38,8 @@ class JobQueue(Protocol):
     A job whose worker dies is delivered again once its lease runs out.
 
     Raises:
-        UpstreamUnavailable, UpstreamTimeout: the queue cannot be reached.
+        UpstreamUnavailable, UpstreamTimeout: the queue cannot be reached, or is not set up
+            (a database schema not migrated).
     """
 
     async def enqueue(self, jobs: Sequence[IngestionJob]) -> None:
