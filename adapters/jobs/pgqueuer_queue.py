@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
 import asyncpg
 import msgspec
 from pgqueuer import AsyncpgDriver, Job, Queries, QueueManager, RetryRequested
+from pgqueuer.errors import PgqException
 
-from askdocs.adapters.postgres.database import Connection, PostgresDatabase, translate_errors
-from askdocs.application.errors import RetryLater
+from askdocs.adapters.postgres.database import Connection, PostgresDatabase
+from askdocs.adapters.postgres.errors import NOT_MIGRATED, translate_errors
+from askdocs.application.errors import RetryLater, UpstreamUnavailable
 from askdocs.application.ports import IngestionJob, JobAttempt, JobHandler
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,25 @@ class _Payload(msgspec.Struct, frozen=True):
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(_Payload).decode
+
+
+@contextlib.asynccontextmanager
+async def _queue_errors() -> AsyncIterator[None]:
+    """The database's errors as everywhere else, and PgQueuer's own as the queue failing."""
+    try:
+        async with translate_errors():
+            yield
+    except PgqException as exc:  # a listener that stopped answering, a refused dedupe key
+        raise UpstreamUnavailable("the job queue failed") from exc
+
+
+async def _verify_schema(manager: QueueManager) -> None:
+    """PgQueuer's check of its tables, in askdocs' words: it says to run `pgq install`, but
+    askdocs' own migrations create them."""
+    try:
+        await manager.verify_structure()
+    except RuntimeError as exc:  # PgQueuer's way of naming a missing table, column or index
+        raise UpstreamUnavailable(NOT_MIGRATED) from exc
 
 
 class PgQueuerJobQueue:
@@ -79,7 +100,7 @@ class PgQueuerJobQueue:
             return
         # The driver only calls fetch/execute, which the pool's proxy forwards.
         queries = Queries(AsyncpgDriver(connection))  # type: ignore[arg-type]
-        async with translate_errors():
+        async with _queue_errors():
             await queries.enqueue(
                 [ENTRYPOINT] * len(jobs),
                 [_encode(_Payload(j.document_id, j.version)) for j in jobs],
@@ -92,7 +113,7 @@ class PgQueuerJobQueue:
         self, handle: JobHandler, *, concurrency: int, max_jobs: int | None = None
     ) -> None:
         # LISTEN needs a connection of its own for as long as the worker runs.
-        async with translate_errors():
+        async with _queue_errors():
             connection = await asyncpg.connect(
                 self._database.url, server_settings=dict(self._database.server_settings)
             )
@@ -121,7 +142,8 @@ class PgQueuerJobQueue:
 
             # PgQueuer wants room for two batches; one job per batch keeps jobs spread over
             # workers instead of one worker hoarding a batch while others idle.
-            async with translate_errors():
+            async with _queue_errors():
+                await _verify_schema(manager)
                 await manager.run(
                     dequeue_timeout=self._poll,
                     batch_size=1,
