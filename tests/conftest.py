@@ -8,7 +8,7 @@ import pytest
 
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.redis.client import RedisClient
-from tests.support.postgres import migrated_schema
+from tests.support.postgres import migrated_schema, unmigrated_schema
 from tests.support.redis import isolated_client
 
 
@@ -16,6 +16,14 @@ from tests.support.redis import isolated_client
 async def postgres() -> AsyncIterator[PostgresDatabase]:
     """A migrated, empty PostgreSQL schema of its own (skips or fails without a server)."""
     async for database in migrated_schema():
+        yield database
+
+
+@pytest.fixture
+async def unmigrated_postgres() -> AsyncIterator[PostgresDatabase]:
+    """A PostgreSQL schema of its own that `askdocs migrate` never ran on (skips or fails
+    without a server)."""
+    async for database in unmigrated_schema():
         yield database
 
 

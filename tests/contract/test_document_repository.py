@@ -10,7 +10,7 @@ import pytest
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.postgres.database import PostgresDatabase
-from askdocs.application.errors import NotFound, UpstreamUnavailable
+from askdocs.application.errors import NotFound
 from askdocs.application.ports.documents import DocumentQuery, DocumentRepository
 from askdocs.domain.documents import VersionStatus
 from tests.contract.builders import at, make_document, make_version, sha
@@ -313,11 +313,3 @@ class TestPostgresDocumentRepository(DocumentRepositoryContract):
     @pytest.fixture
     def repository(self, postgres: PostgresDatabase) -> DocumentRepository:
         return PostgresDocumentRepository(postgres)
-
-    async def test_a_database_that_is_down_is_upstream_unavailable(self) -> None:
-        database = PostgresDatabase("postgresql://postgres@127.0.0.1:1/nothing")
-        repository = PostgresDocumentRepository(database)
-        with pytest.raises(UpstreamUnavailable) as caught:
-            await repository.get("doc-1")
-        assert isinstance(caught.value.__cause__, OSError)
-        await database.close()

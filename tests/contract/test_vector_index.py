@@ -16,7 +16,7 @@ from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pg_sql import index_name
 from askdocs.adapters.index.pgvector import DEFAULT_EF_SEARCH, PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
-from askdocs.application.errors import InvalidInput, UpstreamUnavailable
+from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.lexicon import terms
@@ -327,18 +327,6 @@ class TestPgVectorIndex(VectorIndexContract):
         settings = search_session_settings(DEFAULT_EF_SEARCH) if per_connection else None
         async for database in migrated_schema(settings):
             yield database
-
-    async def test_an_unreachable_database_raises_upstream_unavailable(self) -> None:
-        database = PostgresDatabase("postgresql://postgres@127.0.0.1:1/none")
-        index = PgVectorIndex(database)
-        with pytest.raises(UpstreamUnavailable):
-            await index.add([make_indexed(make_chunk("doc", "p"))])
-        with pytest.raises(UpstreamUnavailable):
-            await index.publish(make_liveness("doc", [("p", 1)]))
-        with pytest.raises(UpstreamUnavailable):
-            await index.withdraw("doc")
-        with pytest.raises(UpstreamUnavailable):
-            await index.search(query())
 
     async def test_the_database_refuses_a_length_another_process_did_not_store(
         self, postgres: PostgresDatabase

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL schema per test, migrated, on the server the suite is pointed at.
+"""A throwaway PostgreSQL schema per test, migrated or not, on the server the suite is pointed at.
 
 The server comes from ASKDOCS_TEST_DATABASE_URL (default: the local server's askdocs_test
 database). When it cannot be reached the tests skip with the reason, or fail when
@@ -7,6 +7,7 @@ ASKDOCS_REQUIRE_SERVICES=1 (as in CI), so a missing service can never pass silen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -62,13 +63,9 @@ async def ensure_test_database(url: str) -> None:
         await connection.close()
 
 
-async def migrated_schema(
-    server_settings: dict[str, str] | None = None,
-) -> AsyncIterator[PostgresDatabase]:
-    """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards.
-
-    `server_settings` are what its connections start with.
-    """
+@contextlib.asynccontextmanager
+async def _throwaway_schema() -> AsyncIterator[tuple[str, str]]:
+    """(the server's URL, the name of a new empty schema in it); the schema is dropped after."""
     url = postgres_url()
     await ensure_test_database(url)
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -77,21 +74,46 @@ async def migrated_schema(
         await admin.execute(f"CREATE SCHEMA {schema}")
     finally:
         await admin.close()
-    # asyncpg sends unknown URL parameters as server settings, so the URL alone carries the
-    # schema: the same string works for PostgresDatabase, subprocesses and ASKDOCS_DATABASE__URL.
-    database = PostgresDatabase(
-        f"{url}?search_path={schema},public",
-        min_size=1,
-        max_size=4,
-        server_settings=server_settings,
-    )
     try:
-        await PostgresMigrator(database).migrate()
-        yield database
+        yield url, schema
     finally:
-        await database.close()
         admin = await asyncpg.connect(url)
         try:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
         finally:
             await admin.close()
+
+
+async def migrated_schema(
+    server_settings: dict[str, str] | None = None,
+) -> AsyncIterator[PostgresDatabase]:
+    """A PostgresDatabase whose search_path is a fresh, migrated schema; dropped afterwards.
+
+    `server_settings` are what its connections start with.
+    """
+    async with _throwaway_schema() as (url, schema):
+        # asyncpg sends unknown URL parameters as server settings, so the URL alone carries
+        # the schema: the same string works for PostgresDatabase, subprocesses and
+        # ASKDOCS_DATABASE__URL.
+        database = PostgresDatabase(
+            f"{url}?search_path={schema},public",
+            min_size=1,
+            max_size=4,
+            server_settings=server_settings,
+        )
+        try:
+            await PostgresMigrator(database).migrate()
+            yield database
+        finally:
+            await database.close()
+
+
+async def unmigrated_schema() -> AsyncIterator[PostgresDatabase]:
+    """A PostgresDatabase on a fresh schema nobody migrated: no table, and nothing else on its
+    search_path (not even `public`, where the test database keeps the vector type)."""
+    async with _throwaway_schema() as (url, schema):
+        database = PostgresDatabase(f"{url}?search_path={schema}", min_size=1, max_size=4)
+        try:
+            yield database
+        finally:
+            await database.close()
