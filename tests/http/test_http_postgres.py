@@ -1,6 +1,6 @@
 """The API on the PostgreSQL adapters: incremental ingestion that leaves unchanged rows alone,
 soft delete and restore without re-embedding, readiness, and a clear 503 when the database
-is down."""
+is down or not migrated."""
 
 from __future__ import annotations
 
@@ -123,6 +123,19 @@ async def test_a_database_that_is_down_gives_503_problems_and_an_unready_service
     assert ready.json()["checks"]["database"] == "unavailable"
     problem(upload, 503)
     problem(listing, 503)
+
+
+async def test_a_database_never_migrated_gives_503_problems_that_say_to_run_askdocs_migrate(
+    start_api: StartApi, unmigrated_postgres: PostgresDatabase, problem: Any, handbook: Any
+) -> None:
+    api = await start_api({"ASKDOCS_DATABASE__URL": unmigrated_postgres.url})
+
+    document = await api.client.get("/api/v1/docs/d1", headers=api.auth("reader"))
+    upload = await api.upload(handbook.name, handbook.pdf)
+
+    for response in (document, upload):
+        assert "askdocs migrate" in problem(response, 503)["detail"]
+        assert "does not exist" not in response.text  # PostgreSQL's own words stay in the log
 
 
 @pytest.mark.parametrize(
