@@ -66,7 +66,7 @@ class ChatModelContract:
         assert all(isinstance(event, Delta) for event in deltas)
         assert isinstance(completion, Completion)
         assert completion.text
-        assert completion.text == "".join(event.text for event in deltas)  # type: ignore[union-attr]
+        assert completion.text == "".join(event.text for event in deltas)
 
     async def test_complete_gives_the_completion_a_stream_ends_with(
         self, chat_model: ChatModel
