@@ -1,4 +1,5 @@
-"""Contract: AnswerCache. Subclass AnswerCacheContract once per adapter."""
+"""Contract: AnswerCache. Subclass AnswerCacheContract once per adapter, through
+StoringAnswerCacheContract for every one but the disabled cache, which keeps nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from askdocs.adapters.cache.disabled import DisabledAnswerCache
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.redis.client import RedisClient
@@ -20,7 +22,38 @@ Advance = Callable[[float], Awaitable[None]]
 
 
 class AnswerCacheContract:
-    """Behaviour every AnswerCache must have.
+    """Behaviour every AnswerCache must have, one that keeps nothing included: lookups agree
+    with `generation`, and no answer from before a document change is ever served."""
+
+    @pytest.fixture
+    def cache(self) -> AnswerCache:
+        raise NotImplementedError
+
+    async def test_a_lookup_reports_the_current_generation(self, cache: AnswerCache) -> None:
+        assert await cache.lookup("never stored") == CacheLookup(None, await cache.generation())
+        bumped = await cache.bump_generation()
+        assert await cache.generation() == bumped
+        assert await cache.lookup("never stored") == CacheLookup(None, bumped)
+
+    async def test_a_bump_hides_every_answer_stored_before_it(self, cache: AnswerCache) -> None:
+        looked = await cache.lookup("key")
+        await cache.put("key", looked.generation, make_answer("before the change"))
+        await cache.bump_generation()
+        assert (await cache.lookup("key")).answer is None
+
+    async def test_an_answer_computed_across_a_bump_is_not_stored(self, cache: AnswerCache) -> None:
+        looked = await cache.lookup("key")  # a miss; the answer is computed from old documents
+        await cache.bump_generation()  # meanwhile a document changes
+        await cache.put("key", looked.generation, make_answer("from the old documents"))
+        assert (await cache.lookup("key")).answer is None
+
+    async def test_nothing_is_stored_under_a_negative_generation(self, cache: AnswerCache) -> None:
+        await cache.put("key", -1, make_answer("looked up while the cache was down"))
+        assert (await cache.lookup("key")).answer is None
+
+
+class StoringAnswerCacheContract(AnswerCacheContract):
+    """Behaviour of an AnswerCache that keeps answers.
 
     `cache` must start empty, at generation 0, with a time to live of `ttl_s` seconds;
     `advance` must make that many seconds pass for it (a fake timer in memory, a real wait
@@ -30,22 +63,12 @@ class AnswerCacheContract:
     ttl_s: float = TTL_S
 
     @pytest.fixture
-    def cache(self) -> AnswerCache:
-        raise NotImplementedError
-
-    @pytest.fixture
     def advance(self) -> Advance:
         raise NotImplementedError
 
     async def test_a_stored_answer_comes_back(self, cache: AnswerCache) -> None:
         await cache.put("key", 0, make_answer("Forty-two."))
         assert await cache.lookup("key") == CacheLookup(make_answer("Forty-two."), 0)
-
-    async def test_an_unknown_fingerprint_is_a_miss_under_the_current_generation(
-        self, cache: AnswerCache
-    ) -> None:
-        await cache.bump_generation()
-        assert await cache.lookup("never stored") == CacheLookup(None, 1)
 
     async def test_putting_again_replaces_the_answer(self, cache: AnswerCache) -> None:
         await cache.put("key", 0, make_answer("first"))
@@ -58,19 +81,13 @@ class AnswerCacheContract:
         assert await cache.bump_generation() == 2
         assert await cache.generation() == 2
 
-    async def test_a_bump_hides_every_answer_stored_before_it(self, cache: AnswerCache) -> None:
-        await cache.put("key", 0, make_answer("before the change"))
+    async def test_an_answer_stored_under_the_new_generation_is_served(
+        self, cache: AnswerCache
+    ) -> None:
         await cache.bump_generation()
-        assert await cache.lookup("key") == CacheLookup(None, 1)
-
-    async def test_an_answer_computed_across_a_bump_is_not_stored(self, cache: AnswerCache) -> None:
-        looked = await cache.lookup("key")  # a miss; the answer is computed from old documents
-        await cache.bump_generation()  # meanwhile a document changes
-        assert looked.answer is None
-        await cache.put("key", looked.generation, make_answer("from the old documents"))
-        assert await cache.lookup("key") == CacheLookup(None, 1)
-        await cache.put("key", 1, make_answer("from the new documents"))
-        assert (await cache.lookup("key")).answer == make_answer("from the new documents")
+        looked = await cache.lookup("key")
+        await cache.put("key", looked.generation, make_answer("from the new documents"))
+        assert await cache.lookup("key") == CacheLookup(make_answer("from the new documents"), 1)
 
     async def test_an_answer_expires_after_its_time_to_live(
         self, cache: AnswerCache, advance: Advance
@@ -82,7 +99,7 @@ class AnswerCacheContract:
         assert (await cache.lookup("key")).answer is None
 
 
-class TestInMemoryAnswerCache(AnswerCacheContract):
+class TestInMemoryAnswerCache(StoringAnswerCacheContract):
     @pytest.fixture
     def timer(self) -> FakeTimer:
         return FakeTimer()
@@ -109,7 +126,7 @@ class TestInMemoryAnswerCache(AnswerCacheContract):
         assert (await cache.lookup("c")).answer == make_answer("c")
 
 
-class TestRedisAnswerCache(AnswerCacheContract):
+class TestRedisAnswerCache(StoringAnswerCacheContract):
     ttl_s = 1.0  # expiry is Redis' own clock: the TTL test really waits 1.1 s
 
     @pytest.fixture
@@ -119,3 +136,22 @@ class TestRedisAnswerCache(AnswerCacheContract):
     @pytest.fixture
     def advance(self) -> Advance:
         return asyncio.sleep
+
+
+class TestDisabledAnswerCache(AnswerCacheContract):
+    @pytest.fixture
+    def cache(self) -> AnswerCache:
+        return DisabledAnswerCache()
+
+    async def test_an_answer_put_under_the_generation_it_reports_never_comes_back(
+        self, cache: AnswerCache
+    ) -> None:
+        looked = await cache.lookup("key")
+        await cache.put("key", looked.generation, make_answer())
+        assert await cache.lookup("key") == CacheLookup(None, looked.generation)
+
+    async def test_its_generation_is_negative_whatever_changes(self, cache: AnswerCache) -> None:
+        # The port's sign for "nothing is stored under this generation".
+        assert await cache.generation() < 0
+        assert await cache.bump_generation() < 0
+        assert await cache.generation() < 0

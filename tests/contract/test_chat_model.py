@@ -1,226 +1,123 @@
-"""Contract: ChatModel on the real openai and groq SDKs, against a local OpenAI-compatible server.
+"""Contract: ChatModel on the extractive answerer and on the ProviderRouter.
 
-Every SDK failure must leave as one of the application's errors; a stream closed early must
-drop the upstream request.
+The SDK adapters run the same contract in test_sdk_chat_model.py. The router runs it over one
+provider, an SDK adapter talking to the local OpenAI-compatible server, so a provider's failure
+reaches it as it would in production.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Callable, Iterator
 
 import pytest
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
-from askdocs.adapters.chat.sdk_chat import SdkChatModel, sdk_provider
+from askdocs.adapters.chat.sdk_chat import sdk_provider
+from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.providers.memory import InMemoryProviderHealth
 from askdocs.application.errors import (
-    UpstreamAuthFailed,
+    InvalidInput,
     UpstreamError,
-    UpstreamRateLimited,
     UpstreamRejected,
-    UpstreamTimeout,
     UpstreamUnavailable,
 )
-from askdocs.application.ports import ChatModel, ChatRequest, Delta, StreamEvent
+from askdocs.application.ports import ChatModel, ChatRequest, Delta
+from askdocs.application.provider_router import ProviderRouter
 from askdocs.domain.answers import Completion, Passage
-from askdocs.domain.prompts import SYSTEM_PROMPT, build_prompt
-from tests.support.fake_llm import BreakMidway, FakeLLM, Hang, HttpError, MalformedChunk, Outcome
-from tests.support.fake_llm import Reply as Scripted
-
-PASSAGES = (Passage("c1", "d1", "guide.pdf", 1, 3, "Parking costs forty euros.", 0.9),)
-
-
-def request(model: str | None = None) -> ChatRequest:
-    messages, _ = build_prompt(
-        "What does parking cost?", PASSAGES, (), count_tokens=len, budget_tokens=10_000
-    )
-    return ChatRequest("What does parking cost?", PASSAGES, (), model, tuple(messages))
+from tests.contract.chat_model_contract import (
+    PASSAGES,
+    QUESTION,
+    ChatModelContract,
+    Trouble,
+    chat_request,
+    collect,
+)
+from tests.support.fake_llm import BreakMidway, FakeLLM, Hang, HttpError
 
 
-async def collect(model: ChatModel, chat: ChatRequest) -> list[StreamEvent]:
-    return [event async for event in model.stream(chat)]
+def _passages(*texts: str) -> tuple[Passage, ...]:
+    return tuple(dataclasses.replace(PASSAGES[0], text=text) for text in texts)
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeLLM]:
-    with FakeLLM.running(api_key="sk-test") as running:
-        yield running
+# The extractive model calls nothing that can fail: what it is given is its only trouble.
+ODD_REQUESTS = [
+    pytest.param(ChatRequest(QUESTION, ()), id="no passages"),
+    pytest.param(ChatRequest("", PASSAGES), id="empty question"),
+    pytest.param(ChatRequest("?!", PASSAGES), id="punctuation only"),
+    pytest.param(ChatRequest(QUESTION, _passages("", "   \n\t")), id="blank passages"),
+    pytest.param(ChatRequest(QUESTION, _passages("```\n```", "#", "|")), id="bare markup"),
+    pytest.param(ChatRequest(QUESTION, PASSAGES, model="unknown"), id="unknown model"),
+]
 
 
-Build = Callable[..., SdkChatModel]
-
-
-class SdkChatModelContract:
-    """Behaviour of a ChatModel on an OpenAI-style SDK; subclasses say how to build one."""
-
+class TestExtractiveChatModel(ChatModelContract):
     @pytest.fixture
-    def build(self, fake: FakeLLM) -> Build:
-        raise NotImplementedError
+    def chat_model(self) -> ChatModel:
+        return ExtractiveChatModel()
 
+    @pytest.fixture(params=ODD_REQUESTS)
+    def trouble(self, request: pytest.FixtureRequest) -> Trouble:
+        return Trouble(ExtractiveChatModel(), request.param, raises=None)
+
+    async def test_the_whole_answer_streams_as_one_delta(self) -> None:
+        events = await collect(ExtractiveChatModel(), chat_request())
+        assert len(events) == 2
+        delta, completion = events
+        assert isinstance(delta, Delta)
+        assert isinstance(completion, Completion)
+        assert "forty euros" in completion.text
+
+    async def test_temperature_and_max_tokens_change_nothing(self) -> None:
+        model = ExtractiveChatModel()
+        plain = await model.complete(chat_request())
+        sampled = await model.complete(
+            dataclasses.replace(chat_request(), temperature=2.0, max_tokens=1)
+        )
+
+        assert sampled == plain
+        assert not model.takes_sampling
+
+
+def router_over(fake: FakeLLM, *, timeout_s: float = 10.0) -> ProviderRouter:
+    """A router whose one provider is an SDK adapter on the fake server."""
+    provider = sdk_provider(
+        "openai",
+        name="local",
+        base_url=fake.openai_base_url,
+        api_key="sk-test",
+        models=["tiny", "large"],
+        timeout_s=10.0,
+    )
+    health = InMemoryProviderHealth()
+    return ProviderRouter((provider,), health, NoopMetrics(), timeout_s=timeout_s)
+
+
+# (what the server does, the model asked for, what the router must raise)
+ROUTER_TROUBLES = [
+    pytest.param((HttpError.server_error(), None, UpstreamUnavailable), id="5xx"),
+    pytest.param((HttpError.bad_request(), None, UpstreamRejected), id="400"),
+    pytest.param((Hang(), None, UpstreamUnavailable), id="hang"),
+    pytest.param((BreakMidway(after_chunks=1), None, UpstreamError), id="broken"),
+    pytest.param((None, "offered by nobody", InvalidInput), id="unknown model"),
+]
+
+
+class TestProviderRouter(ChatModelContract):
     @pytest.fixture(autouse=True)
     def clean(self, fake: FakeLLM) -> None:
         fake.reset()
 
-    async def test_an_answer_comes_back_with_its_citations_and_usage(
-        self, build: Build, fake: FakeLLM
-    ) -> None:
-        fake.script(Scripted("Forty euros [1], see [1] and [7].", prompt_tokens=42))
-        completion = await build().complete(request())
-        assert completion.text == "Forty euros [1], see [1] and [7]."
-        assert completion.cited == (1, 7)
-        assert (completion.model, completion.provider) == ("tiny", "local")
-        assert completion.prompt_tokens == 42
-
-    async def test_the_prompt_and_key_reach_the_server(self, build: Build, fake: FakeLLM) -> None:
-        await build().complete(request("large"))
-        sent = fake.requests[-1]
-        assert sent.authorization == "Bearer sk-test"
-        assert sent.model == "large"
-        assert sent.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
-        assert "Parking costs forty euros." in sent.messages[-1]["content"]
-
-    @pytest.mark.parametrize("streamed", [False, True])
-    async def test_temperature_and_max_tokens_reach_the_server_within_the_cap(
-        self, build: Build, fake: FakeLLM, streamed: bool
-    ) -> None:
-        model = build()
-        asked = dataclasses.replace(request(), temperature=0.2, max_tokens=64)
-        too_long = dataclasses.replace(request(), max_tokens=1_000_000)
-        for chat in (asked, too_long, request()):
-            await (collect(model, chat) if streamed else model.complete(chat))
-
-        sent = [r.body for r in fake.requests[-3:]]
-        assert (sent[0]["temperature"], sent[0]["max_tokens"]) == (0.2, 64)
-        assert sent[1]["max_tokens"] == 1024  # the operator's cap, not the caller's wish
-        assert "temperature" not in sent[2]
-        assert sent[2]["max_tokens"] == 1024
-        assert model.takes_sampling
-
-    async def test_a_stream_yields_the_pieces_in_order_then_the_completion(
-        self, build: Build, fake: FakeLLM
-    ) -> None:
-        fake.script(Scripted.from_chunks(["Forty", " euros", " [1]."], prompt_tokens=5))
-        events = await collect(build(), request())
-        assert events[:3] == [Delta("Forty"), Delta(" euros"), Delta(" [1].")]
-        assert len(events) == 4
-        completion = events[3]
-        assert isinstance(completion, Completion)
-        assert (completion.text, completion.cited) == ("Forty euros [1].", (1,))
-        assert (completion.prompt_tokens, completion.completion_tokens) == (5, 3)
-
-    @pytest.mark.parametrize(
-        ("failure", "error"),
-        [
-            (HttpError.rate_limited(), UpstreamRateLimited),
-            (HttpError.server_error(), UpstreamUnavailable),
-            (HttpError.unavailable(), UpstreamUnavailable),
-            (HttpError.unauthorized(), UpstreamAuthFailed),
-            (HttpError.bad_request(), UpstreamRejected),
-        ],
-    )
-    @pytest.mark.parametrize("streamed", [False, True])
-    async def test_http_errors_become_the_applications_errors(
-        self,
-        build: Build,
-        fake: FakeLLM,
-        failure: HttpError,
-        error: type[Exception],
-        streamed: bool,
-    ) -> None:
-        fake.script(failure)
-        call = collect(build(), request()) if streamed else build().complete(request())
-        with pytest.raises(error):
-            await call
-
-    async def test_no_answer_within_the_timeout_is_an_upstream_timeout(
-        self, build: Build, fake: FakeLLM
-    ) -> None:
-        fake.script(Hang())
-        with pytest.raises(UpstreamTimeout):
-            await build(timeout_s=0.3).complete(request())
-
-    @pytest.mark.parametrize(
-        "broken", [MalformedChunk(after_chunks=1), BreakMidway(after_chunks=2)]
-    )
-    async def test_a_stream_broken_midway_fails_after_its_first_pieces(
-        self, build: Build, fake: FakeLLM, broken: MalformedChunk | BreakMidway
-    ) -> None:
-        fake.script(broken)
-        received: list[StreamEvent] = []
-
-        async def consume() -> None:
-            async for event in build().stream(request()):
-                received.append(event)
-
-        with pytest.raises(UpstreamError):
-            await consume()
-        assert received
-        assert all(isinstance(event, Delta) for event in received)
-
-    async def test_closing_a_stream_early_drops_the_upstream_request(
-        self, build: Build, fake: FakeLLM
-    ) -> None:
-        pieces = [f"piece {n} " for n in range(200)]
-        fake.script(Scripted.from_chunks(pieces, chunk_delay=0.01))
-        events = build().stream(request())
-        assert await anext(events) == Delta("piece 0 ")
-        await events.aclose()  # type: ignore[attr-defined]
-        record = await asyncio.to_thread(fake.wait_for_stream_end, 5.0)
-        assert record.outcome is Outcome.DISCONNECTED
-        assert record.chunks_sent < len(pieces)
-
-
-class TestOpenAICompatible(SdkChatModelContract):
     @pytest.fixture
-    def build(self, fake: FakeLLM) -> Build:
-        def build(timeout_s: float = 10.0) -> SdkChatModel:
-            return sdk_provider(
-                "openai",
-                name="local",
-                base_url=fake.openai_base_url,
-                api_key="sk-test",
-                models=["tiny", "large"],
-                timeout_s=timeout_s,
-            )
+    def chat_model(self, fake: FakeLLM) -> ChatModel:
+        return router_over(fake)
 
-        return build
+    @pytest.fixture(params=ROUTER_TROUBLES)
+    def trouble(self, request: pytest.FixtureRequest, fake: FakeLLM) -> Trouble:
+        behaviour, model, error = request.param
+        if behaviour is not None:
+            fake.script(behaviour)
+        return Trouble(router_over(fake, timeout_s=0.5), chat_request(model), error)
 
-
-class TestGroq(SdkChatModelContract):
-    @pytest.fixture
-    def build(self, fake: FakeLLM) -> Build:
-        def build(timeout_s: float = 10.0) -> SdkChatModel:
-            return sdk_provider(
-                "groq",
-                name="local",
-                base_url=fake.base_url,  # the SDK adds /openai/v1
-                api_key="sk-test",
-                models=["tiny", "large"],
-                timeout_s=timeout_s,
-            )
-
-        return build
-
-    async def test_requests_use_groqs_path(self, build: Build, fake: FakeLLM) -> None:
-        await build().complete(request())
-        assert fake.requests[-1].path == "/openai/v1/chat/completions"
-
-
-async def test_the_extractive_answerer_streams_its_whole_answer_then_the_completion() -> None:
-    events = await collect(ExtractiveChatModel(), request())
-    assert len(events) == 2
-    delta, completion = events
-    assert isinstance(delta, Delta)
-    assert isinstance(completion, Completion)
-    assert delta.text == completion.text
-    assert "forty euros" in completion.text
-
-
-async def test_the_extractive_answerer_ignores_temperature_and_max_tokens() -> None:
-    model = ExtractiveChatModel()
-    plain = await model.complete(request())
-    sampled = await model.complete(dataclasses.replace(request(), temperature=2.0, max_tokens=1))
-
-    assert sampled == plain
-    assert not model.takes_sampling
+    async def test_the_answer_names_the_provider_that_wrote_it(self, fake: FakeLLM) -> None:
+        completion = await router_over(fake).complete(chat_request())
+        assert completion.provider == "local"
