@@ -10,25 +10,40 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from askdocs.entrypoints.auth_settings import AuthSettings
+from askdocs.entrypoints.settings_errors import SettingsSource
 
 PREFIX = "ASKDOCS_"
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
 """A scheme, a host and maybe a port: what a browser sends as Origin."""
-NOT_SETTINGS = frozenset({"CONFIG_FILE", "API_KEY", "URL", "REQUIRE_SERVICES"})
-"""ASKDOCS_* variables that are read elsewhere (the CLI, the tests), not settings."""
+NOT_SETTINGS = frozenset(
+    {
+        # read by the CLI
+        "CONFIG_FILE", "API_KEY", "URL",
+        # read by the tests, their helpers and the scripts beside them (a developer exports
+        # them in the shell that also runs `askdocs`)
+        "TEST_DATABASE_URL", "TEST_REDIS_URL", "REQUIRE_SERVICES", "REQUIRE_LOCAL_MODEL",
+        "GOLDEN_PDFS", "BENCH_CACHE", "BENCH_DATABASE_URL", "BENCH_RUN", "BENCH_VARY",
+        "FUZZ_EXAMPLES", "FUZZ_DOCUMENT", "BROWSER_ARTIFACTS", "CHROMIUM",
+    }
+)  # fmt: skip
+"""ASKDOCS_* variables that are read elsewhere, not settings; any other ASKDOCS_* variable
+must name a setting, so a mistyped one stops the process instead of being ignored."""
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+PostgresUrl = Annotated[str, msgspec.Meta(pattern=r"^(postgres(ql)?://|$)")]
+RedisUrl = Annotated[str, msgspec.Meta(pattern=r"^(rediss?://|unix://|$)")]
 
 
 class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     """Interface to listen on."""
-    port: int = 8000
+    port: Port = 8000
     """TCP port to listen on."""
-    workers: int = 1
+    workers: Annotated[int, msgspec.Meta(ge=1)] = 1
     """Server processes; embedded (in-memory) data is per process, so keep 1 without services."""
     trusted_proxies: str = ""
     """Comma-separated peer addresses whose X-Forwarded-For is believed."""
@@ -37,7 +52,7 @@ class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    url: str = ""
+    url: PostgresUrl = ""
     """PostgreSQL URL (postgresql://user:password@host:port/db); set, it selects the PostgreSQL
     adapters for documents and vectors."""
     pool_min_size: int = 1
@@ -51,7 +66,7 @@ class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
 
 class RedisSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    url: str = ""
+    url: RedisUrl = ""
     """Redis URL (redis://host:6379/0); set, the answer cache, rate limits, conversation memory
     and provider cooldowns are shared through it by every worker."""
     socket_timeout_s: float = 0.5
@@ -343,10 +358,16 @@ class SettingsError(ValueError):
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from the TOML file (if any) overlaid with ASKDOCS_* variables."""
+    """Settings from the TOML file (if any) overlaid with ASKDOCS_* variables.
+
+    Raises:
+        SettingsError: an unknown setting, a value of the wrong kind, an unreadable file; its
+            message is one line naming the variable (or the file's key).
+    """
     env = os.environ if environ is None else environ
     tree: dict[str, Any] = {}
-    if config_file := env.get(f"{PREFIX}CONFIG_FILE"):
+    config_file = env.get(f"{PREFIX}CONFIG_FILE") or None
+    if config_file:
         try:
             tree = msgspec.toml.decode(Path(config_file).read_bytes())
         except (OSError, msgspec.DecodeError) as exc:
@@ -361,11 +382,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             if not isinstance(node, dict):
                 raise SettingsError(f"{name}: {part!r} is a group of settings, not a value")
         node[path[-1]] = value
+    source = SettingsSource(env, PREFIX, config_file)
     _gather_provider_sections(tree)
+    _check_provider_sections(tree, source)
     try:
         return msgspec.convert(tree, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        raise SettingsError(f"invalid setting: {exc}") from exc
+        raise SettingsError(source.describe(exc, Settings)) from exc
 
 
 def _gather_provider_sections(tree: dict[str, Any]) -> None:
@@ -378,3 +401,13 @@ def _gather_provider_sections(tree: dict[str, Any]) -> None:
     named = llm.setdefault("named", {})
     for name in [key for key, value in llm.items() if key not in own and isinstance(value, dict)]:
         named[name] = llm.pop(name)
+
+
+def _check_provider_sections(tree: dict[str, Any], source: SettingsSource) -> None:
+    """Each provider's section on its own: an error in the whole tree would not say which
+    provider it is about (msgspec does not name mapping keys)."""
+    for name, section in tree.get("llm", {}).get("named", {}).items():
+        try:
+            msgspec.convert(section, ProviderSettings, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(source.describe(exc, ProviderSettings, "llm", name)) from exc

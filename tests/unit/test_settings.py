@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from askdocs.entrypoints.settings import Settings, SettingsError, load_settings
+from askdocs.entrypoints.settings import NOT_SETTINGS, Settings, SettingsError, load_settings
 
 
 def test_no_variables_give_the_defaults() -> None:
@@ -40,8 +41,8 @@ def test_a_double_underscore_reaches_a_nested_field_and_numbers_are_converted() 
     "variable",
     ["ASKDOCS_CACHE__NO_SUCH_FIELD", "ASKDOCS_NO_SUCH_GROUP__TTL_S", "ASKDOCS_DEBUG"],
 )
-def test_an_unknown_setting_is_an_error(variable: str) -> None:
-    with pytest.raises(SettingsError, match="invalid setting"):
+def test_an_unknown_setting_is_an_error_naming_the_variable(variable: str) -> None:
+    with pytest.raises(SettingsError, match=f"^unknown setting {variable}[ ;]"):
         load_settings({variable: "1"})
 
 
@@ -59,9 +60,98 @@ def test_a_value_of_the_wrong_kind_is_an_error(variable: str, value: str) -> Non
         load_settings({variable: value})
 
 
-@pytest.mark.parametrize("name", ["API_KEY", "URL", "REQUIRE_SERVICES"])
+@pytest.mark.parametrize(
+    "name", ["API_KEY", "URL", "REQUIRE_SERVICES", "TEST_DATABASE_URL", "TEST_REDIS_URL"]
+)
 def test_variables_read_by_the_cli_and_the_tests_are_not_settings(name: str) -> None:
     assert load_settings({f"ASKDOCS_{name}": "whatever"}) == Settings()
+
+
+def test_every_askdocs_variable_the_tests_and_scripts_read_is_known_not_to_be_a_setting() -> None:
+    # A developer exports these in the shell that also runs `askdocs`; one missing from
+    # NOT_SETTINGS would stop every askdocs process started there.
+    read = set()
+    for path in _TOOLING_FILES:
+        read |= set(_TOOL_VARIABLE.findall(path.read_text(encoding="utf-8", errors="replace")))
+
+    assert read, "the scan found nothing: the pattern or the file list is wrong"
+    assert read <= NOT_SETTINGS
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+_TOOLING_FILES = [
+    path
+    for pattern in ("tests/**/*.py", "tests/**/*.lua", "tests/**/*.toml", "scripts/*.sh")
+    for path in _ROOT.glob(pattern)
+    if path.name != Path(__file__).name  # this file's deliberately unknown names
+] + [_ROOT / "noxfile.py", _ROOT / ".ci" / "run"]
+_TOOL_VARIABLE = re.compile(r"\bASKDOCS_((?:[A-Z0-9]+_)*[A-Z0-9]+)\b(?!__)")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"ASKDOCS_SERVER__PORT": "abc"}, "ASKDOCS_SERVER__PORT='abc': expected a whole number"),
+        ({"ASKDOCS_SERVER__PORT": "70000"}, "ASKDOCS_SERVER__PORT='70000': expected a whole "
+         "number <= 65535"),
+        ({"ASKDOCS_SERVER__WORKERS": "0"}, "ASKDOCS_SERVER__WORKERS='0': expected a whole "
+         "number >= 1"),
+        ({"ASKDOCS_INDEX__BACKEND": "pgvector"}, "ASKDOCS_INDEX__BACKEND='pgvector': expected "
+         "one of auto, memory, postgres"),
+        ({"ASKDOCS_RATE_LIMIT__FAIL_OPEN": "maybe"}, "ASKDOCS_RATE_LIMIT__FAIL_OPEN='maybe': "
+         "expected true or false"),
+        ({"ASKDOCS_DATABASE_URL": "postgresql://h/db"}, "unknown setting ASKDOCS_DATABASE_URL "
+         "(did you mean ASKDOCS_DATABASE__URL?)"),
+        ({"ASKDOCS_SERVER__PROT": "80"}, "unknown setting ASKDOCS_SERVER__PROT (did you mean "
+         "ASKDOCS_SERVER__PORT?)"),
+        ({"ASKDOCS_LLM__OPENAI__MODLES": "gpt"}, "unknown setting ASKDOCS_LLM__OPENAI__MODLES "
+         "(did you mean ASKDOCS_LLM__OPENAI__MODELS?)"),
+        ({"ASKDOCS_LLM__OPENAI__TIMEOUT_S": "soon"}, "ASKDOCS_LLM__OPENAI__TIMEOUT_S='soon': "
+         "expected a number"),
+        ({"ASKDOCS_CACHE": "small"}, "ASKDOCS_CACHE is a group of settings, not a value"),
+    ],
+)  # fmt: skip
+def test_a_settings_error_is_one_line_naming_the_variable_and_what_would_do(
+    variables: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(variables)
+
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("ASKDOCS_DATABASE__URL", "mysql://askdocs:s3cret-pass@db:3306/askdocs"),
+        ("ASKDOCS_DATABASE__URL", "askdocs:s3cret-pass@db:5432/askdocs"),
+        ("ASKDOCS_REDIS__URL", "http://:s3cret-pass@cache:6379/0"),
+    ],
+)
+def test_a_url_of_the_wrong_kind_is_refused_without_repeating_its_password(
+    variable: str, url: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}: expected a") as raised:
+        load_settings({variable: url})
+
+    assert "s3cret-pass" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("ASKDOCS_DATABASE__URL", "postgresql://askdocs@127.0.0.1:5432/askdocs"),
+        ("ASKDOCS_DATABASE__URL", "postgres://askdocs:pw@db/askdocs?sslmode=require"),
+        ("ASKDOCS_REDIS__URL", "redis://127.0.0.1:6379/0"),
+        ("ASKDOCS_REDIS__URL", "rediss://:pw@cache:6380/1"),
+        ("ASKDOCS_REDIS__URL", "unix:///run/redis.sock"),
+    ],
+)
+def test_urls_of_the_right_kind_are_accepted(variable: str, url: str) -> None:
+    settings = load_settings({variable: url})
+
+    assert url in (settings.database.url, settings.redis.url)
 
 
 def test_a_toml_file_sets_values_and_the_environment_overrides_them(tmp_path: Path) -> None:
@@ -80,11 +170,11 @@ def test_a_toml_file_sets_values_and_the_environment_overrides_them(tmp_path: Pa
     assert settings.rate_limit.admin.writes_per_window == 3
 
 
-def test_an_unknown_field_in_the_toml_file_is_an_error(tmp_path: Path) -> None:
+def test_an_unknown_field_in_the_toml_file_is_an_error_naming_the_file(tmp_path: Path) -> None:
     config = tmp_path / "askdocs.toml"
     config.write_text("[server]\nthreads = 4\n", encoding="utf-8")
 
-    with pytest.raises(SettingsError, match="invalid setting"):
+    with pytest.raises(SettingsError, match=f"^unknown setting server.threads in {config}"):
         load_settings({"ASKDOCS_CONFIG_FILE": str(config)})
 
 
