@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -64,6 +65,9 @@ class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     migrate_on_start: bool = False
     """Apply pending migrations when the server starts (safe with several processes)."""
 
+    def __post_init__(self) -> None:
+        _check_port_of("database.url", self.url)
+
 
 class RedisSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     url: RedisUrl = ""
@@ -76,6 +80,9 @@ class RedisSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     long, then one is let through to try; so a hung Redis costs one timeout per period."""
     prefix: str = "askdocs"
     """Prefix of every key askdocs writes."""
+
+    def __post_init__(self) -> None:
+        _check_port_of("redis.url", self.url)
 
 
 class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -351,6 +358,15 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
     log: LogSettings = msgspec.field(default_factory=LogSettings)
     cors: CorsSettings = msgspec.field(default_factory=CorsSettings)
+
+
+def _check_port_of(setting: str, url: str) -> None:
+    """A URL whose port is not 1-65535 is refused now, not at the first connection; the
+    message leaves the URL out (it may hold a password)."""
+    try:
+        _ = urlsplit(url).port  # parsed on access
+    except ValueError:
+        raise ValueError(f"{setting}: the port is not a number from 1 to 65535") from None
 
 
 class SettingsError(ValueError):

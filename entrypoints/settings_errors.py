@@ -20,6 +20,7 @@ import msgspec
 _LOCATED = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _UNKNOWN = re.compile(r"Object contains unknown field `(?P<field>[^`]+)`")
 _EXPECTED = re.compile(r"Expected `(?P<kind>\w+)`(?P<bound> [<>]=? ?-?[\d.]+)?(?:, got `\w+`)?$")
+_NAMED = re.compile(r"^(?P<setting>[a-z_]+(?:\.[a-z_]+)+): (?P<rest>.*)$", re.DOTALL)
 _KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false"}
 _SHAPES = {
     "database.url": "a PostgreSQL URL like postgresql://user:password@host:5432/askdocs",
@@ -55,7 +56,7 @@ class SettingsSource:
             name = self._name([*within, *path])
             return f"{name} is a group of settings, not a value: set {name}__<SETTING>"
         if what.startswith(".".join([*within, *path])):  # a check that names its setting
-            return what
+            return self._with_variable(what)
         return self._invalid_value(root, within, path, what)
 
     def _invalid_value(
@@ -74,6 +75,14 @@ class SettingsSource:
             bound = expected["bound"] or ""
             return f"{name}{value}: expected {_KINDS[expected['kind']]}{bound}"
         return f"{name}: {what}"
+
+    def _with_variable(self, message: str) -> str:
+        """`message` (`cors.allow_origins: ...`) naming the variable when one set the value."""
+        named = _NAMED.match(message)
+        if named is None:
+            return message
+        variable = self._variable(named["setting"].split("."))
+        return f"{variable}: {named['rest']}" if variable in self.environ else message
 
     def _variable(self, path: list[str]) -> str:
         return self.prefix + "__".join(path).upper()

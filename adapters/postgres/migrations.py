@@ -103,6 +103,16 @@ class PostgresMigrator:
             await (await self._database.pool()).expire_connections()
         return applied_now
 
+    async def pending(self) -> list[str]:
+        """The names of the migrations not applied yet (every one, on an empty database)."""
+        migrations = self._migrations if self._migrations is not None else shipped_migrations()
+        async with self._database.connection() as connection:
+            if await connection.fetchval("SELECT to_regclass('schema_migrations')") is None:
+                return [migration.name for migration in migrations]
+            rows = await connection.fetch("SELECT version FROM schema_migrations")
+        recorded = {row["version"] for row in rows}
+        return [migration.name for migration in migrations if migration.version not in recorded]
+
     @staticmethod
     async def _apply(connection: Connection, migration: Migration) -> None:
         async with connection.transaction():

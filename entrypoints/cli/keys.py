@@ -22,8 +22,9 @@ from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey, new_token
-from askdocs.application.errors import AppError
+from askdocs.application.errors import AppError, UpstreamError
 from askdocs.domain.principals import ApiKey, Role, token_digest
+from askdocs.entrypoints.cli.startup import check_database, database_failure
 from askdocs.entrypoints.settings import load_settings
 
 T = TypeVar("T")
@@ -119,6 +120,8 @@ def _call_server(url: str, method: str, path: str, **options: Any) -> Any:
 
 
 def _in_database(database_url: str, use: Callable[[PostgresApiKeyStore], Awaitable[T]]) -> T | None:
+    check_database(database_url)  # StartupFailure: unreachable, refused, not migrated
+
     async def run() -> T:
         database = PostgresDatabase(database_url, min_size=1, max_size=1)
         try:
@@ -128,6 +131,9 @@ def _in_database(database_url: str, use: Callable[[PostgresApiKeyStore], Awaitab
 
     try:
         return asyncio.run(run())
+    except UpstreamError as exc:
+        print(f"askdocs keys: {database_failure(database_url, exc).message}", file=sys.stderr)
+        return None
     except AppError as exc:
         print(f"askdocs keys: {exc.detail or type(exc).__name__}", file=sys.stderr)
         return None

@@ -1,5 +1,12 @@
 """`askdocs serve | worker | migrate | ingest | ask | keys create|list|revoke | eval`: one
-parser, one function per command."""
+parser, one function per command.
+
+Commands that read settings take `--config FILE` (a TOML settings file) and flags for the
+settings one changes most; precedence: flags, then ASKDOCS_* variables, then the file, then the
+defaults. Flags reach the settings as the variables they stand for, so the processes a command
+starts (server workers) see them too. A failure to start is one line on stderr, with exit
+status 2 for a command line or settings to fix and 1 for a service that failed.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,31 @@ from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
 from askdocs.entrypoints.cli import client, evaluate, keys, migrate, serve, worker
+from askdocs.entrypoints.cli.startup import CONFIGURATION_ERROR, StartupFailure
+from askdocs.entrypoints.cli.values import at_least, port
+from askdocs.entrypoints.settings import PREFIX, SettingsError
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+SETTING_FLAGS = {
+    "config": "CONFIG_FILE",
+    "host": "SERVER__HOST",
+    "port": "SERVER__PORT",
+    "workers": "SERVER__WORKERS",
+    "concurrency": "WORKER__CONCURRENCY",
+    "processes": "WORKER__PROCESSES",
+}
+"""Flag (its argparse dest) -> the ASKDOCS_* variable it sets."""
+
+
+def _settings_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a TOML settings file (ASKDOCS_CONFIG_FILE); ASKDOCS_* variables override it, "
+        "flags override both",
+    )
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,15 +49,31 @@ def build_parser() -> argparse.ArgumentParser:
         prog="askdocs", description="Retrieval-augmented chat over your own documents."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    settings = [_settings_options()]
 
     serving = commands.add_parser(
-        "serve", help="serve the HTTP API (settings from ASKDOCS_* variables)"
+        "serve", parents=settings, help="serve the HTTP API (settings from ASKDOCS_* variables)"
     )
     serving.add_argument(
         "--demo", action="store_true", help="load a short guide to askdocs to ask about at once"
     )
-    commands.add_parser("migrate", help="apply pending migrations to ASKDOCS_DATABASE__URL")
-    commands.add_parser("worker", help="ingest queued documents (jobs in ASKDOCS_DATABASE__URL)")
+    serving.add_argument("--host", help="interface to listen on (server.host, 127.0.0.1)")
+    serving.add_argument("--port", type=port, help="TCP port (server.port, 8000)")
+    serving.add_argument("--workers", type=at_least(1), help="server processes (server.workers, 1)")
+    commands.add_parser(
+        "migrate", parents=settings, help="apply pending migrations to ASKDOCS_DATABASE__URL"
+    )
+    working = commands.add_parser(
+        "worker", parents=settings, help="ingest queued documents (jobs in ASKDOCS_DATABASE__URL)"
+    )
+    working.add_argument(
+        "--concurrency",
+        type=at_least(0),
+        help="jobs one worker process runs at once (worker.concurrency; 0: one per core)",
+    )
+    working.add_argument(
+        "--processes", type=at_least(1), help="worker processes to run (worker.processes, 1)"
+    )
 
     for name, help_text in (("ingest", "upload files or folders"), ("ask", "ask a question")):
         sub = commands.add_parser(name, help=help_text)
@@ -46,12 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
     )
-    create = key_commands.add_parser("create", help="make a new API key")
+    create = key_commands.add_parser("create", parents=settings, help="make a new API key")
     create.add_argument("--role", choices=[r.value for r in Role], required=True)
     create.add_argument("--name", default="", help="whom or what the key is for")
     create.add_argument("--expires-in-days", type=int, default=None, help="an expiry, in days")
-    key_commands.add_parser("list", help="list the keys (never a token)")
-    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    key_commands.add_parser("list", parents=settings, help="list the keys (never a token)")
+    revoke = key_commands.add_parser("revoke", parents=settings, help="revoke a key by its id")
     revoke.add_argument("key_id", help="the id `askdocs keys list` shows")
     for sub in (create, key_commands.choices["list"], revoke):
         sub.add_argument(
@@ -77,6 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status is 0 on success."""
     args = build_parser().parse_args(argv)
+    os.environ.update(settings_from_flags(args))
+    try:
+        return _run(args)
+    except SettingsError as exc:
+        return _failed(args, str(exc), CONFIGURATION_ERROR)
+    except StartupFailure as exc:
+        return _failed(args, exc.message, exc.exit_status)
+
+
+def settings_from_flags(args: argparse.Namespace) -> dict[str, str]:
+    """The ASKDOCS_* variables the flags given stand for."""
+    return {
+        PREFIX + variable: str(value)
+        for flag, variable in SETTING_FLAGS.items()
+        if (value := getattr(args, flag, None)) is not None
+    }
+
+
+def _failed(args: argparse.Namespace, message: str, status: int) -> int:
+    command = " ".join(filter(None, (args.command, getattr(args, "keys_command", None))))
+    print(f"askdocs {command}: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve.run(demo=args.demo)
     if args.command == "migrate":

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 
 from askdocs.adapters.index.pg_term_refresh import refresh_terms
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import MigrationError, PostgresMigrator
 from askdocs.application.errors import UpstreamError
+from askdocs.entrypoints.cli.startup import StartupFailure, check_database, database_failure
 from askdocs.entrypoints.settings import load_settings
 
 
@@ -23,16 +23,20 @@ async def _migrate(url: str) -> tuple[list[str], int]:
 
 
 def run() -> int:
-    """Exit 0 when the schema is current, 1 when migrating failed, 2 without a database."""
-    settings = load_settings()
-    if not settings.database.url:
-        print("askdocs migrate: set ASKDOCS_DATABASE__URL to a PostgreSQL URL", file=sys.stderr)
-        return 2
+    """Exit 0 when the schema is current.
+
+    Raises:
+        SettingsError: a setting that cannot work. StartupFailure: no database (status 2), or
+            it cannot be used or a migration failed (status 1).
+    """
+    url = load_settings().database.url
+    check_database(url, migrated=False)
     try:
-        applied, remade = asyncio.run(_migrate(settings.database.url))
-    except (MigrationError, UpstreamError) as exc:
-        print(f"askdocs migrate: {exc}", file=sys.stderr)
-        return 1
+        applied, remade = asyncio.run(_migrate(url))
+    except MigrationError as exc:
+        raise StartupFailure(str(exc)) from exc
+    except UpstreamError as exc:
+        raise database_failure(url, exc) from exc
     for name in applied:
         print(f"applied {name}")
     print("schema is up to date" if not applied else f"{len(applied)} migration(s) applied")

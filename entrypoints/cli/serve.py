@@ -1,4 +1,9 @@
-"""`askdocs serve`: the HTTP API under uvicorn, with an admin key when none exists yet."""
+"""`askdocs serve`: the HTTP API under uvicorn, with an admin key when none exists yet.
+
+Before uvicorn starts, this process builds the app once from the settings and, with a database,
+connects to it: a setting that cannot work or a database that cannot be reached is one line
+and an exit status here, rather than a traceback from every server process.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +14,56 @@ import uvicorn
 
 from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import Role, token_digest
+from askdocs.entrypoints.cli.startup import check_database, configuration_checked
+from askdocs.entrypoints.http.app import create_app_from_settings
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import load_settings
 
 APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
 
 
-def ensure_admin_key(*, keys_are_stored: bool) -> None:
-    """Embedded, with no key configured: make one admin key, print it once, and share it with
-    the server processes. With a database the server makes the first admin key itself, once
-    per deployment, and stores it (the startup hook `first_admin_key`).
+def make_admin_key(*, keys_are_stored: bool) -> str | None:
+    """Embedded, with no key configured: make one admin key and share it with the server
+    processes; the token, to be printed once the server is sure to start. With a database the
+    server makes the first admin key itself, once per deployment, and stores it (the startup
+    hook `first_admin_key`).
 
-    The token goes to the terminal (never through the logger); only its hash travels to the
-    worker processes, through the environment they inherit.
+    Only the token's hash travels to the worker processes, through the environment they
+    inherit; the token goes to the terminal, never through the logger.
     """
     if keys_are_stored or os.environ.get("ASKDOCS_AUTH__API_KEYS", "").strip():
-        return
+        return None
     token = new_token()
     os.environ["ASKDOCS_AUTH__API_KEYS"] = f"{token_digest(token)}:{Role.ADMIN.value}"
-    print(f"admin API key: {token}", flush=True)
+    return token
 
 
 def run(*, demo: bool = False) -> int:
-    """Serve until stopped; with `demo`, every server process loads the demo corpus at start."""
+    """Serve until stopped; with `demo`, every server process loads the demo corpus at start.
+
+    Raises:
+        SettingsError: a setting that cannot work. StartupFailure: the database cannot be used.
+    """
     if demo:  # through the environment, which the server processes inherit
         os.environ["ASKDOCS_SERVER__DEMO"] = "true"
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
-    ensure_admin_key(keys_are_stored=bool(settings.database.url))
+    if settings.database.url:
+        check_database(settings.database.url, migrated=not settings.database.migrate_on_start)
+    token = make_admin_key(keys_are_stored=bool(settings.database.url))
+    settings = load_settings()  # with the key just made
+    app = configuration_checked(lambda: create_app_from_settings(settings))
+    if token is not None:
+        print(f"admin API key: {token}", flush=True)
     sys.stdout.flush()
+    workers = settings.server.workers
     uvicorn.run(
-        APP_FACTORY,
-        factory=True,
+        # One process serves the app built above; several import it afresh, each its own.
+        app if workers == 1 else APP_FACTORY,
+        factory=workers > 1,
         host=settings.server.host,
         port=settings.server.port,
-        workers=settings.server.workers,
+        workers=workers,
         log_config=None,
         access_log=False,
         proxy_headers=False,

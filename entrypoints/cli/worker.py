@@ -18,6 +18,12 @@ from multiprocessing.process import BaseProcess
 import structlog
 
 from askdocs.application.errors import UpstreamError
+from askdocs.entrypoints.cli.startup import (
+    CONFIGURATION_ERROR,
+    StartupFailure,
+    check_database,
+    configuration_checked,
+)
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import Settings, load_settings
@@ -27,17 +33,23 @@ RESTART_PAUSE_S = 1.0
 
 
 def run() -> int:
-    """Exit 0 after a clean stop, 2 when jobs are not in PostgreSQL."""
+    """Exit 0 after a clean stop.
+
+    Raises:
+        SettingsError: a setting that cannot work. StartupFailure: jobs are not in PostgreSQL
+            (status 2), or the database cannot be used (status 1).
+    """
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
     container = build_container(settings)
     if container.config.jobs.backend() != "postgres":
-        print(
-            "askdocs worker: jobs are kept in memory, where `askdocs serve` runs its own worker; "
+        raise StartupFailure(
+            "jobs are kept in memory, where `askdocs serve` runs its own worker; "
             "set ASKDOCS_DATABASE__URL to share a job queue between processes",
-            file=sys.stderr,
+            exit_status=CONFIGURATION_ERROR,
         )
-        return 2
+    check_database(settings.database.url)
+    configuration_checked(container.ingestion_worker)  # what each worker process will build
     if settings.worker.processes <= 1 and settings.worker.max_jobs <= 0:
         return asyncio.run(_work(container, max_jobs=None))
     return _supervise(settings)

@@ -48,7 +48,7 @@ from askdocs.entrypoints.http.security import (
     add_security_headers,
 )
 from askdocs.entrypoints.logging import configure_logging
-from askdocs.entrypoints.settings import load_settings
+from askdocs.entrypoints.settings import Settings, load_settings
 
 MULTIPART_OVERHEAD = 64 * 1024
 """Room for multipart boundaries and headers above the largest accepted file."""
@@ -177,7 +177,11 @@ def _cors(origins: list[str]) -> CORSConfig | None:
 
 def create_app_from_environment() -> Litestar:
     """Factory for ASGI servers: settings from ASKDOCS_* variables."""
-    settings = load_settings()
+    return create_app_from_settings(load_settings())
+
+
+def create_app_from_settings(settings: Settings) -> Litestar:
+    """The app for `settings`, with logging configured and a line saying where data lives."""
     configure_logging(level=settings.log.level, json=settings.log.json)
     container = build_container(settings)
     app = create_app(container)

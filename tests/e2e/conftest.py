@@ -128,8 +128,8 @@ def run_server(
 ) -> Iterator[Server]:
     """Start `askdocs serve` (with `arguments`); yields once /health/live answers, stops it
     afterwards. The admin key it prints is read when `prints_admin_key` (by default: when no
-    key is configured)."""
-    port = free_port()
+    key is configured). It listens on a free port, or on the one `--port` in `arguments` names."""
+    port = int(arguments[arguments.index("--port") + 1]) if "--port" in arguments else free_port()
     env = base_environment(
         **{
             "ASKDOCS_SERVER__PORT": str(port),

@@ -158,3 +158,35 @@ def test_migrate_without_a_database_url_explains_itself():
     )
     assert result.returncode == 2
     assert "ASKDOCS_DATABASE__URL" in result.stderr
+
+
+async def test_pending_names_every_migration_on_an_empty_schema_and_none_once_migrated(
+    empty_schema,
+):
+    database = database_in(empty_schema)
+    try:
+        before = await PostgresMigrator(database).pending()
+        await PostgresMigrator(database).migrate()
+        after = await PostgresMigrator(database).pending()
+    finally:
+        await database.close()
+
+    assert before == [m.name for m in shipped_migrations()]
+    assert after == []
+
+
+def test_serve_on_a_schema_not_migrated_says_to_migrate_and_exits_1(empty_schema):
+    url = f"{postgres_url()}?search_path={empty_schema},public"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASKDOCS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "askdocs.entrypoints.cli.main", "serve"],
+        env={**env, "ASKDOCS_DATABASE__URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert f"lacks {len(shipped_migrations())} migration(s)" in result.stderr
+    assert "run `askdocs migrate`" in result.stderr
