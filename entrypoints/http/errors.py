@@ -1,4 +1,5 @@
-"""Every error the API can return, as RFC 9457 problem+json, from one table."""
+"""Every error the API can return, as RFC 9457 problem+json, from one table; under the
+OpenAI-compatible routes the same errors in OpenAI's shape (openai_errors.py)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,26 @@ from askdocs.application.errors import (
     UpstreamUnavailable,
 )
 from askdocs.domain.errors import DomainError
+from askdocs.entrypoints.http.openai_errors import is_openai_path, openai_error
 
 PROBLEM_BASE = "urn:askdocs:problem:"
 log = structlog.get_logger("askdocs.http")
+
+
+class Problem(ProblemDetailsException):
+    """An RFC 9457 problem, written in OpenAI's error shape on the OpenAI-compatible routes.
+
+    Every error response is built from one of these (the plugin calls `to_response` for each
+    exception it maps), so the choice of shape is made here, by the request's path.
+    """
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if not is_openai_path(request.url.path):
+            return super().to_response(request)
+        slug = (self.type_ or "").removeprefix(PROBLEM_BASE)
+        body = openai_error(self.status_code, slug=slug, detail=self.detail, extra=self.extra)
+        return Response(body, headers=self.headers, status_code=self.status_code)
+
 
 PROBLEMS: dict[type[Exception], tuple[int, str]] = {
     Unauthenticated: (401, "unauthenticated"),
@@ -63,13 +81,13 @@ def _headers(exc: Exception) -> dict[str, str] | None:
     return None
 
 
-def to_problem(exc: Exception) -> ProblemDetailsException:
+def to_problem(exc: Exception) -> Problem:
     """The problem a domain or application error becomes."""
     status, slug = next(
         (entry for kind, entry in PROBLEMS.items() if isinstance(exc, kind)), (500, "internal")
     )
     detail = exc.detail if isinstance(exc, AppError) else str(exc)
-    return ProblemDetailsException(
+    return Problem(
         status_code=status,
         type_=PROBLEM_BASE + slug,
         title=slug.replace("-", " ").capitalize(),
@@ -78,7 +96,7 @@ def to_problem(exc: Exception) -> ProblemDetailsException:
     )
 
 
-def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
+def http_to_problem(exc: HTTPException) -> Problem:
     """Framework errors (validation, unknown route, body too large) as problems too.
 
     A body or parameter that fails validation is a 422 like every other invalid input, so
@@ -94,7 +112,7 @@ def http_to_problem(exc: HTTPException) -> ProblemDetailsException:
         405: "method-not-allowed",
         422: "invalid-input",
     }.get(status, "bad-request" if status < 500 else "internal")
-    return ProblemDetailsException(
+    return Problem(
         status_code=status,
         type_=PROBLEM_BASE + slug,
         title=slug.replace("-", " ").capitalize(),
@@ -112,7 +130,7 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
         log.info("client_disconnected", path=request.url.path)
     else:
         log.error("unhandled_error", path=request.url.path, exc_info=exc)
-    return ProblemDetailsException(
+    return Problem(
         status_code=500,
         type_=PROBLEM_BASE + "internal",
         title="Internal error",

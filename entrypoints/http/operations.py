@@ -24,10 +24,13 @@ from litestar.openapi.spec import (
 )
 
 from askdocs.adapters.parsing.sniffing import DOCX, HTML, MARKDOWN, PDF, PLAIN_TEXT
+from askdocs.entrypoints.http.openai_errors import OpenAIError
 from askdocs.entrypoints.http.schemas import UrlUpload
 
 PROBLEM_JSON = "application/problem+json"
 EVENT_STREAM = "text/event-stream"
+OPENAI_COMPATIBLE_TAG = "openai-compatible"
+"""The tag of the routes whose errors are OpenAI's shape (openai_errors.py), not problems."""
 
 
 def _header(description: str, kind: OpenAPIType, *, required: bool = False) -> OpenAPIHeader:
@@ -86,6 +89,30 @@ class ApiOperation(Operation):
             if limited and status.startswith("2"):
                 headers.update({n: _header(d, OpenAPIType.INTEGER) for n, d in RATE_LIMIT.items()})
             response.headers = headers
+            if OPENAI_COMPATIBLE_TAG in (self.tags or []) and PROBLEM_JSON in (
+                response.content or {}
+            ):
+                response.content = {"application/json": OpenAPIMediaType(schema=OPENAI_ERROR)}
+
+
+def _inline_schema(struct: type[msgspec.Struct]) -> Schema:
+    """`struct`'s JSON schema with its nested definitions inlined: a schema msgspec makes
+    renders as it is, and the document's components need not know it."""
+    (reference,), definitions = msgspec.json.schema_components([struct])
+
+    def inline(node: object) -> object:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[node["$ref"].rsplit("/", 1)[1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return cast(Schema, inline(reference))
+
+
+OPENAI_ERROR = _inline_schema(OpenAIError)
 
 
 def _framework_guess(status: str, response: object) -> bool:

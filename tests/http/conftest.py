@@ -215,3 +215,38 @@ def problem() -> Callable[[httpx.Response, int], dict[str, Any]]:
         return body
 
     return check
+
+
+@pytest.fixture
+def openai_error() -> Callable[[httpx.Response, int], dict[str, Any]]:
+    """A check that a response is an error in OpenAI's shape with `status` (what the
+    OpenAI-compatible routes answer); returns its `error` object."""
+
+    def check(response: httpx.Response, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        error: dict[str, Any] = response.json()["error"]
+        assert set(error) == {"message", "type", "code", "param"}
+        assert isinstance(error["message"], str)
+        assert error["message"].strip()
+        assert isinstance(error["type"], str)
+        assert "Traceback" not in response.text
+        return error
+
+    return check
+
+
+@pytest.fixture
+def api_error(
+    problem: Callable[[httpx.Response, int], dict[str, Any]],
+    openai_error: Callable[[httpx.Response, int], dict[str, Any]],
+) -> Callable[[httpx.Response, int], str]:
+    """The error check for the route a response came from (OpenAI's shape under /v1, a
+    problem elsewhere); returns the error's text (its `message` or `detail`)."""
+
+    def check(response: httpx.Response, status: int) -> str:
+        if response.request.url.path.startswith("/v1/"):
+            return str(openai_error(response, status)["message"])
+        return str(problem(response, status)["detail"])
+
+    return check

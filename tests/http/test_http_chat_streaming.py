@@ -223,13 +223,20 @@ async def test_v1_keeps_no_session_and_takes_the_history_from_the_messages(
     assert PARKING_FACT in response.json()["choices"][0]["message"]["content"]
 
 
-async def test_v1_needs_a_key_and_a_user_question(api: Api, problem: Any) -> None:
+async def test_v1_needs_a_key_and_a_user_question(api: Api, openai_error: Any) -> None:
     body = {"messages": [{"role": "user", "content": PARKING}]}
-    problem(await api.client.post("/v1/chat/completions", json=body), 401)
+    unauthenticated = openai_error(await api.client.post("/v1/chat/completions", json=body), 401)
     ends_with_assistant = {"messages": [{"role": "assistant", "content": "hi"}]}
-    problem(
+    refused = openai_error(
         await api.client.post(
             "/v1/chat/completions", json=ends_with_assistant, headers=api.auth("reader")
         ),
         422,
     )
+
+    assert (unauthenticated["type"], unauthenticated["code"]) == (
+        "authentication_error",
+        "invalid_api_key",
+    )
+    assert refused["message"] == "the last message must be the user's question"
+    assert (refused["type"], refused["code"]) == ("invalid_request_error", "invalid_input")

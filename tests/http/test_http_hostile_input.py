@@ -1,4 +1,5 @@
-"""Hostile input answers a clear 4xx problem, the same on every backend: never a 500."""
+"""Hostile input answers a clear 4xx error (a problem; OpenAI's shape under /v1), the same on
+every backend: never a 500."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ NESTED_IN_A_FIELD = b'{"question": "x", "tags": ' + NESTED + b"}"
     ],
 )
 async def test_json_nested_a_hundred_thousand_deep_is_a_4xx(
-    api: Api, problem: Any, method: str, path: str, body: bytes
+    api: Api, api_error: Any, method: str, path: str, body: bytes
 ) -> None:
     response = await api.client.request(
         method, path, content=body,
@@ -33,7 +34,7 @@ async def test_json_nested_a_hundred_thousand_deep_is_a_4xx(
     )  # fmt: skip
 
     assert 400 <= response.status_code < 500, response.text
-    problem(response, response.status_code)
+    api_error(response, response.status_code)
 
 
 @pytest.mark.parametrize(
@@ -54,14 +55,14 @@ async def test_a_value_of_the_wrong_type_is_refused_not_converted(
 )
 @pytest.mark.parametrize("path", ["/api/v1/chat", "/v1/chat/completions", "/api/v1/feedback"])
 async def test_a_json_body_sent_as_another_type_is_a_415(
-    api: Api, problem: Any, content_type: str, path: str
+    api: Api, api_error: Any, content_type: str, path: str
 ) -> None:
     response = await api.client.post(
         path, content=b'{"question": "Where?"}',
         headers={**api.auth("reader"), "Content-Type": content_type},
     )  # fmt: skip
 
-    assert "application/json" in problem(response, 415)["detail"]
+    assert "application/json" in api_error(response, 415)
 
 
 @pytest.mark.parametrize(

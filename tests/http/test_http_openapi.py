@@ -75,19 +75,19 @@ async def test_the_document_is_valid_openapi_3_1(document):
 
 
 async def test_every_route_behind_a_key_declares_the_401_a_request_without_one_gets(
-    api, document, problem
+    api, document, api_error
 ):
     keyed = [(m, p) for m, p, _ in operations(document) if not is_public(p)]
 
     for method, path in keyed:
         response = await api.client.request(method, concrete(path))
 
-        problem(response, 401)
+        api_error(response, 401)
         assert_declared(document, method, path, response)
     assert len(keyed) > 15
 
 
-async def test_a_reader_on_an_editor_or_admin_route_gets_a_declared_403(api, document, problem):
+async def test_a_reader_on_an_editor_or_admin_route_gets_a_declared_403(api, document, api_error):
     refused = []
     for method, path, _ in operations(document):
         if is_public(path):
@@ -95,7 +95,7 @@ async def test_a_reader_on_an_editor_or_admin_route_gets_a_declared_403(api, doc
         response = await api.client.request(method, concrete(path), headers=api.auth("reader"))
         assert_declared(document, method, path, response)
         if response.status_code == 403:
-            problem(response, 403)
+            api_error(response, 403)
             refused.append((method, path))
 
     assert ("post", "/api/v1/docs") in refused
@@ -166,15 +166,15 @@ async def test_a_refused_upload_gets_a_declared_problem(api, document, problem, 
     ],
 )
 async def test_a_bad_body_or_parameter_gets_a_declared_422(
-    api, document, problem, method, path, body
+    api, document, api_error, method, path, body
 ):
     response = await api.client.request(method, path, json=body, headers=api.auth("admin"))
 
-    problem(response, 422)
+    api_error(response, 422)
     assert_declared(document, method, path.partition("?")[0], response)
 
 
-async def test_a_body_that_is_not_json_gets_a_declared_400(api, document, problem):
+async def test_a_body_that_is_not_json_gets_a_declared_400(api, document, api_error):
     for path in ("/api/v1/chat", "/v1/chat/completions", "/api/v1/feedback"):
         response = await api.client.post(
             path,
@@ -182,7 +182,7 @@ async def test_a_body_that_is_not_json_gets_a_declared_400(api, document, proble
             headers={**api.auth("admin"), "Content-Type": "application/json"},
         )
 
-        problem(response, 400)
+        api_error(response, 400)
         assert_declared(document, "post", path, response)
 
 
@@ -246,17 +246,25 @@ async def test_public_routes_declare_no_security_and_the_others_inherit_the_key(
         assert_declared(document, method, path, response)
 
 
-async def test_every_error_is_declared_as_a_problem(document):
+async def test_every_error_is_declared_as_a_problem_but_openais_in_its_shape(document):
+    openai_routes = []
     for method, path, operation in operations(document):
         for status, response in operation["responses"].items():
             if int(status) < 400 or (path, status) == ("/health/ready", "503"):
                 continue
             content = response["content"]
+            if path.startswith("/v1/"):
+                assert list(content) == ["application/json"], (method, path, status)
+                error = content["application/json"]["schema"]["properties"]["error"]
+                assert set(error["required"]) == {"message", "type", "code", "param"}
+                openai_routes.append((method, path))
+                continue
             assert list(content) == [PROBLEM_JSON], (method, path, status)
             schema = content[PROBLEM_JSON]["schema"]
             assert schema == {"$ref": "#/components/schemas/ProblemDetails"}
     problem = document["components"]["schemas"]["ProblemDetails"]
     assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    assert {("get", "/v1/models"), ("post", "/v1/chat/completions")} <= set(openai_routes)
 
 
 async def test_the_rate_limited_routes_declare_429_and_the_rate_limit_headers(document):

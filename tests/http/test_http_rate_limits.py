@@ -199,7 +199,7 @@ async def test_rate_limit_status_sees_the_forwarded_client_of_a_trusted_proxy(st
     assert unseen.json()["groups"]["chat"]["used"] == 0
 
 
-async def test_the_openai_compatible_route_shares_the_chat_limit(limited, problem):
+async def test_the_openai_compatible_route_shares_the_chat_limit(limited, problem, openai_error):
     body = {"messages": [{"role": "user", "content": QUESTION}]}
     bearer = {"Authorization": f"Bearer {limited.keys['reader']}"}
     assert (await limited.chat(QUESTION)).status_code == 200
@@ -208,7 +208,9 @@ async def test_the_openai_compatible_route_shares_the_chat_limit(limited, proble
         assert response.status_code == 200
         assert "RateLimit-Remaining" in response.headers
 
-    problem(await limited.client.post("/v1/chat/completions", json=body, headers=bearer), 429)
+    refused = await limited.client.post("/v1/chat/completions", json=body, headers=bearer)
+    assert openai_error(refused, 429)["code"] == "rate_limit_exceeded"
+    assert int(refused.headers["Retry-After"]) > 0
     problem(await limited.chat(QUESTION), 429)
 
 
