@@ -20,6 +20,7 @@ from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.http.audit import audit_writes
 from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
+from askdocs.entrypoints.http.head_requests import HeadAnsweringLitestar
 from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
 from askdocs.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from askdocs.entrypoints.http.options import complete_allow_header
@@ -93,7 +94,7 @@ def create_app(container: Container) -> Litestar:
     dependencies["max_upload_bytes"] = Provide(lambda: upload_limit, sync_to_thread=False)
     readiness = Readiness.of(container)
     dependencies["readiness"] = Provide(lambda: readiness, sync_to_thread=False)
-    return Litestar(
+    return HeadAnsweringLitestar(
         route_handlers=[
             ChatController,
             OpenAICompatibleController,

@@ -13,6 +13,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from askdocs.domain.principals import Principal
+from askdocs.entrypoints.http.head_requests import requested_method
 
 REQUEST_ID_HEADER = "x-request-id"
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
@@ -54,7 +55,7 @@ async def stamp_response(message: Message, scope: Scope) -> None:
         "request",
         request_id=request_id,
         principal=user.subject if isinstance(user, Principal) else None,
-        method=scope.get("method"),
+        method=requested_method(scope),
         path=scope.get("path"),
         status=message["status"],
         duration_ms=round((time.perf_counter() - started) * 1000, 2),

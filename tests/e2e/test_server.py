@@ -57,6 +57,16 @@ def test_health_answers_without_a_key(server):
     assert (ready.status_code, ready.json()["status"]) == (200, "ok")
 
 
+def test_head_is_answered_like_get_without_a_body(server, admin):
+    live = httpx.head(f"{server.url}/health/live")
+    documents = admin.head("/api/v1/docs")
+    listed = admin.get("/api/v1/docs")
+
+    assert (live.status_code, live.content) == (200, b"")
+    assert (documents.status_code, documents.content) == (200, b"")
+    assert documents.headers["content-length"] == str(len(listed.content))
+
+
 def test_serve_prints_a_url_safe_admin_key_that_opens_the_api(server, admin):
     assert URL_SAFE_TOKEN.match(server.admin_key)
 

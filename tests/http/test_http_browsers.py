@@ -104,11 +104,12 @@ async def test_the_api_reference_is_served_without_a_third_party_script(api):
 
 async def test_an_options_answer_allows_every_method_of_its_path(api):
     expected = {
-        "/api/v1/docs": "GET, OPTIONS, POST",
-        "/api/v1/docs/d1": "DELETE, GET, OPTIONS, PATCH, PUT",
-        "/api/v1/docs/d1/versions/1": "DELETE, GET, OPTIONS",
-        "/api/v1/feedback": "GET, OPTIONS, POST",
-        "/api/v1/keys": "GET, OPTIONS, POST",
+        "/api/v1/docs": "GET, HEAD, OPTIONS, POST",
+        "/api/v1/docs/d1": "DELETE, GET, HEAD, OPTIONS, PATCH, PUT",
+        "/api/v1/docs/d1/versions/1": "DELETE, GET, HEAD, OPTIONS",
+        "/api/v1/feedback": "GET, HEAD, OPTIONS, POST",
+        "/api/v1/keys": "GET, HEAD, OPTIONS, POST",
+        "/api/v1/chat": "OPTIONS, POST",
     }
 
     allowed = {path: (await api.client.options(path)).headers["allow"] for path in expected}

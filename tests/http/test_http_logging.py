@@ -149,3 +149,15 @@ async def test_the_app_built_from_the_environment_serves_and_warns_that_memory_i
     ready = next(json.loads(line) for line in logged.splitlines() if "askdocs_configured" in line)
     assert ready["documents"] == "memory"
     assert "vanish" in ready["note"]
+
+
+async def test_a_head_request_is_logged_as_the_head_it_was(start_api, capsys):
+    api = await start_api()
+    capsys.readouterr()
+
+    with json_logging():
+        await api.client.head("/health/live", headers={"X-Request-ID": "head-1"})
+        logged = capsys.readouterr().err
+
+    access = [json.loads(line) for line in logged.splitlines() if '"request"' in line]
+    assert [(line["method"], line["request_id"]) for line in access] == [("HEAD", "head-1")]
