@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
+from askdocs.application.answer_deadline import AnswerDeadline
 from askdocs.application.errors import (
     AppError,
     InvalidInput,
@@ -173,7 +174,8 @@ class AskQuestion:
     marked `answered=False`.
 
     When the conversation store cannot be reached the answer is still given, without history
-    and with a warning saying so.
+    and with a warning saying so. The model has until `answer_deadline_s` after the question
+    arrived, however many providers the router tries (AnswerDeadline).
 
     Raises:
         InvalidQuestion: empty or overlong question. InvalidInput: unknown model or bad top_k.
@@ -194,15 +196,19 @@ class AskQuestion:
     min_coverage: float = 0.0
     """Retrieved passages holding less of the question (`Retrieved.coverage`) than this do
     not answer it: the reply says so, without asking the model."""
+    answer_deadline_s: float = 60.0
+    """Seconds from a question's arrival by which the model must have answered (a stream:
+    begun), every provider's attempt included; after them, the apology (AnswerDeadline)."""
 
     async def execute(self, question: Question) -> Reply:
         started = time.perf_counter()
+        deadline = AnswerDeadline.starting_now(self.answer_deadline_s)
         asked = await self._ask(question)
         answer = asked.cached.answer
         if answer is not None:
             answer = dataclasses.replace(answer, cached=True)
         else:
-            answer = await self._answer(asked)
+            answer = await self._answer(asked, deadline)
             if not answer.degraded:
                 await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
         reply = await self._finish(asked, answer)
@@ -214,6 +220,7 @@ class AskQuestion:
         AnswerFailed. Checks that fail (a bad question, someone else's session) raise before
         the first event."""
         started = time.perf_counter()
+        deadline = AnswerDeadline.starting_now(self.answer_deadline_s)
         asked = await self._ask(question)
         session_id = asked.conversation.id
         if asked.cached.answer is not None:
@@ -240,7 +247,7 @@ class AskQuestion:
         completion: Completion | None = None
         said_anything = False
         try:
-            async for event in self.chat_model.stream(request):
+            async for event in deadline.stream(self.chat_model, request):
                 if isinstance(event, Delta):
                     said_anything = True
                     yield AnswerDelta(event.text)
@@ -354,7 +361,7 @@ class AskQuestion:
             max_tokens=asked.sampling.max_tokens,
         )
 
-    async def _answer(self, asked: _Asked) -> Answer:
+    async def _answer(self, asked: _Asked, deadline: AnswerDeadline) -> Answer:
         retrieved = await self._retrieve(asked)
         request = self._request(asked, retrieved.passages)
         if not request.passages:
@@ -362,7 +369,7 @@ class AskQuestion:
         if retrieved.coverage < self.min_coverage:
             return self._declined(asked, request)
         try:
-            completion = await self.chat_model.complete(request)
+            completion = await deadline.complete(self.chat_model, request)
         except (UpstreamError, UpstreamRejected) as exc:
             return self._degraded(asked, exc)
         text, sources = with_sources(completion, request.passages)

@@ -331,6 +331,7 @@ class Container(containers.DeclarativeContainer):
         default_top_k=config.index.top_k,
         prompt_budget_tokens=config.llm.prompt_budget_tokens,
         min_coverage=config.index.min_coverage,
+        answer_deadline_s=config.llm.deadline_s,
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
     feedback = providers.Selector(

@@ -240,6 +240,9 @@ class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Comma-separated providers in priority order; each but `extractive` needs a section."""
     timeout_s: float = 30.0
     """Default seconds a provider gets before the next one is tried."""
+    deadline_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    """Seconds a chat may wait for its answer, every provider's attempt included (a stream:
+    for its first token); after them the reply is the apology, marked degraded."""
     cooldown_s: float = 300.0
     """How long a failed provider is skipped, by every worker."""
     prompt_budget_tokens: int = 6000
