@@ -1,8 +1,9 @@
 """`askdocs serve`: the HTTP API under uvicorn, with an admin key when none exists yet.
 
-Before uvicorn starts, this process builds the app once from the settings and, with a database,
-connects to it: a setting that cannot work or a database that cannot be reached is one line
-and an exit status here, rather than a traceback from every server process.
+Before uvicorn starts, this process sees that it can listen where asked, builds the app once
+from the settings and, with a database, connects to it: a port in use, a setting that cannot
+work or a database that cannot be reached is one line and an exit status here, rather than a
+traceback from every server process.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import uvicorn
 
 from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import Role, token_digest
-from askdocs.entrypoints.cli.startup import check_database, configuration_checked
+from askdocs.entrypoints.cli.startup import (
+    check_database,
+    check_listening,
+    configuration_checked,
+)
 from askdocs.entrypoints.http.app import create_app_from_settings
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import load_settings
@@ -48,6 +53,7 @@ def run(*, demo: bool = False) -> int:
         os.environ["ASKDOCS_SERVER__DEMO"] = "true"
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
+    check_listening(settings.server.host, settings.server.port)
     if settings.database.url:
         check_database(settings.database.url, migrated=not settings.database.migrate_on_start)
     token = make_admin_key(keys_are_stored=bool(settings.database.url))

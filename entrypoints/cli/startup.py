@@ -83,6 +83,30 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         )
 
 
+def check_listening(host: str, port: int) -> None:
+    """Bind `host:port` once and let it go: a port in use or an address this machine does not
+    have is one line now, not an error logged by the server after it has started."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupFailure(
+                f"cannot listen on {host}:{port} ({reason}): stop what listens there or "
+                "choose another port (--port, ASKDOCS_SERVER__PORT)"
+            ) from exc
+        raise StartupFailure(
+            f"cannot listen on {host}:{port} ({reason}): choose an address of this machine "
+            "(--host, ASKDOCS_SERVER__HOST)",
+            exit_status=CONFIGURATION_ERROR,
+        ) from exc
+
+
 def database_failure(url: str, error: AppError) -> StartupFailure:
     """The line for a database that failed `error`, from its cause (the driver's words)."""
     where = _where(url)

@@ -15,6 +15,7 @@ from askdocs.entrypoints.cli.main import build_parser, main, settings_from_flags
 from askdocs.entrypoints.cli.startup import (
     StartupFailure,
     check_database,
+    check_listening,
     configuration_checked,
     database_failure,
 )
@@ -177,3 +178,36 @@ def test_anything_else_an_adapter_raises_while_being_built_is_not_hidden() -> No
 
     with pytest.raises(KeyError):
         configuration_checked(build)
+
+
+def test_a_port_in_use_is_a_runtime_failure_naming_it() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(StartupFailure) as raised:
+            check_listening("127.0.0.1", port)
+
+    assert raised.value.exit_status == 1
+    assert raised.value.message.startswith(f"cannot listen on 127.0.0.1:{port} (")
+    assert "choose another port (--port, ASKDOCS_SERVER__PORT)" in raised.value.message
+
+
+def test_an_address_this_machine_lacks_is_a_configuration_error() -> None:
+    with pytest.raises(StartupFailure) as raised:
+        check_listening("192.0.2.1", 8000)  # TEST-NET-1: on no interface
+
+    assert raised.value.exit_status == 2
+    assert "(--host, ASKDOCS_SERVER__HOST)" in raised.value.message
+
+
+def test_a_free_port_passes_and_is_left_free() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    check_listening("127.0.0.1", port)
+
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))
