@@ -235,3 +235,12 @@ async def test_an_unreachable_memory_answers_with_a_warning_not_an_error(start_a
     assert len(reply["warnings"]) == 1
     assert "memory is unavailable" in reply["warnings"][0]
     assert reply["degraded"] is False
+
+
+@pytest.mark.parametrize("session_id", ["a%20b", "x" * 129, "%C3%A9t%C3%A9"])
+async def test_resetting_a_session_id_outside_the_allowed_form_is_a_422(api, problem, session_id):
+    response = await api.client.delete(
+        f"/api/v1/chat/sessions/{session_id}", headers=api.auth("reader")
+    )
+
+    problem(response, 422)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
 from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, PathParameter
 from litestar.response import ServerSentEvent
 
 from askdocs.application.ask_question import (
@@ -33,6 +33,9 @@ from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import ChatBody, ChatReply, Source
 from askdocs.entrypoints.http.security import requires
 from askdocs.entrypoints.wiring import CHAT
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9._\-]{1,128}$"
+"""What `checked_session_id` admits, stated for the OpenAPI document."""
 
 log = structlog.get_logger("askdocs.chat")
 STREAM_DESCRIPTION = (
@@ -113,10 +116,12 @@ class ChatController(Controller):
         )
         return Response(reply_body)
 
-    @delete("/sessions/{session_id:str}", status_code=204, **documented(404))
+    @delete("/sessions/{session_id:str}", status_code=204, **documented(404, 422))
     async def reset(
         self,
-        session_id: FromPath[str],
+        session_id: Annotated[
+            str, PathParameter(pattern=SESSION_ID_PATTERN, min_length=1, max_length=128)
+        ],
         request: Request[Principal, str, Any],
         reset_conversation: NamedDependency[ResetConversation],
     ) -> None:
