@@ -2,92 +2,67 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 600
+from tests.support.packaging import PACKAGE_FOLDERS, copy_source_tree, run, uv_command
 
 pytestmark = pytest.mark.slow
 
 
-def _uv() -> list[str] | None:
-    """The uv command, if uv is on PATH or importable (it is in the test group)."""
-    if importlib.util.find_spec("uv") is not None:
-        return [sys.executable, "-m", "uv"]
-    found = shutil.which("uv")
-    return [found] if found else None
+class Built(NamedTuple):
+    tree: Path
+    sdist: Path
+    wheel: Path
+    python: Path
 
 
-def _clean_env() -> dict[str, str]:
-    """The environment without anything that could put the working tree on sys.path."""
-    env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSAFEPATH"):
-        env.pop(name, None)
-    return env
+def _one(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.glob(pattern))
+    assert len(found) == 1, found
+    return found[0]
 
 
-def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, args))} exited {result.returncode}\n"
-        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    )
-    return result
+def _wheel_names(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
+
+
+def _package_folder_files(tree: Path) -> list[Path]:
+    return [
+        path
+        for folder in PACKAGE_FOLDERS
+        for path in sorted((tree / folder).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(wheel, python of a clean venv with the wheel and its dependencies installed)."""
-    if not (ROOT / "pyproject.toml").is_file():
-        pytest.skip("not running from a source checkout")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """An sdist and the wheel built from it (a scratch copy of the tree is the source), and
+    the python of a clean venv with that wheel and its dependencies installed."""
     tmp = tmp_path_factory.mktemp("packaging")
+    tree = copy_source_tree(tmp / "source")
     dist, venv = tmp / "dist", tmp / "venv"
-    uv = _uv()
+    uv = uv_command()
+    # `uv build` makes the sdist, then the wheel from the unpacked sdist.
+    run([*uv, "build", "--out-dir", dist, tree], cwd=tmp)
     python = venv / "bin" / "python"
-
-    venv_args: list[str | Path] = [sys.executable, "-m", "venv", venv]
-    if uv is not None:
-        venv_args.insert(3, "--without-pip")
-    _run(venv_args, cwd=tmp)
-
-    if uv is not None:
-        _run([*uv, "build", "--wheel", "--out-dir", dist, ROOT], cwd=tmp)
-    else:
-        _run([python, "-m", "pip", "wheel", "--no-deps", "-w", dist, ROOT], cwd=tmp)
-    wheels = sorted(dist.glob("askdocs-*.whl"))
-    assert len(wheels) == 1, wheels
-    wheel = wheels[0]
-
-    if uv is not None:
-        _run([*uv, "pip", "install", "--python", python, wheel], cwd=tmp)
-    else:
-        _run([python, "-m", "pip", "install", "-q", wheel], cwd=tmp)
-    return wheel, python
+    run([*uv, "venv", "--python", sys.executable, venv], cwd=tmp)
+    wheel = _one(dist, "askdocs-*.whl")
+    run([*uv, "pip", "install", "--python", python, wheel], cwd=tmp)
+    return Built(tree, _one(dist, "askdocs-*.tar.gz"), wheel, python)
 
 
-def test_wheel_installs_and_imports_in_a_clean_venv(
-    built: tuple[Path, Path], tmp_path: Path
-) -> None:
-    _, python = built
-    result = _run(
+def test_wheel_installs_and_imports_in_a_clean_venv(built: Built, tmp_path: Path) -> None:
+    result = run(
         [
-            python,
+            built.python,
             "-c",
             "import askdocs, askdocs.application, askdocs.domain; "
             "print(askdocs.__version__); print(askdocs.__file__)",
@@ -96,20 +71,58 @@ def test_wheel_installs_and_imports_in_a_clean_venv(
     )
     version, location = result.stdout.split()
     assert version.count(".") >= 1
-    assert Path(location).resolve().is_relative_to(python.parent.parent.resolve()), location
+    assert Path(location).resolve().is_relative_to(built.python.parent.parent.resolve()), location
 
 
-def test_wheel_ships_the_package_and_nothing_else(built: tuple[Path, Path]) -> None:
-    wheel, _ = built
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
+def test_wheel_ships_the_package_and_nothing_else(built: Built) -> None:
+    names = _wheel_names(built.wheel)
     tops = {name.split("/", 1)[0] for name in names}
     assert tops <= {"askdocs", next(t for t in tops if t.endswith(".dist-info"))}, tops
     inner = {name.split("/")[1] for name in names if name.startswith("askdocs/")}
-    assert not inner & {"tests", "noxfile.py", ".ci", "docs", "scripts", "Containerfile"}, inner
-    assert not [n for n in names if n.endswith("noxfile.py") or "/tests/" in n or "/.ci/" in n]
-    assert "askdocs/py.typed" in names
-    assert "askdocs/__init__.py" in names
-    assert any(n.startswith("askdocs/migrations/") for n in names), names
-    assert any(n.startswith("askdocs/domain/") for n in names)
-    assert any(n.startswith("askdocs/application/") for n in names)
+    assert inner == {"__init__.py", "py.typed", *PACKAGE_FOLDERS}, inner
+    assert not [n for n in names if n.endswith(("noxfile.py", "setup.py")) or "/tests/" in n]
+
+
+def test_every_folder_with_an_init_module_is_a_package_in_the_wheel(built: Built) -> None:
+    names = _wheel_names(built.wheel)
+    packages = [p.parent for p in _package_folder_files(built.tree) if p.name == "__init__.py"]
+    assert len(packages) > len(PACKAGE_FOLDERS)
+    missing = [
+        str(p.relative_to(built.tree))
+        for p in packages
+        if f"askdocs/{p.relative_to(built.tree).as_posix()}/__init__.py" not in names
+    ]
+    assert not missing, f"packages left out of the wheel: {missing}"
+
+
+def test_every_file_of_the_package_folders_is_in_the_wheel(built: Built) -> None:
+    # Modules and package data alike: migrations, the web page's static files, the demo corpus.
+    names = _wheel_names(built.wheel)
+    expected = {
+        f"askdocs/{p.relative_to(built.tree).as_posix()}" for p in _package_folder_files(built.tree)
+    }
+    assert any(n.endswith(".sql") for n in expected)
+    assert any(n.startswith("askdocs/entrypoints/web/static/") for n in expected)
+    shipped = {n for n in names if n.startswith("askdocs/")}
+    assert expected - shipped == set()
+    assert shipped - expected == {"askdocs/__init__.py", "askdocs/py.typed"}
+
+
+def test_the_sdist_carries_the_sources_the_tests_and_the_docs(built: Built) -> None:
+    with tarfile.open(built.sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"pyproject.toml", "setup.py", "__init__.py", "py.typed", "noxfile.py"} <= names
+    assert {"tests/conftest.py", "docs/architecture.md", "migrations/README.md"} <= names
+    assert not [n for n in names if n.startswith(".ci/") or "__pycache__" in n]
+
+
+def test_a_module_left_in_build_lib_by_an_earlier_build_does_not_ship(tmp_path: Path) -> None:
+    # A wheel built from the tree itself (as `pip install .` does) reuses its build/ folder.
+    tree = copy_source_tree(tmp_path / "source")
+    stale = tree / "build" / "lib" / "askdocs" / "domain" / "deleted_since.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("GONE = True\n")
+    run([*uv_command(), "build", "--wheel", "--out-dir", tmp_path / "dist", tree], cwd=tmp_path)
+    names = _wheel_names(_one(tmp_path / "dist", "askdocs-*.whl"))
+    assert "askdocs/domain/__init__.py" in names
+    assert "askdocs/domain/deleted_since.py" not in names
