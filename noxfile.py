@@ -4,7 +4,8 @@ Every session installs the project NON-editably (``session.install(".")``), so t
 coverage, mypy and import-linter all look at the ``askdocs`` package as it ships in the
 wheel, from the session's site-packages. The repository root itself is not importable as
 ``askdocs`` (it is the package's *contents*), so nothing can pick up the working tree by
-accident.
+accident. An editable install (``pip install -e .``, README) is for the development loop
+outside nox.
 """
 
 from __future__ import annotations
