@@ -5,7 +5,7 @@ once in `ask_seconds`, under its outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -77,8 +77,11 @@ async def ask_each(
     return [await route(api, q, **options) for route, q in zip(routes, questions, strict=False)]
 
 
+StartWith = Callable[..., Awaitable[Api]]
+
+
 @pytest.fixture
-async def api_with(start_api: StartApi, handbook: Any) -> Callable[..., Any]:
+async def api_with(start_api: StartApi, handbook: Any) -> StartWith:
     """An app with the handbook ingested, started with `prepare` and `settings`."""
 
     async def start(prepare: Any = None, settings: dict[str, str] | None = None) -> Api:
@@ -89,7 +92,9 @@ async def api_with(start_api: StartApi, handbook: Any) -> Callable[..., Any]:
     return start
 
 
-async def test_a_cache_lookup_that_raises_is_the_apology_on_every_route(api_with) -> None:
+async def test_a_cache_lookup_that_raises_is_the_apology_on_every_route(
+    api_with: StartWith,
+) -> None:
     api = await api_with(failing("cache", lambda: Broken("lookup"), "lookup"))
 
     said = await ask_each(api, EVERY_ROUTE)
@@ -99,7 +104,7 @@ async def test_a_cache_lookup_that_raises_is_the_apology_on_every_route(api_with
 
 
 async def test_a_cache_lookup_that_raises_on_a_stream_still_opens_with_its_sources(
-    api_with,
+    api_with: StartWith,
 ) -> None:
     api = await api_with(failing("cache", lambda: Broken("lookup"), "lookup"))
 
@@ -116,7 +121,7 @@ async def test_a_cache_lookup_that_raises_on_a_stream_still_opens_with_its_sourc
     ids=["cache store", "conversation write"],
 )
 async def test_a_store_that_raises_after_the_answer_was_written_is_the_apology_or_cuts_it_short(
-    api_with, provider: str, methods: tuple[str, ...]
+    api_with: StartWith, provider: str, methods: tuple[str, ...]
 ) -> None:
     api = await api_with(failing(provider, lambda: Broken("store"), *methods))
 
@@ -131,7 +136,7 @@ async def test_a_store_that_raises_after_the_answer_was_written_is_the_apology_o
 
 
 async def test_a_cache_store_that_raises_on_the_openai_routes_ends_as_on_the_chat_api(
-    api_with,
+    api_with: StartWith,
 ) -> None:
     api = await api_with(failing("cache", lambda: Broken("store"), "put"))
 
@@ -144,7 +149,9 @@ async def test_a_cache_store_that_raises_on_the_openai_routes_ends_as_on_the_cha
     assert ask_seconds_by_outcome(api.container.metrics()) == {DEGRADED: 2, CUT_SHORT: 2}
 
 
-async def test_a_conversation_store_that_cannot_be_read_answers_with_a_warning(api_with) -> None:
+async def test_a_conversation_store_that_cannot_be_read_answers_with_a_warning(
+    api_with: StartWith,
+) -> None:
     api = await api_with(failing("conversations", lambda: UpstreamUnavailable("down"), "get"))
 
     said = await ask_each(api, EVERY_ROUTE, session_id="mine")
@@ -157,7 +164,7 @@ async def test_a_conversation_store_that_cannot_be_read_answers_with_a_warning(a
 
 
 async def test_a_conversation_store_that_cannot_be_written_answers_with_a_warning(
-    api_with,
+    api_with: StartWith,
 ) -> None:
     api = await api_with(failing("conversations", lambda: UpstreamUnavailable("down"), "append"))
 
@@ -168,7 +175,9 @@ async def test_a_conversation_store_that_cannot_be_written_answers_with_a_warnin
     assert ask_seconds_by_outcome(api.container.metrics()) == {ANSWERED: 4}
 
 
-async def test_retrieval_that_raises_unexpectedly_is_the_apology_on_every_route(api_with) -> None:
+async def test_retrieval_that_raises_unexpectedly_is_the_apology_on_every_route(
+    api_with: StartWith,
+) -> None:
     api = await api_with(failing("retrieve_passages", lambda: Broken("search"), "execute"))
 
     said = await ask_each(api, EVERY_ROUTE)
@@ -177,7 +186,9 @@ async def test_retrieval_that_raises_unexpectedly_is_the_apology_on_every_route(
     assert ask_seconds_by_outcome(api.container.metrics()) == {DEGRADED: 4}
 
 
-async def test_retrieval_from_a_database_that_is_down_is_a_503_on_every_route(api_with) -> None:
+async def test_retrieval_from_a_database_that_is_down_is_a_503_on_every_route(
+    api_with: StartWith,
+) -> None:
     down = failing("retrieve_passages", lambda: UpstreamUnavailable("database down"), "execute")
     api = await api_with(down)
 
@@ -216,7 +227,7 @@ def llm(fake_llm: FakeLLM) -> Iterator[dict[str, str]]:
     ids=["model fails before its first token", "model misses the chat's deadline"],
 )
 async def test_a_model_that_gives_no_text_is_the_apology_on_every_route(
-    api_with, fake_llm: FakeLLM, llm: dict[str, str], behaviour: Any
+    api_with: StartWith, fake_llm: FakeLLM, llm: dict[str, str], behaviour: Any
 ) -> None:
     fake_llm.set_default(behaviour)
     api = await api_with(settings=llm)
@@ -228,7 +239,7 @@ async def test_a_model_that_gives_no_text_is_the_apology_on_every_route(
 
 
 async def test_a_model_that_fails_after_some_text_cuts_streams_short_and_apologises_whole(
-    api_with, fake_llm: FakeLLM, llm: dict[str, str]
+    api_with: StartWith, fake_llm: FakeLLM, llm: dict[str, str]
 ) -> None:
     fake_llm.set_default(BreakMidway(after_chunks=2))
     api = await api_with(settings=llm)
