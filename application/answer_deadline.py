@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from askdocs.application.errors import UpstreamTimeout
 from askdocs.application.ports import ChatModel, ChatRequest, StreamEvent
@@ -45,7 +45,7 @@ class AnswerDeadline:
 
     async def stream(
         self, chat_model: ChatModel, request: ChatRequest
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """`chat_model.stream(request)`, whose first event must come before the deadline
         (UpstreamTimeout otherwise); the events after it may take longer."""
         events = chat_model.stream(request)

@@ -13,20 +13,16 @@ from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import msgspec
-import structlog
 from litestar.response import ServerSentEventMessage
 
 from askdocs.application.ask_question import (
     AnswerDelta,
     AnswerEvent,
-    AnswerFailed,
     AnswerFinished,
     AnswerStarted,
 )
-from askdocs.domain.answers import APOLOGY
 from askdocs.entrypoints.http.schemas import Out, Source
 
-log = structlog.get_logger("askdocs.chat")
 PING_S = 15.0
 T = TypeVar("T")
 
@@ -105,49 +101,16 @@ async def answer_stream(
     events: AsyncIterator[AnswerEvent],
     *,
     trace_id: str,
-    session_id: str,
     ping_s: float = PING_S,
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """The SSE messages of a streamed answer whose first event is already in hand.
-
-    Anything unexpected ends the stream politely: before any text, as the apology with
-    `degraded: true`; after text, as an `error` event. The cause goes to the log only.
-    """
-    said_anything = False
-    finished = False
-    try:
-        yield sse_message(first, trace_id)
-        async for event in with_pings(events, ping_s):
-            if event is None:
-                yield ServerSentEventMessage(data=None, comment="ping")
-                continue
-            said_anything = said_anything or isinstance(event, AnswerDelta)
-            finished = isinstance(event, AnswerFinished | AnswerFailed)
+    """The SSE messages of a streamed answer whose first event is already in hand. How a
+    failure ends the answer is the application's to say (the apology, or AnswerFailed)."""
+    yield sse_message(first, trace_id)
+    async for event in with_pings(events, ping_s):
+        if event is None:
+            yield ServerSentEventMessage(data=None, comment="ping")
+        else:
             yield sse_message(event, trace_id)
-    except Exception as exc:  # the client gets a polite end, the log the cause
-        log.error("chat_stream_failed", exc_info=exc)
-        if finished:
-            return
-        if said_anything:
-            yield sse_message(AnswerFailed("the answer could not be completed"), trace_id)
-            return
-        yield sse_message(AnswerDelta(APOLOGY), trace_id)
-        yield _message(
-            "done",
-            Done(
-                session_id=session_id,
-                provider="none",
-                model="none",
-                cached=False,
-                degraded=True,
-                cited=[],
-                usage=Usage(0, 0),
-                trace_id=trace_id,
-                warnings=[],
-                answered=False,
-                sources=[],
-            ),
-        )
 
 
 async def with_pings(items: AsyncIterator[T], interval_s: float) -> AsyncIterator[T | None]:

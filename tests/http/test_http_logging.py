@@ -13,7 +13,6 @@ from dependency_injector import providers
 
 from askdocs.entrypoints.http import errors, request_context
 from askdocs.entrypoints.http.app import create_app_from_environment
-from askdocs.entrypoints.http.routes import chat
 from askdocs.entrypoints.logging import configure_logging
 
 QUESTION = "I am alice.smith@example.com and my password=hunter2; where are bicycles stored?"
@@ -60,7 +59,7 @@ def json_logging() -> Iterator[None]:
         logging.getLogger("uvicorn.access").disabled = saved_access_disabled
         structlog.configure(**saved_structlog)
         # Module-level loggers cached the JSON pipeline on first use; forget it.
-        for proxy in (request_context.access_log, errors.log, chat.log):
+        for proxy in (request_context.access_log, errors.log):
             vars(proxy).pop("bind", None)
 
 

@@ -86,7 +86,8 @@ async def test_metrics_are_prometheus_text_with_askdocs_metrics_after_a_chat(api
     text = response.text
     assert 'askdocs_answer_cache_total{result="miss"} 1.0' in text
     assert 'askdocs_answer_cache_total{result="hit"} 1.0' in text
-    assert "askdocs_ask_seconds_count 2.0" in text
+    assert 'askdocs_ask_seconds_count{outcome="answered"} 1.0' in text
+    assert 'askdocs_ask_seconds_count{outcome="cached"} 1.0' in text
     assert 'askdocs_documents_ingested_total{media_type="application/pdf"} 1.0' in text
 
 

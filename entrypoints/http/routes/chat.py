@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import structlog
 from litestar import Controller, Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, JSONBody, PathParameter
 from litestar.response import ServerSentEvent
 
-from askdocs.application.ask_question import (
-    AnswerDelta,
-    AnswerEvent,
-    AnswerFinished,
-    AnswerStarted,
-    AskQuestion,
-    Question,
-    Reply,
-)
-from askdocs.application.errors import AppError
+from askdocs.application.ask_question import AskQuestion, Question
 from askdocs.application.reset_conversation import ResetConversation
-from askdocs.domain.answers import APOLOGY, Answer
-from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import answer_stream
 from askdocs.entrypoints.http.openapi import JSON_BODY, documented
@@ -37,7 +24,6 @@ from askdocs.entrypoints.wiring import CHAT
 SESSION_ID_PATTERN = r"^[A-Za-z0-9._\-]{1,128}$"
 """What `checked_session_id` admits, stated for the OpenAPI document."""
 
-log = structlog.get_logger("askdocs.chat")
 STREAM_DESCRIPTION = (
     "The answer; or, with `stream: true` or `Accept: text/event-stream`, Server-Sent Events: "
     "`meta` (session_id, sources), `delta` (text)..., then `done` (usage, provider, model, "
@@ -91,16 +77,7 @@ class ChatController(Controller):
         )
         if data.stream or "text/event-stream" in request.headers.get("accept", ""):
             return await _streamed(ask_question, question, trace_id)
-        try:
-            reply = await ask_question.execute(question)
-        except (AppError, DomainError):
-            raise
-        except Exception as exc:
-            log.error("chat_failed", exc_info=exc)
-            reply = Reply(
-                answer=Answer(APOLOGY, (), model="none", provider="none", degraded=True),
-                session_id=data.session_id or trace_id,
-            )
+        reply = await ask_question.execute(question)
         answer = reply.answer
         reply_body = ChatReply(
             answer=answer.text,
@@ -135,20 +112,6 @@ async def _streamed(
     """The answer as SSE. The first event is awaited here, so that a bad question or someone
     else's session is refused with a problem response, not inside a stream."""
     events = ask_question.stream(question)
-    session_id = question.session_id or trace_id
-    try:
-        first = await anext(events)
-    except (AppError, DomainError):
-        raise
-    except Exception as exc:
-        log.error("chat_failed", exc_info=exc)
-        first, events = AnswerStarted((), session_id), _apology(session_id)
-    stream = answer_stream(first, events, trace_id=trace_id, session_id=session_id)
+    first = await anext(events)
+    stream = answer_stream(first, events, trace_id=trace_id)
     return ServerSentEvent(stream, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-async def _apology(session_id: str) -> AsyncIterator[AnswerEvent]:
-    """What follows `meta` when the answer could not even start."""
-    answer = Answer(APOLOGY, (), model="none", provider="none", degraded=True)
-    yield AnswerDelta(answer.text)
-    yield AnswerFinished(answer, session_id, ())

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
-import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, KwargDefinition
@@ -23,17 +22,15 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from askdocs.application.ask_question import (
     AnswerDelta,
     AnswerEvent,
-    AnswerFailed,
     AnswerFinished,
     AnswerStarted,
     AskQuestion,
     Question,
 )
-from askdocs.application.errors import AppError, InvalidInput
+from askdocs.application.errors import InvalidInput
 from askdocs.application.provider_router import offered_models
-from askdocs.domain.answers import APOLOGY, Answer
+from askdocs.domain.answers import Answer
 from askdocs.domain.conversations import Turn
-from askdocs.domain.errors import DomainError
 from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import with_pings
 from askdocs.entrypoints.http.openapi import JSON_BODY, documented
@@ -43,7 +40,6 @@ from askdocs.entrypoints.http.schemas import Source
 from askdocs.entrypoints.http.security import requires
 from askdocs.entrypoints.wiring import CHAT
 
-log = structlog.get_logger("askdocs.chat")
 _encode = msgspec.json.Encoder().encode
 PING_S = 15.0
 COMPLETION_DESCRIPTION = (
@@ -153,13 +149,7 @@ class OpenAICompatibleController(Controller):
             first = await anext(events)  # refusals (bad model, empty question) as problems
             chunks = _chunks(first, events, completion_id, created, trace_id)
             return ServerSentEvent(chunks, headers={"Cache-Control": "no-store"})
-        try:
-            answer = (await ask_question.execute(question)).answer
-        except (AppError, DomainError):
-            raise
-        except Exception as exc:
-            log.error("chat_failed", exc_info=exc)
-            answer = Answer(APOLOGY, (), model="none", provider="none", degraded=True)
+        answer = (await ask_question.execute(question)).answer
         return Response(_completion(answer, completion_id, created, trace_id))
 
 
@@ -213,37 +203,26 @@ async def _chunks(
         }
         return _encode(body).decode()
 
-    said_anything = False
-    try:
-        async for event in _prepend(first, with_pings(events, PING_S)):
-            if event is None:
-                yield ServerSentEventMessage(data=None, comment="ping")
-            elif isinstance(event, AnswerStarted):
-                sources = [msgspec.to_builtins(Source.of(p)) for p in event.sources]
-                yield ServerSentEventMessage(data=chunk({"role": "assistant"}, sources=sources))
-            elif isinstance(event, AnswerDelta):
-                said_anything = True
-                yield ServerSentEventMessage(data=chunk({"content": event.text}))
-            elif isinstance(event, AnswerFinished):
-                model = event.answer.model
-                usage = {
-                    "prompt_tokens": event.prompt_tokens,
-                    "completion_tokens": event.completion_tokens,
-                    "total_tokens": event.prompt_tokens + event.completion_tokens,
-                }
-                extra = _extra(event.answer, trace_id)
-                yield ServerSentEventMessage(data=chunk({}, "stop", usage=usage, askdocs=extra))
-            elif isinstance(event, AnswerFailed):
-                yield ServerSentEventMessage(data=_error(event.detail, trace_id))
-                return
-    except Exception as exc:  # the client gets a polite end, the log the cause
-        log.error("chat_stream_failed", exc_info=exc)
-        if said_anything:
-            yield ServerSentEventMessage(data=_error("the answer could not be completed", trace_id))
+    async for event in _prepend(first, with_pings(events, PING_S)):
+        if event is None:
+            yield ServerSentEventMessage(data=None, comment="ping")
+        elif isinstance(event, AnswerStarted):
+            sources = [msgspec.to_builtins(Source.of(p)) for p in event.sources]
+            yield ServerSentEventMessage(data=chunk({"role": "assistant"}, sources=sources))
+        elif isinstance(event, AnswerDelta):
+            yield ServerSentEventMessage(data=chunk({"content": event.text}))
+        elif isinstance(event, AnswerFinished):
+            model = event.answer.model
+            usage = {
+                "prompt_tokens": event.prompt_tokens,
+                "completion_tokens": event.completion_tokens,
+                "total_tokens": event.prompt_tokens + event.completion_tokens,
+            }
+            extra = _extra(event.answer, trace_id)
+            yield ServerSentEventMessage(data=chunk({}, "stop", usage=usage, askdocs=extra))
+        else:  # AnswerFailed: OpenAI's streams end an error this way, without [DONE]
+            yield ServerSentEventMessage(data=_error(event.detail, trace_id))
             return
-        yield ServerSentEventMessage(data=chunk({"content": APOLOGY}))
-        degraded = {"provider": "none", "degraded": True, "trace_id": trace_id}
-        yield ServerSentEventMessage(data=chunk({}, "stop", askdocs=degraded))
     yield ServerSentEventMessage(data="[DONE]")
 
 
