@@ -159,6 +159,8 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Share of HNSW searches re-run exactly in the background to publish the recall gauge."""
     rrf_k: int = 60
     """Reciprocal rank fusion constant."""
+    fusion_candidates: int = 50
+    """Chunks each ranking (vector, full text) hands to fusion, or the `k` asked for if more."""
     vector_weight: float = 0.25
     """Weight of the vector ranking in fusion (lexical hashing vectors earn less than BM25)."""
     text_weight: float = 1.0
@@ -179,7 +181,8 @@ class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     dim: int = 384
     """Vector length."""
     model: str = ""
-    """The embedding model's name at the server (`openai`)."""
+    """The embedding model's name at the server (`openai`), or the name `model_path` goes by
+    in stored vectors' model id (`local`)."""
     base_url: str = ""
     """The server's base URL with `/v1` (`openai`); empty: api.openai.com."""
     api_key: str = ""
