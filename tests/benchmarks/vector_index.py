@@ -60,9 +60,8 @@ PAGE_CHUNKS = 10  # chunks per page
 TAG = "one-percent"
 TAG_EVERY = 100  # one document in this many carries TAG
 WORKERS = 4
-SESSION_SETTINGS = search_session_settings(
-    Settings().index.hnsw_ef_search
-)  # as the container opens its pool
+# As the container opens its pool.
+SESSION_SETTINGS = search_session_settings(Settings().index.hnsw_ef_search)
 
 Matrix = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
