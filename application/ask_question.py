@@ -113,12 +113,12 @@ class AskQuestion:
     clock: Clock
     ids: IdGenerator
     memory: MemoryWindow
-    default_top_k: int = 5
-    prompt_budget_tokens: int = 6000
-    min_coverage: float = 0.0
+    default_top_k: int
+    prompt_budget_tokens: int
+    min_coverage: float
     """Retrieved passages holding less of the question (`Retrieved.coverage`) than this do
     not answer it: the reply says so, without asking the model."""
-    answer_deadline_s: float = 60.0
+    answer_deadline_s: float
     """Seconds from a question's arrival by which the model must have answered (a stream:
     begun), every provider's attempt included; after them, the apology (AnswerDeadline)."""
     _remembering: AnswerMemory = dataclasses.field(init=False, repr=False, compare=False)

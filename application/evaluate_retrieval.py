@@ -38,8 +38,8 @@ class EvaluateRetrieval:
 
     retrieve: RetrievePassages
     chat_model: ChatModel
-    answer_k: int = 5
-    min_coverage: float = 0.0
+    answer_k: int
+    min_coverage: float
     """As in AskQuestion: passages covering less of the question are not answered from."""
 
     async def execute(

@@ -78,7 +78,7 @@ class ProcessIngestion:
     cache: AnswerCache
     metrics: Metrics
     chunking: ChunkingPolicy
-    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    retry: RetryPolicy
 
     async def execute(self, attempt: JobAttempt) -> IngestOutcome | None:
         """The outcome, or None when the job had nothing left to do."""

@@ -74,8 +74,8 @@ class ProviderRouter:
     providers: Sequence[ChatModel]
     health: ProviderHealth
     metrics: Metrics
-    timeout_s: float = 30.0
-    cooldown_s: float = 300.0
+    timeout_s: float
+    cooldown_s: float
     timeouts: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:

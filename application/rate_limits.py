@@ -39,7 +39,7 @@ class EnforceRateLimit:
     limiter: RateLimiter
     clock: Clock
     rules: RateLimitRules
-    fail_open: bool = True
+    fail_open: bool
 
     async def execute(
         self, group: str, principal: Principal, client_ip: str

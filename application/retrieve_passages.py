@@ -48,9 +48,9 @@ class RetrievePassages:
 
     index: VectorIndex
     embedder: Embedder
-    depth: int = 50
-    reranker: Reranker | None = None
-    reranker_weight: float = 1.0
+    depth: int
+    reranker: Reranker | None
+    reranker_weight: float
 
     async def execute(self, question: str, *, k: int, tags: tuple[str, ...] = ()) -> Retrieved:
         model = self.embedder.model_id

@@ -28,8 +28,8 @@ class TokenWindow:
 class ChunkingPolicy:
     """Window size and overlap, in tokens."""
 
-    size: int = 256
-    overlap: int = 32
+    size: int
+    overlap: int
 
     def __post_init__(self) -> None:
         if self.size < 1:

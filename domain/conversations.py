@@ -54,8 +54,8 @@ class Conversation:
 class MemoryWindow:
     """At most `max_turns` recent turns, dropped oldest first to fit `token_budget`."""
 
-    max_turns: int = 20
-    token_budget: int = 1000
+    max_turns: int
+    token_budget: int
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_turns <= MAX_REMEMBERED_TURNS:

@@ -82,8 +82,8 @@ def requeued(version: DocumentVersion) -> DocumentVersion:
 class RetryPolicy:
     """Exponential backoff for failures that may pass, with a cap and a last attempt."""
 
-    max_attempts: int = 6
-    first_delay_s: float = 5.0
+    max_attempts: int
+    first_delay_s: float
     max_delay_s: float = 300.0
 
     def delay_after(self, attempt: int) -> float | None:

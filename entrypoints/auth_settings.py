@@ -109,6 +109,8 @@ class JwtSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     api_keys: str = ""
-    """Comma-separated `sha256:role` pairs, as printed by `askdocs keys create`."""
+    """Comma-separated `sha256:role` pairs, as printed by `askdocs keys create`; they work
+    beside the keys managed live (`/api/v1/keys`, `askdocs keys`). With none here and no
+    usable key stored, the first start prints one admin key (embedded: every start)."""
     jwt: JwtSettings = msgspec.field(default_factory=JwtSettings)
     """JWT bearer tokens, beside the API keys."""

@@ -148,6 +148,7 @@ class Container(containers.DeclarativeContainer):
             OnnxEmbedder,
             model_path=config.embedder.model_path,
             tokenizer_path=config.embedder.tokenizer_path,
+            model_name=config.embedder.model,
             dim=config.embedder.dim,
             max_tokens=config.embedder.max_tokens,
             threads=config.embedder.threads,
@@ -160,7 +161,7 @@ class Container(containers.DeclarativeContainer):
         local=providers.Singleton(
             EmbeddingReranker,
             embedder=providers.Singleton(
-                OnnxEmbedder,
+                OnnxEmbedder.bundled,
                 max_tokens=config.rerank.max_tokens,
                 threads=config.rerank.threads,
             ),
@@ -191,6 +192,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(
             InMemoryVectorIndex,
             rrf_k=config.index.rrf_k,
+            candidates=config.index.fusion_candidates,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
         ),
@@ -198,6 +200,7 @@ class Container(containers.DeclarativeContainer):
             PgVectorIndex,
             database=database,
             rrf_k=config.index.rrf_k,
+            candidates=config.index.fusion_candidates,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
             hnsw_m=config.index.hnsw_m,

@@ -41,15 +41,17 @@ RedisUrl = Annotated[str, msgspec.Meta(pattern=r"^(rediss?://|unix://|$)")]
 
 class ServerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
-    """Interface to listen on."""
+    """Interface to listen on (`serve --host`)."""
     port: Port = 8000
-    """TCP port to listen on."""
+    """TCP port to listen on (`serve --port`)."""
     workers: Annotated[int, msgspec.Meta(ge=1)] = 1
-    """Server processes; embedded (in-memory) data is per process, so keep 1 without services."""
+    """Server processes (`serve --workers`); embedded (in-memory) data is per process, so keep
+    1 without services."""
     trusted_proxies: str = ""
     """Comma-separated peer addresses whose X-Forwarded-For is believed."""
     demo: bool = False
-    """Load the demo corpus (a short guide to askdocs, tagged `demo`) at start."""
+    """Load the demo corpus (a short guide to askdocs, tagged `demo`) at start (`serve
+    --demo`)."""
 
 
 class DatabaseSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -91,7 +93,8 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     max_upload_bytes: int = 10 * 1024 * 1024
     """Largest accepted upload; larger ones get 413."""
     blob_dir: str = ""
-    """Directory for raw uploads; empty means a per-user data directory."""
+    """Directory for raw uploads, by SHA-256; empty: `$XDG_DATA_HOME/askdocs/blobs`
+    (`~/.local/share/askdocs/blobs`)."""
     chunk_tokens: int = 256
     """Tokens per chunk."""
     chunk_overlap: int = 32
@@ -116,11 +119,13 @@ class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     concurrency: int = 0
-    """Jobs one worker runs at once; 0 means the number of CPU cores."""
+    """Jobs one worker runs at once, and parsing processes it may start; 0 means the number
+    of CPU cores (`worker --concurrency`)."""
     max_jobs: int = 0
     """Jobs after which a worker process exits to be replaced by a fresh one; 0: never."""
     processes: int = 1
-    """Worker processes `askdocs worker` runs and restarts (one per core is typical)."""
+    """Worker processes `askdocs worker` runs and restarts (`worker --processes`; one per core
+    is typical)."""
     in_serve: Literal["auto", "true", "false"] = "auto"
     """Run a worker inside `serve`; `auto` does so exactly when jobs are in memory."""
     parse_cpu_s: float = 120.0
@@ -159,14 +164,18 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Share of HNSW searches re-run exactly in the background to publish the recall gauge."""
     rrf_k: int = 60
     """Reciprocal rank fusion constant."""
+    fusion_candidates: int = 50
+    """Chunks each ranking (vector, full text) hands to fusion, or the `k` asked for if more."""
     vector_weight: float = 0.25
     """Weight of the vector ranking in fusion (lexical hashing vectors earn less than BM25)."""
     text_weight: float = 1.0
     """Weight of the full-text ranking in fusion."""
     top_k: int = 5
-    """Passages retrieved per question unless the request says otherwise."""
+    """Passages retrieved per question unless the request says otherwise (it may ask 1 to
+    50)."""
     rerank_depth: int = 50
-    """Candidates of the fused search that are reranked before the best `top_k` are kept."""
+    """Candidates of the fused search that are reranked (terms weighted by rarity, sections,
+    phrases) before the best `top_k` are kept; 0: no rerank, the index's own order."""
     min_coverage: float = 0.44
     """Passages holding less of the question (its terms weighted by rarity) than this share
     do not answer it: the reply says so (`answered: false`); 0 answers every question."""
@@ -175,15 +184,19 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["hashing", "openai", "local"] = "hashing"
     """Embedding implementation: `hashing` (offline), `openai` (any OpenAI-compatible
-    embeddings API) or `local` (the offline sentence model of `askdocs[local]`, 384-d)."""
+    embeddings API) or `local` (the offline sentence model of `askdocs[local]`, 384-d, ADR
+    16)."""
     dim: int = 384
     """Vector length."""
     model: str = ""
-    """The embedding model's name at the server (`openai`)."""
+    """The embedding model's name at the server (`openai`), or the name `model_path` goes by
+    in stored vectors' model id (`local`)."""
     base_url: str = ""
     """The server's base URL with `/v1` (`openai`); empty: api.openai.com."""
     api_key: str = ""
+    """The key sent to the server (`openai`)."""
     timeout_s: float = 30.0
+    """Seconds one embeddings request may take (`openai`)."""
     send_dimensions: bool = False
     """Ask the server for `dim`-long vectors (models that can shorten theirs)."""
     max_tokens: int = 256
@@ -227,6 +240,7 @@ class ProviderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """The API's base URL (with `/v1` for OpenAI-compatible servers; Groq's SDK adds its own
     path); empty: the SDK's default (api.openai.com, api.groq.com)."""
     api_key: str = ""
+    """The key sent to the provider; local servers take any."""
     models: str = ""
     """Comma-separated models this provider may be asked for, its default first."""
     timeout_s: float = 0.0
@@ -239,7 +253,8 @@ class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     providers: str = "extractive"
     """Comma-separated providers in priority order; each but `extractive` needs a section."""
     timeout_s: float = 30.0
-    """Default seconds a provider gets before the next one is tried."""
+    """Default seconds a provider gets to answer (to its first token when streaming, then
+    between tokens) before the next one is tried."""
     deadline_s: Annotated[float, msgspec.Meta(gt=0)] = 60.0
     """Seconds a chat may wait for its answer, every provider's attempt included (a stream:
     for its first token); after them the reply is the apology, marked degraded."""
@@ -309,14 +324,15 @@ class ProviderHealthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "prometheus", "noop"] = "auto"
-    """`auto` is prometheus when prometheus_client imports, else noop."""
+    """`prometheus` (served at `/metrics`) or `noop`; `auto` is prometheus when
+    prometheus_client imports, else noop."""
 
 
 class CorsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     allow_origins: str = ""
     """Comma-separated origins (`https://chat.example.org`) whose pages may call the API from
     a browser; none by default. `*` is refused: any page on the web could then spend the key
-    a user pasted into it."""
+    a user pasted into it (ADR 22)."""
 
     def __post_init__(self) -> None:
         for origin in self.origins:

@@ -44,7 +44,7 @@ class SharedSecret:
             length), or an algorithm that is not HMAC.
     """
 
-    def __init__(self, secret: str, *, algorithms: Sequence[str] = ("HS256",)) -> None:
+    def __init__(self, secret: str, *, algorithms: Sequence[str]) -> None:
         self._secret = secret.encode("utf-8")
         if len(self._secret) < MIN_SECRET_BYTES:
             raise ValueError(f"a JWT secret needs at least {MIN_SECRET_BYTES} bytes")
@@ -81,8 +81,8 @@ class JwtBearerTokenVerifier:
         *,
         issuer: str,
         audience: str,
-        leeway_s: float = 30.0,
-        grants_claim: str = "scope",
+        leeway_s: float,
+        grants_claim: str,
     ) -> None:
         self._keys = keys
         self._issuer = issuer

@@ -26,8 +26,8 @@ class InMemoryAnswerCache:
     def __init__(
         self,
         *,
-        max_entries: int = 1024,
-        ttl_s: float = 3600,
+        max_entries: int,
+        ttl_s: float,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._entries: TTLCache[str, Answer, float] = TTLCache(max_entries, ttl_s, timer)

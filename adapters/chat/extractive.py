@@ -70,7 +70,7 @@ class ExtractiveChatModel:
     documents do not answer it, lists the closest passages, and is marked not answered.
     """
 
-    def __init__(self, *, model: str = "extractive") -> None:
+    def __init__(self, *, model: str) -> None:
         self._model = model
 
     @property

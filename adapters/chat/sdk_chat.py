@@ -44,7 +44,7 @@ class SdkChatModel:
         client: Any,
         sdk: ModuleType,
         models: Sequence[str],
-        max_tokens: int = 1024,
+        max_tokens: int,
         usage_in_stream: bool = True,
     ) -> None:
         if not models:
@@ -149,7 +149,7 @@ def sdk_provider(
     api_key: str,
     models: Sequence[str],
     timeout_s: float,
-    max_tokens: int = 1024,
+    max_tokens: int,
 ) -> SdkChatModel:
     """A provider on the `openai` SDK (OpenAI itself without a base URL, else any compatible
     server: OpenRouter, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp) or on the `groq`

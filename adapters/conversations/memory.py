@@ -9,8 +9,6 @@ from cachetools import TTLCache
 
 from askdocs.domain.conversations import Conversation, Turn
 
-RETENTION_S = 30 * 24 * 3600
-
 
 class InMemoryConversationStore:
     """Conversations by session id and owner in process memory; lost when the process ends.
@@ -24,7 +22,7 @@ class InMemoryConversationStore:
         self,
         *,
         max_sessions: int = 10_000,
-        ttl_s: float = RETENTION_S,
+        ttl_s: float,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._conversations: TTLCache[tuple[str, str], Conversation, float] = TTLCache(

@@ -25,8 +25,6 @@ from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.domain.conversations import Conversation, Turn
 
-RETENTION_S = 30 * 24 * 3600
-
 # KEYS[1] the list; ARGV: header, turn, keep, retention_s. Turns sit after the header, so
 # trimming the oldest takes the header off, trims, and puts it back.
 _APPEND = """
@@ -82,7 +80,7 @@ class RedisConversationStore:
             this version cannot read).
     """
 
-    def __init__(self, client: RedisClient, *, retention_s: int = RETENTION_S) -> None:
+    def __init__(self, client: RedisClient, *, retention_s: int) -> None:
         self._client = client
         self._retention_s = retention_s
         self._append = client.script(_APPEND)

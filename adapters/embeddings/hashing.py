@@ -33,7 +33,7 @@ class HashingEmbedder:
         ValueError: `dim` is below 8.
     """
 
-    def __init__(self, dim: int = 384) -> None:
+    def __init__(self, dim: int) -> None:
         if dim < MIN_DIM:
             raise ValueError(f"the hashing embedder needs at least {MIN_DIM} dimensions, not {dim}")
         self._dim = dim

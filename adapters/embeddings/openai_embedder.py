@@ -30,11 +30,11 @@ class OpenAIEmbedder:
         *,
         model: str,
         dim: int,
-        base_url: str = "",
-        api_key: str = "",
-        timeout_s: float = 30.0,
+        base_url: str,
+        api_key: str,
+        timeout_s: float,
         batch_size: int = 64,
-        send_dimensions: bool = False,
+        send_dimensions: bool,
     ) -> None:
         if not model:
             raise ValueError("an OpenAI embedder needs a model")

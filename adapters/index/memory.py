@@ -51,10 +51,10 @@ class InMemoryVectorIndex:
     def __init__(
         self,
         *,
-        rrf_k: int = 60,
-        vector_weight: float = 1.0,
-        text_weight: float = 1.0,
-        candidates: int = 50,
+        rrf_k: int,
+        vector_weight: float,
+        text_weight: float,
+        candidates: int,
     ) -> None:
         if rrf_k < 0 or candidates < 1:
             raise ValueError("rrf_k must be >= 0 and candidates >= 1")

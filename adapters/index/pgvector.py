@@ -19,7 +19,6 @@ from askdocs.application.ports.index import (
 )
 from askdocs.application.ports.observability import Metrics
 
-DEFAULT_EF_SEARCH = 100
 CHUNK_TOTAL_TTL_S = 60.0
 """How long a model's chunk count is reused: it scales term weights, and a minute-old count
 weighs them the same; counting every chunk for every question would not scale."""
@@ -60,16 +59,16 @@ class PgVectorIndex:
         self,
         database: PostgresDatabase,
         *,
-        rrf_k: int = 60,
-        vector_weight: float = 1.0,
-        text_weight: float = 1.0,
-        candidates: int = 50,
-        hnsw_m: int = 16,
-        hnsw_ef_construction: int = 64,
-        hnsw_ef_search: int = DEFAULT_EF_SEARCH,
-        exact_search_below: int = 10_000,
+        rrf_k: int,
+        vector_weight: float,
+        text_weight: float,
+        candidates: int,
+        hnsw_m: int,
+        hnsw_ef_construction: int,
+        hnsw_ef_search: int,
+        exact_search_below: int,
         metrics: Metrics | None = None,
-        recall_sample_rate: float = 0.0,
+        recall_sample_rate: float,
     ) -> None:
         if rrf_k < 0 or candidates < 1 or exact_search_below < 0:
             raise ValueError("rrf_k and exact_search_below must be >= 0, candidates >= 1")

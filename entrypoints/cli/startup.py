@@ -21,7 +21,7 @@ import asyncpg
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import AppError, UpstreamTimeout
-from askdocs.entrypoints.settings import SettingsError
+from askdocs.entrypoints.settings import SettingsError, load_settings
 
 CONFIGURATION_ERROR = 2
 """Exit status for a command line or settings that cannot work (argparse uses it too)."""
@@ -53,6 +53,16 @@ def configuration_checked(build: Callable[[], T]) -> T:
         raise SettingsError(str(exc)) from exc
 
 
+def one_connection(url: str) -> PostgresDatabase:
+    """A pool of one connection to `url` for a command's errand (a check, migrations, keys),
+    its statements bounded by `database.command_timeout_s` like the server's."""
+    timeout_s = load_settings().database.command_timeout_s
+    # No search runs on it, so its connections need none of the HNSW session settings.
+    return PostgresDatabase(
+        url, min_size=1, max_size=1, command_timeout_s=timeout_s, server_settings=None
+    )
+
+
 def check_database(url: str, *, migrated: bool = True) -> None:
     """Connect once to the database at `url` and, when it should be `migrated`, see that no
     migration is pending; StartupFailure saying what is wrong."""
@@ -62,7 +72,7 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         )
 
     async def pending() -> list[str]:
-        database = PostgresDatabase(url, min_size=1, max_size=1)
+        database = one_connection(url)
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await database.ping()

@@ -43,6 +43,7 @@ from tests.benchmarks import (
     streaming,
     vector_index,
 )
+from tests.support.settings_wiring import from_settings
 
 CORPUS = [
     *sorted(Path("/usr/share/common-licenses").glob("*")),
@@ -91,7 +92,10 @@ def chunker_throughput(repeat: int) -> tuple[float, int]:
     text = "\n\n".join(
         p.read_text(errors="replace") for p in CORPUS if p.is_file() and p.suffix != ".pdf"
     )
-    tokenizer, policy = TiktokenTokenizer(), ChunkingPolicy(size=256, overlap=32)
+    tokenizer, policy = (
+        from_settings(TiktokenTokenizer),
+        from_settings(ChunkingPolicy),
+    )
     started = time.perf_counter()
     for _ in range(repeat):
         chunk_page(text, tokenizer.count, policy)

@@ -37,7 +37,7 @@ from askdocs.adapters.index import pg_sql
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pg_text_query import any_word_query
-from askdocs.adapters.index.pgvector import DEFAULT_EF_SEARCH, PgVectorIndex
+from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.ports.index import (
     IndexedChunk,
@@ -48,8 +48,10 @@ from askdocs.application.ports.index import (
     VectorIndex,
 )
 from askdocs.domain.chunking import Chunk
+from askdocs.entrypoints.settings import Settings
 from tests.benchmarks import vectors
 from tests.support.postgres import migrated_schema
+from tests.support.settings_wiring import from_settings
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 K = 10
@@ -58,7 +60,8 @@ PAGE_CHUNKS = 10  # chunks per page
 TAG = "one-percent"
 TAG_EVERY = 100  # one document in this many carries TAG
 WORKERS = 4
-SESSION_SETTINGS = search_session_settings(DEFAULT_EF_SEARCH)  # as the container opens its pool
+# As the container opens its pool.
+SESSION_SETTINGS = search_session_settings(Settings().index.hnsw_ef_search)
 
 Matrix = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
@@ -245,7 +248,9 @@ async def load_alone(corpus: Corpus, batch: int, concurrency: int) -> float:
         await execute(
             database, f"CREATE INDEX {pg_sql.index_name(MODEL)} ON chunks (id) WHERE false"
         )
-        return await load(PgVectorIndex(database), corpus, batch, concurrency)
+        return await load(
+            from_settings(PgVectorIndex, database=database), corpus, batch, concurrency
+        )
 
 
 async def publish(index: VectorIndex, corpus: Corpus) -> float:
@@ -320,7 +325,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
     name = pg_sql.index_name(MODEL)
     rows: list[Row] = []
     async with schema() as database:
-        index = PgVectorIndex(database)
+        index = from_settings(PgVectorIndex, database=database)
         # A placeholder under the adapter's index name, empty by its predicate: the adapter's
         # CREATE INDEX IF NOT EXISTS on first add does nothing, and the load runs index-free.
         await execute(database, f"CREATE INDEX {name} ON chunks (id) WHERE false")
@@ -380,7 +385,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
                 rows=f"{rows_note(hybrid.rows, K)}; text matched for {matched} of {len(worded)}",
             )
         )
-        muted = PgVectorIndex(database, text_weight=0.0)
+        muted = from_settings(PgVectorIndex, database=database, text_weight=0.0)
         zero = await measure(ids(muted.search), queries_of(data, q, text=True), expected)
         rows.append(
             Row(
@@ -406,7 +411,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
                 rows=rows_note(filtered.rows, min(K, matches)),
             )
         )
-        walk = PgVectorIndex(database, exact_search_below=0)
+        walk = from_settings(PgVectorIndex, database=database, exact_search_below=0)
         await server_time(walk, tagged[1], "filtered, HNSW path")
         walked = await measure(
             ids(walk.search), tagged[: args.filtered_hnsw_queries], expected_tagged
@@ -427,14 +432,15 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         log(f"[{n}] IVFFlat build (lists={lists}) ...")
         ivf_build = await execute(database, ivfflat_ddl(vectors.DIM, lists))
         await execute(database, "ANALYZE chunks")
-        probed = PostgresDatabase(
-            database.url,
+        probed = from_settings(
+            PostgresDatabase,
+            url=database.url,
             min_size=1,
             max_size=WORKERS,
             server_settings={**SESSION_SETTINGS, "ivfflat.probes": str(args.probes)},
         )
         try:
-            ivf = PgVectorIndex(probed)
+            ivf = from_settings(PgVectorIndex, database=probed)
             assert await plan_uses(ivf, plain[0], "chunks_ivfflat"), "the IVFFlat index is not used"
             for query in plain[: args.warmup]:
                 await ivf.search(query)
@@ -525,7 +531,7 @@ async def pg_small(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
     expected = truth(corpus, data, data.query_vectors[: args.queries], None)
     rows: list[Row] = []
     async with schema() as database:
-        index = PgVectorIndex(database)
+        index = from_settings(PgVectorIndex, database=database)
         log(f"[{n}] loading as ingestion does (batches of 64, HNSW index present) ...")
         load_rate = await load(index, corpus, 64)
         await publish(index, corpus)
@@ -578,7 +584,7 @@ async def memory(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespace
     count = args.queries if n <= args.small else args.memory_queries
     plain = queries_of(data, count)
     expected = truth(corpus, data, data.query_vectors[:count], None)
-    index = InMemoryVectorIndex()
+    index = from_settings(InMemoryVectorIndex)
     log(f"[{n}] in-memory ...")
     load_rate = await load(index, corpus, args.batch)
     await publish(index, corpus)

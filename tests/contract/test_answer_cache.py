@@ -14,6 +14,7 @@ from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.cache import AnswerCache, CacheLookup
 from tests.contract.builders import make_answer
+from tests.support.settings_wiring import from_settings
 from tests.support.timers import FakeTimer
 
 TTL_S = 30.0
@@ -106,7 +107,7 @@ class TestInMemoryAnswerCache(StoringAnswerCacheContract):
 
     @pytest.fixture
     def cache(self, timer: FakeTimer) -> AnswerCache:
-        return InMemoryAnswerCache(ttl_s=TTL_S, timer=timer)
+        return from_settings(InMemoryAnswerCache, ttl_s=TTL_S, timer=timer)
 
     @pytest.fixture
     def advance(self, timer: FakeTimer) -> Advance:
@@ -116,7 +117,7 @@ class TestInMemoryAnswerCache(StoringAnswerCacheContract):
         return advance
 
     async def test_the_least_recently_used_answer_is_evicted_when_full(self) -> None:
-        cache = InMemoryAnswerCache(max_entries=2)
+        cache = from_settings(InMemoryAnswerCache, max_entries=2)
         await cache.put("a", 0, make_answer("a"))
         await cache.put("b", 0, make_answer("b"))
         assert (await cache.lookup("a")).answer is not None  # "a" is now the most recently used

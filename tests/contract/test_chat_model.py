@@ -24,6 +24,7 @@ from askdocs.application.errors import (
 from askdocs.application.ports import ChatModel, ChatRequest, Delta
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.domain.answers import Completion, Passage
+from askdocs.entrypoints.settings import LlmSettings, ProviderSettings
 from tests.contract.chat_model_contract import (
     PASSAGES,
     QUESTION,
@@ -53,14 +54,14 @@ ODD_REQUESTS = [
 class TestExtractiveChatModel(ChatModelContract):
     @pytest.fixture
     def chat_model(self) -> ChatModel:
-        return ExtractiveChatModel()
+        return ExtractiveChatModel(model="extractive")
 
     @pytest.fixture(params=ODD_REQUESTS)
     def trouble(self, request: pytest.FixtureRequest) -> Trouble:
-        return Trouble(ExtractiveChatModel(), request.param, raises=None)
+        return Trouble(ExtractiveChatModel(model="extractive"), request.param, raises=None)
 
     async def test_the_whole_answer_streams_as_one_delta(self) -> None:
-        events = await collect(ExtractiveChatModel(), chat_request())
+        events = await collect(ExtractiveChatModel(model="extractive"), chat_request())
         assert len(events) == 2
         delta, completion = events
         assert isinstance(delta, Delta)
@@ -68,7 +69,7 @@ class TestExtractiveChatModel(ChatModelContract):
         assert "forty euros" in completion.text
 
     async def test_temperature_and_max_tokens_change_nothing(self) -> None:
-        model = ExtractiveChatModel()
+        model = ExtractiveChatModel(model="extractive")
         plain = await model.complete(chat_request())
         sampled = await model.complete(
             dataclasses.replace(chat_request(), temperature=2.0, max_tokens=1)
@@ -87,9 +88,13 @@ def router_over(fake: FakeLLM, *, timeout_s: float = 10.0) -> ProviderRouter:
         api_key="sk-test",
         models=["tiny", "large"],
         timeout_s=10.0,
+        max_tokens=ProviderSettings().max_tokens,
     )
     health = InMemoryProviderHealth()
-    return ProviderRouter((provider,), health, NoopMetrics(), timeout_s=timeout_s)
+    cooldown_s = LlmSettings().cooldown_s
+    return ProviderRouter(
+        (provider,), health, NoopMetrics(), timeout_s=timeout_s, cooldown_s=cooldown_s
+    )
 
 
 # (what the server does, the model asked for, what the router must raise)

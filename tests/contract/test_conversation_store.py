@@ -11,6 +11,7 @@ from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.ports.conversations import ConversationStore
 from tests.contract.builders import make_turn
+from tests.support.settings_wiring import from_settings
 
 
 class ConversationStoreContract:
@@ -91,7 +92,7 @@ class ConversationStoreContract:
 class TestInMemoryConversationStore(ConversationStoreContract):
     @pytest.fixture
     def store(self) -> ConversationStore:
-        return InMemoryConversationStore()
+        return from_settings(InMemoryConversationStore)
 
     async def test_a_session_expires_after_its_retention_since_the_last_turn(self) -> None:
         now = [0.0]
@@ -105,7 +106,7 @@ class TestInMemoryConversationStore(ConversationStoreContract):
         assert await store.get("s1", "key:alice") is None
 
     async def test_past_its_capacity_the_least_recently_used_session_goes(self) -> None:
-        store = InMemoryConversationStore(max_sessions=2)
+        store = from_settings(InMemoryConversationStore, max_sessions=2)
         for session in ("s1", "s2", "s3"):
             await store.append(session, "key:alice", make_turn(session), keep=10)
         assert await store.get("s1", "key:alice") is None
@@ -115,4 +116,4 @@ class TestInMemoryConversationStore(ConversationStoreContract):
 class TestRedisConversationStore(ConversationStoreContract):
     @pytest.fixture
     def store(self, redis_client: RedisClient) -> ConversationStore:
-        return RedisConversationStore(redis_client)
+        return from_settings(RedisConversationStore, client=redis_client)

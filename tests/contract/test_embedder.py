@@ -14,6 +14,7 @@ from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.application.ports.embeddings import Embedder
 from tests.support.fake_llm import FakeLLM, fake_embedding
+from tests.support.settings_wiring import from_settings
 
 
 def cosine(a: list[float], b: list[float]) -> float:
@@ -81,14 +82,14 @@ class TestHashingEmbedder(EmbedderContract):
 
     def test_the_model_id_names_the_version_and_dimension(self) -> None:
         assert HashingEmbedder(dim=128).model_id == "hashing-v1-128"
-        assert HashingEmbedder().dim == 384
+        assert from_settings(HashingEmbedder).dim == 384
 
     def test_fewer_than_eight_dimensions_are_refused(self) -> None:
         with pytest.raises(ValueError, match="at least 8"):
             HashingEmbedder(dim=7)
 
     async def test_case_does_not_change_the_vector(self) -> None:
-        embedder = HashingEmbedder()
+        embedder = from_settings(HashingEmbedder)
         assert await embedder.embed_query("Hello World") == await embedder.embed_query(
             "hello world"
         )
@@ -109,7 +110,9 @@ class TestOpenAIEmbedder(EmbedderContract):
         return embeddings_server
 
     def make_embedder(self) -> Embedder:
-        return OpenAIEmbedder(model="embed-small", dim=16, base_url=self.base_url, batch_size=2)
+        return from_settings(
+            OpenAIEmbedder, model="embed-small", dim=16, base_url=self.base_url, batch_size=2
+        )
 
     async def test_a_query_is_closer_to_a_document_sharing_its_words(
         self, embedder: Embedder
@@ -124,11 +127,13 @@ class TestOpenAIEmbedder(EmbedderContract):
         assert {r.body["model"] for r in server.requests} == {"embed-small"}
 
     async def test_vectors_of_another_length_are_refused(self) -> None:
-        wrong = OpenAIEmbedder(model="embed-small", dim=32, base_url=self.base_url)
+        wrong = from_settings(OpenAIEmbedder, model="embed-small", dim=32, base_url=self.base_url)
         with pytest.raises(UpstreamUnavailable, match="16 dimensions"):
             await wrong.embed_query("text")
 
     async def test_a_server_that_is_down_is_upstream_unavailable(self) -> None:
-        dead = OpenAIEmbedder(model="m", dim=16, base_url="http://127.0.0.1:9/v1", timeout_s=2)
+        dead = from_settings(
+            OpenAIEmbedder, model="m", dim=16, base_url="http://127.0.0.1:9/v1", timeout_s=2
+        )
         with pytest.raises(UpstreamUnavailable):
             await dead.embed_query("text")

@@ -16,6 +16,7 @@ from askdocs.application.errors import RetryLater
 from askdocs.application.ports import IngestionJob, JobAttempt, JobQueue
 from askdocs.domain.documents import VersionStatus
 from tests.contract.builders import make_document, make_version
+from tests.support.settings_wiring import from_settings
 
 JOB = IngestionJob("doc-1", 1)
 WAIT_S = 20.0
@@ -103,12 +104,12 @@ class TestInProcessJobQueue(JobQueueContract):
 class TestPgQueuerJobQueue(JobQueueContract):
     @pytest.fixture
     def queue(self, postgres: PostgresDatabase) -> JobQueue:
-        return PgQueuerJobQueue(postgres, poll_s=0.2)
+        return from_settings(PgQueuerJobQueue, database=postgres, poll_s=0.2)
 
     async def test_a_job_is_queued_with_its_version_or_not_at_all(
         self, postgres: PostgresDatabase
     ) -> None:
-        queue = PgQueuerJobQueue(postgres, poll_s=0.2)
+        queue = from_settings(PgQueuerJobQueue, database=postgres, poll_s=0.2)
         repository = PostgresDocumentRepository(postgres, jobs=queue)
         queued = make_version(1, status=VersionStatus.QUEUED)
         await repository.save(make_document(versions=(queued,)), jobs=[JOB])
@@ -123,7 +124,7 @@ class TestPgQueuerJobQueue(JobQueueContract):
     async def test_a_stalled_version_without_a_job_is_queued_again(
         self, postgres: PostgresDatabase
     ) -> None:
-        queue = PgQueuerJobQueue(postgres, poll_s=0.2)
+        queue = from_settings(PgQueuerJobQueue, database=postgres, poll_s=0.2)
         repository = PostgresDocumentRepository(postgres)  # no queue: the job is lost
         await repository.save(
             make_document(versions=(make_version(1, status=VersionStatus.QUEUED),))

@@ -24,6 +24,7 @@ from askdocs.application.ports.parsing import DocumentParser
 from tests.support.docx import fill_table, make_docx
 from tests.support.malformed import docx_understating_its_size, docx_zip_bomb
 from tests.support.pdf import make_encrypted_pdf, make_pdf
+from tests.support.settings_wiring import from_settings
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -371,4 +372,4 @@ class TestInlineParser(DocumentParserContract):
 class TestIsolatedParser(DocumentParserContract):
     @pytest.fixture
     def document_parser(self) -> DocumentParser:
-        return IsolatedParser(cpu_budget_s=20, memory_budget_mb=512)
+        return from_settings(IsolatedParser, cpu_budget_s=20, memory_budget_mb=512)

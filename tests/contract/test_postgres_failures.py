@@ -39,6 +39,7 @@ from tests.contract.builders import (
     sha,
 )
 from tests.support.private_postgres import free_port
+from tests.support.settings_wiring import from_settings
 
 WAIT_S = 20.0
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -70,16 +71,28 @@ PORT_CALLS: dict[str, PortCall] = {
         lambda db: PostgresDocumentRepository(db).find_live_by_content(sha("page"))
     ),
     "DocumentRepository.list": lambda db: PostgresDocumentRepository(db).list(DocumentQuery()),
-    "VectorIndex.add": lambda db: PgVectorIndex(db).add([make_indexed(make_chunk("doc", "p"))]),
-    "VectorIndex.publish": lambda db: PgVectorIndex(db).publish(make_liveness("doc", [("p", 1)])),
-    "VectorIndex.withdraw": lambda db: PgVectorIndex(db).withdraw("doc"),
-    "VectorIndex.search": lambda db: PgVectorIndex(db).search(SEARCH),
-    "VectorIndex.term_counts": lambda db: PgVectorIndex(db).term_counts(MODEL, ["relay"]),
-    "JobQueue.enqueue": lambda db: PgQueuerJobQueue(db).enqueue([IngestionJob("doc-1", 1)]),
-    "JobQueue.consume": (
-        lambda db: PgQueuerJobQueue(db, poll_s=0.2).consume(_never_called, concurrency=1)
+    "VectorIndex.add": lambda db: from_settings(PgVectorIndex, database=db).add(
+        [make_indexed(make_chunk("doc", "p"))]
     ),
-    "JobQueue.requeue_stalled": lambda db: PgQueuerJobQueue(db).requeue_stalled(60),
+    "VectorIndex.publish": lambda db: from_settings(PgVectorIndex, database=db).publish(
+        make_liveness("doc", [("p", 1)])
+    ),
+    "VectorIndex.withdraw": lambda db: from_settings(PgVectorIndex, database=db).withdraw("doc"),
+    "VectorIndex.search": lambda db: from_settings(PgVectorIndex, database=db).search(SEARCH),
+    "VectorIndex.term_counts": lambda db: from_settings(PgVectorIndex, database=db).term_counts(
+        MODEL, ["relay"]
+    ),
+    "JobQueue.enqueue": lambda db: from_settings(PgQueuerJobQueue, database=db).enqueue(
+        [IngestionJob("doc-1", 1)]
+    ),
+    "JobQueue.consume": (
+        lambda db: from_settings(PgQueuerJobQueue, database=db, poll_s=0.2).consume(
+            _never_called, concurrency=1
+        )
+    ),
+    "JobQueue.requeue_stalled": lambda db: from_settings(
+        PgQueuerJobQueue, database=db
+    ).requeue_stalled(60),
     "FeedbackStore.add": lambda db: PostgresFeedbackStore(db).add(FEEDBACK),
     "FeedbackStore.list": lambda db: PostgresFeedbackStore(db).list(FeedbackQuery()),
     "AuditLog.record": lambda db: PostgresAuditLog(db).record(EVENT),
@@ -101,7 +114,9 @@ every_port_call = pytest.mark.parametrize("call", PORT_CALLS.values(), ids=PORT_
 @pytest.fixture
 async def unreachable_postgres() -> AsyncIterator[PostgresDatabase]:
     """A database URL leading to a port nothing listens on."""
-    database = PostgresDatabase(f"postgresql://postgres@127.0.0.1:{free_port()}/askdocs")
+    database = from_settings(
+        PostgresDatabase, url=f"postgresql://postgres@127.0.0.1:{free_port()}/askdocs"
+    )
     yield database
     await database.close()
 

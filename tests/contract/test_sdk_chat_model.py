@@ -24,6 +24,7 @@ from askdocs.application.errors import (
 from askdocs.application.ports import ChatModel, Delta, StreamEvent
 from askdocs.domain.answers import Completion
 from askdocs.domain.prompts import SYSTEM_PROMPT
+from askdocs.entrypoints.settings import ProviderSettings
 from tests.contract.chat_model_contract import ChatModelContract, Trouble, chat_request, collect
 from tests.support.fake_llm import (
     BreakMidway,
@@ -180,6 +181,7 @@ class TestOpenAICompatible(SdkChatModelContract):
                 api_key="sk-test",
                 models=["tiny", "large"],
                 timeout_s=timeout_s,
+                max_tokens=ProviderSettings().max_tokens,
             )
 
         return build
@@ -196,6 +198,7 @@ class TestGroq(SdkChatModelContract):
                 api_key="sk-test",
                 models=["tiny", "large"],
                 timeout_s=timeout_s,
+                max_tokens=ProviderSettings().max_tokens,
             )
 
         return build

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.application.ports.parsing import Tokenizer
+from tests.support.settings_wiring import from_settings
 
-TOKENIZER: Tokenizer = TiktokenTokenizer()
+TOKENIZER: Tokenizer = from_settings(TiktokenTokenizer)
 
 
 def test_hello_world_has_the_cl100k_base_ids() -> None:
@@ -47,7 +48,7 @@ def test_the_encoding_loads_with_an_empty_cache_and_no_network(
     monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    assert TiktokenTokenizer().encode("hello world") == [15339, 1917]
+    assert from_settings(TiktokenTokenizer).encode("hello world") == [15339, 1917]
 
 
 def test_an_unknown_encoding_is_a_value_error() -> None:

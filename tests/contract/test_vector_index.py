@@ -14,14 +14,16 @@ from hypothesis import strategies as st
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pg_sql import index_name
-from askdocs.adapters.index.pgvector import DEFAULT_EF_SEARCH, PgVectorIndex
+from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.lexicon import terms
+from askdocs.entrypoints.settings import Settings
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
 from tests.support.postgres import migrated_schema
+from tests.support.settings_wiring import from_settings
 
 
 def query(
@@ -311,32 +313,36 @@ class VectorIndexContract:
 class TestInMemoryVectorIndex(VectorIndexContract):
     @pytest.fixture
     def make_index(self) -> IndexFactory:
-        return InMemoryVectorIndex
+        return lambda **knobs: from_settings(InMemoryVectorIndex, **knobs)
 
 
 class TestPgVectorIndex(VectorIndexContract):
     @pytest.fixture
     def make_index(self, postgres: PostgresDatabase) -> IndexFactory:
-        return lambda **knobs: PgVectorIndex(postgres, **knobs)
+        return lambda **knobs: from_settings(PgVectorIndex, database=postgres, **knobs)
 
     @pytest.fixture(params=["settings per search", "settings per connection"])
     async def postgres(self, request: pytest.FixtureRequest) -> AsyncIterator[PostgresDatabase]:
         """Both ways of giving the HNSW scan its settings: SET LOCAL in a transaction around
         each search, or connections that start with them (as the container opens its pool)."""
         per_connection = request.param == "settings per connection"
-        settings = search_session_settings(DEFAULT_EF_SEARCH) if per_connection else None
+        settings = (
+            search_session_settings(Settings().index.hnsw_ef_search) if per_connection else None
+        )
         async for database in migrated_schema(settings):
             yield database
 
     async def test_the_database_refuses_a_length_another_process_did_not_store(
         self, postgres: PostgresDatabase
     ) -> None:
-        await PgVectorIndex(postgres).add([make_indexed(make_chunk("doc", "p"))])
-        fresh = PgVectorIndex(postgres)  # knows nothing of the model yet
+        await from_settings(PgVectorIndex, database=postgres).add(
+            [make_indexed(make_chunk("doc", "p"))]
+        )
+        fresh = from_settings(PgVectorIndex, database=postgres)  # knows nothing of the model yet
         with pytest.raises(InvalidInput):
             await fresh.add([make_indexed(make_chunk("doc", "p", 1), [1.0, 0.0])])
         with pytest.raises(InvalidInput):
-            await PgVectorIndex(postgres).search(
+            await from_settings(PgVectorIndex, database=postgres).search(
                 SearchQuery(text="x", embedding=[1.0], embedding_model=MODEL, k=1)
             )
 
@@ -348,7 +354,8 @@ class TestPgVectorIndex(VectorIndexContract):
             for n, dim in enumerate((4, 8))
         ]
         outcomes = await asyncio.gather(
-            *(PgVectorIndex(postgres).add(batch) for batch in batches), return_exceptions=True
+            *(from_settings(PgVectorIndex, database=postgres).add(batch) for batch in batches),
+            return_exceptions=True,
         )
         assert sorted(type(o).__name__ for o in outcomes) == ["InvalidInput", "NoneType"]
 
@@ -363,7 +370,7 @@ class TestPgVectorIndex(VectorIndexContract):
     async def test_long_vectors_use_halfvec_or_an_exact_scan(
         self, postgres: PostgresDatabase, dim: int, indexed: str | None
     ) -> None:
-        index = PgVectorIndex(postgres)
+        index = from_settings(PgVectorIndex, database=postgres)
         model = f"long-{dim}"
         texts = [f"passage {n}" for n in range(20)]
         await index.add(

@@ -23,6 +23,7 @@ from askdocs.application.errors import UpstreamError
 from askdocs.domain.rate_limits import RateLimitPolicy
 from askdocs.entrypoints.http.lifecycle import Readiness
 from tests.support.private_redis import PrivateRedis, private_redis
+from tests.support.settings_wiring import from_settings
 
 TIMEOUT_S = 0.3
 COOLDOWN_S = 1.0
@@ -56,7 +57,7 @@ def adapter_calls(client: RedisClient) -> list[Call]:
     """What a chat asks Redis for, through the adapters that ask it."""
     cache = RedisAnswerCache(client, ttl_s=60)
     limiter = RedisRateLimiter(client)
-    store = RedisConversationStore(client)
+    store = from_settings(RedisConversationStore, client=client)
     health = RedisProviderHealth(client)
     return [
         lambda: limiter.hit("ip:1", POLICY, NOW),
@@ -147,7 +148,7 @@ async def test_readiness_is_degraded_while_the_breaker_is_open_and_its_probe_clo
 
 
 async def test_error_replies_do_not_stop_calls_from_reaching_redis(client: RedisClient) -> None:
-    store = RedisConversationStore(client)
+    store = from_settings(RedisConversationStore, client=client)
     failing_script = client.script("return redis.call('INCR', KEYS[1])")
     await client.execute("SET", client.key("text"), "not a number")
 

@@ -19,6 +19,7 @@ from askdocs.application.ports.parsing import DocumentParser, ParsedDocument
 from tests.support import readers
 from tests.support.malformed import MALFORMED_INPUTS, docx_zip_bomb, pdf_inflate_bomb
 from tests.support.pdf import make_pdf
+from tests.support.settings_wiring import from_settings
 
 PDF = "application/pdf"
 TIME_BUDGET_S = 20
@@ -30,7 +31,9 @@ GOOD_PDF = make_pdf(["A page that parses", "and a second one"])
 
 @pytest.fixture
 def parser() -> DocumentParser:
-    return IsolatedParser(cpu_budget_s=TIME_BUDGET_S, memory_budget_mb=MEMORY_BUDGET_MB)
+    return from_settings(
+        IsolatedParser, cpu_budget_s=TIME_BUDGET_S, memory_budget_mb=MEMORY_BUDGET_MB
+    )
 
 
 async def assert_still_works(parser: DocumentParser) -> None:
@@ -94,7 +97,7 @@ async def test_bombs_are_unprocessable(
 
 
 async def test_a_parse_past_its_cpu_budget_ends_with_that_reason() -> None:
-    parser = IsolatedParser(cpu_budget_s=1, read=readers.spin)
+    parser = from_settings(IsolatedParser, cpu_budget_s=1, read=readers.spin)
     started = time.monotonic()
     with pytest.raises(UnprocessableDocument, match="used more than 1 s of CPU time"):
         await parser.parse(b"%PDF-", PDF)
@@ -102,7 +105,7 @@ async def test_a_parse_past_its_cpu_budget_ends_with_that_reason() -> None:
 
 
 async def test_a_parse_past_the_wall_clock_budget_is_killed(tmp_path: Path) -> None:
-    parser = IsolatedParser(cpu_budget_s=60, wall_budget_s=1, read=readers.hang)
+    parser = from_settings(IsolatedParser, cpu_budget_s=60, wall_budget_s=1, read=readers.hang)
     pid_file = tmp_path / "child.pid"
     started = time.monotonic()
     with pytest.raises(UnprocessableDocument, match="parsing took longer than 1 s"):
@@ -115,7 +118,7 @@ async def test_a_parse_past_the_wall_clock_budget_is_killed(tmp_path: Path) -> N
 
 
 async def test_a_parse_whose_caller_gives_up_is_killed(tmp_path: Path) -> None:
-    parser = IsolatedParser(read=readers.hang)
+    parser = from_settings(IsolatedParser, read=readers.hang)
     pid_file = tmp_path / "child.pid"
     parse = asyncio.create_task(parser.parse(str(pid_file).encode(), PDF))
     pid = await written_pid(pid_file)
@@ -134,7 +137,7 @@ async def test_a_parse_whose_caller_gives_up_is_killed(tmp_path: Path) -> None:
 async def test_a_parse_past_the_memory_budget_is_unprocessable(
     read: Read,
 ) -> None:
-    parser = IsolatedParser(memory_budget_mb=256, read=read)
+    parser = from_settings(IsolatedParser, memory_budget_mb=256, read=read)
     with pytest.raises(UnprocessableDocument, match="parsing needed more than 256 MB of memory"):
         await parser.parse(pdf_inflate_bomb()[0], PDF)
 
@@ -150,12 +153,12 @@ async def test_a_parse_past_the_memory_budget_is_unprocessable(
 )
 async def test_a_reader_that_crashes_or_fails_costs_only_its_file(read: Read, detail: str) -> None:
     with pytest.raises(UnprocessableDocument) as caught:
-        await IsolatedParser(read=read).parse(GOOD_PDF, PDF)
+        await from_settings(IsolatedParser, read=read).parse(GOOD_PDF, PDF)
     assert caught.value.detail == detail
 
 
 async def test_parses_run_side_by_side_up_to_the_limit() -> None:
-    parser = IsolatedParser(max_concurrent=2, read=readers.read_after_a_second)
+    parser = from_settings(IsolatedParser, max_concurrent=2, read=readers.read_after_a_second)
     pdfs = [make_pdf([f"document {n}"]) for n in range(4)]
     started = time.monotonic()
     parsed = await asyncio.gather(*(parser.parse(pdf, PDF) for pdf in pdfs))
@@ -171,8 +174,10 @@ async def test_many_parses_at_once_all_complete(parser: DocumentParser) -> None:
 
 
 async def test_waiting_for_a_child_leaves_the_event_loop_free() -> None:
-    parser = IsolatedParser(read=readers.read_after_a_second)
-    await assert_still_works(IsolatedParser())  # the forkserver is up before the clock starts
+    parser = from_settings(IsolatedParser, read=readers.read_after_a_second)
+    await assert_still_works(
+        from_settings(IsolatedParser)
+    )  # the forkserver is up before the clock starts
     gaps: list[float] = []
 
     async def tick() -> None:
@@ -197,7 +202,7 @@ def test_a_large_outcome_arrives_whole_on_the_uvloop_event_loop() -> None:
     data = make_pdf(pages)
 
     async def parse() -> ParsedDocument:
-        return await IsolatedParser(cpu_budget_s=60).parse(data, PDF)
+        return await from_settings(IsolatedParser, cpu_budget_s=60).parse(data, PDF)
 
     parsed = uvloop.run(parse())
 

@@ -19,7 +19,14 @@ import pytest
 from askdocs.adapters.auth.jwks import JwksKeySet
 from askdocs.adapters.auth.jwt import JwtBearerTokenVerifier
 from askdocs.application.errors import InvalidToken, UpstreamUnavailable
-from tests.support.tokens import AUDIENCE, ISSUER, SigningKey, ec_key, forged, jwks, rsa_key
+from tests.support.tokens import (
+    SigningKey,
+    bearer_verifier,
+    ec_key,
+    forged,
+    jwks,
+    rsa_key,
+)
 
 CACHE_S = 300.0
 REFETCH_S = 30.0
@@ -91,7 +98,7 @@ async def verifier(server: JwksServer, clock: FakeMonotonic) -> JwtBearerTokenVe
         refetch_s=REFETCH_S,
         monotonic=clock,
     )
-    verifying = JwtBearerTokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
+    verifying = bearer_verifier(keys)
     yield verifying
     await verifying.aclose()
 

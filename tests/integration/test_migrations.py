@@ -20,6 +20,7 @@ from askdocs.adapters.postgres.migrations import (
     shipped_migrations,
 )
 from tests.support.postgres import ensure_test_database, postgres_url
+from tests.support.settings_wiring import from_settings
 
 
 @pytest.fixture
@@ -38,8 +39,11 @@ async def empty_schema() -> AsyncIterator[str]:
 
 
 def database_in(schema: str) -> PostgresDatabase:
-    return PostgresDatabase(
-        postgres_url(), max_size=2, server_settings={"search_path": f"{schema},public"}
+    return from_settings(
+        PostgresDatabase,
+        url=postgres_url(),
+        max_size=2,
+        server_settings={"search_path": f"{schema},public"},
     )
 
 

@@ -12,10 +12,11 @@ from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.ports.index import SearchQuery
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
+from tests.support.settings_wiring import from_settings
 
 
 async def text_index(postgres: PostgresDatabase, texts: list[str]) -> PgVectorIndex:
-    index = PgVectorIndex(postgres, vector_weight=0.0)
+    index = from_settings(PgVectorIndex, database=postgres, vector_weight=0.0)
     chunks = [make_chunk("doc", "page", n, text) for n, text in enumerate(texts)]
     for start in range(0, len(chunks), 1000):
         await index.add([make_indexed(c, direction(0.3)) for c in chunks[start : start + 1000]])

@@ -23,6 +23,7 @@ from askdocs.application.ports.index import IndexedChunk, Liveness, LivePage, Se
 from askdocs.domain.chunking import Chunk, chunk_id
 from tests.contract.builders import sha
 from tests.support.postgres import migrated_schema
+from tests.support.settings_wiring import from_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -109,7 +110,7 @@ def liveness(
 async def corpus() -> AsyncIterator[Corpus]:
     async for database in migrated_schema():
         metrics = RecordingMetrics()
-        index = PgVectorIndex(database, metrics=metrics)
+        index = from_settings(PgVectorIndex, database=database, metrics=metrics)
         texts = corpus_texts()
         vectors = np.asarray(await EMBEDDER.embed_documents(texts), dtype=np.float32)
         chunks, tags, pages = [], {}, {}
@@ -191,7 +192,7 @@ async def test_unfiltered_top_10_overlaps_the_exact_top_10(corpus: Corpus) -> No
 
 
 async def test_iterative_scans_fill_k_when_the_exact_path_is_off(corpus: Corpus) -> None:
-    graph_only = PgVectorIndex(corpus.database, exact_search_below=0)
+    graph_only = from_settings(PgVectorIndex, database=corpus.database, exact_search_below=0)
     query = corpus.vectors[1234].tolist()
     hits = await graph_only.search(vector_query(query, 10, tags=(RARE,)))
     assert len(hits) == 10

@@ -8,14 +8,19 @@ import pytest
 
 from askdocs.adapters.postgres.database import PostgresDatabase
 from tests.support.postgres import migrated_schema
+from tests.support.settings_wiring import from_settings
 
 
 @pytest.fixture
 async def one_connection() -> AsyncIterator[PostgresDatabase]:
     """A pool of exactly one connection, so every acquire gets the one released before."""
     async for schema in migrated_schema():  # skips or fails without a server
-        database = PostgresDatabase(
-            schema.url, min_size=1, max_size=1, server_settings={"work_mem": "7MB"}
+        database = from_settings(
+            PostgresDatabase,
+            url=schema.url,
+            min_size=1,
+            max_size=1,
+            server_settings={"work_mem": "7MB"},
         )
         yield database
         await database.close()

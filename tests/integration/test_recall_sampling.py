@@ -10,6 +10,7 @@ from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.ports import SearchQuery
 from tests.contract.builders import make_chunk, make_indexed, make_liveness
+from tests.support.settings_wiring import from_settings
 
 WORDS = [
     *("river", "stone", "lamp", "harbour", "orchard", "signal"),
@@ -24,7 +25,9 @@ def page_text(n: int) -> str:
 async def loaded_index(postgres: PostgresDatabase, *, rate: float) -> tuple[PgVectorIndex, Any]:
     embedder = HashingEmbedder(dim=64)
     metrics = PrometheusMetrics()
-    index = PgVectorIndex(postgres, metrics=metrics, recall_sample_rate=rate)
+    index = from_settings(
+        PgVectorIndex, database=postgres, metrics=metrics, recall_sample_rate=rate
+    )
     texts = [page_text(n) for n in range(300)]
     vectors = await embedder.embed_documents(texts)
     chunks = [make_chunk("doc", text) for text in texts]
@@ -74,9 +77,18 @@ async def test_filtered_searches_and_a_zero_rate_are_not_sampled(
     await index.recall.drain()
 
     assert gauge(metrics) is None
-    assert PgVectorIndex(postgres, metrics=metrics, recall_sample_rate=0.0).recall is None
+    assert (
+        from_settings(
+            PgVectorIndex, database=postgres, metrics=metrics, recall_sample_rate=0.0
+        ).recall
+        is None
+    )
 
 
 def test_without_metrics_nothing_is_sampled() -> None:
-    index = PgVectorIndex(PostgresDatabase("postgresql://unused"), recall_sample_rate=0.5)
+    index = from_settings(
+        PgVectorIndex,
+        database=from_settings(PostgresDatabase, url="postgresql://unused"),
+        recall_sample_rate=0.5,
+    )
     assert index.recall is None

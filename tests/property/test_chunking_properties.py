@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy, TokenWindow
 from askdocs.domain.errors import InvalidChunkingPolicy
+from tests.support.settings_wiring import from_settings
 
 token_counts = st.integers(min_value=0, max_value=5000)
 
@@ -97,7 +98,7 @@ def test_a_negative_overlap_is_refused(size: int, overlap: int) -> None:
         ChunkingPolicy(size=size, overlap=overlap)
 
 
-_TOKENIZER = TiktokenTokenizer()
+_TOKENIZER = from_settings(TiktokenTokenizer)
 page_texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)),  # lone surrogates are not UTF-8
     max_size=1500,

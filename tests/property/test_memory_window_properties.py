@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from askdocs.domain.conversations import MAX_REMEMBERED_TURNS, MemoryWindow, Turn
+from tests.support.settings_wiring import from_settings
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 words = st.lists(st.sampled_from(["a", "bb", "ccc", "word"]), max_size=8).map(" ".join)
@@ -76,9 +77,9 @@ def test_a_window_of_zero_turns_remembers_nothing(turns: list[Turn]) -> None:
 @pytest.mark.parametrize("max_turns", [-1, MAX_REMEMBERED_TURNS + 1])
 def test_a_turn_limit_outside_zero_to_thirty_is_refused(max_turns: int) -> None:
     with pytest.raises(ValueError, match="memory keeps"):
-        MemoryWindow(max_turns=max_turns)
+        from_settings(MemoryWindow, max_turns=max_turns)
 
 
 def test_a_negative_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="budget"):
-        MemoryWindow(token_budget=-1)
+        from_settings(MemoryWindow, token_budget=-1)

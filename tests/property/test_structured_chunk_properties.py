@@ -11,8 +11,9 @@ from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.structured_chunks import CODE_BLOCK_LIMIT, chunk_page
 from askdocs.domain.text_blocks import BlockKind, parse_blocks
+from tests.support.settings_wiring import from_settings
 
-TOKENIZER = TiktokenTokenizer()
+TOKENIZER = from_settings(TiktokenTokenizer)
 words = st.text(alphabet="abcdefghij klmnop", min_size=1, max_size=60).map(str.strip).filter(bool)
 sentences = st.lists(words, min_size=1, max_size=30).map(lambda ws: ". ".join(ws) + ".")
 

@@ -18,6 +18,7 @@ import pytest
 
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import PostgresMigrator
+from tests.support.settings_wiring import from_settings
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/askdocs_test"
 
@@ -95,8 +96,9 @@ async def migrated_schema(
         # asyncpg sends unknown URL parameters as server settings, so the URL alone carries
         # the schema: the same string works for PostgresDatabase, subprocesses and
         # ASKDOCS_DATABASE__URL.
-        database = PostgresDatabase(
-            f"{url}?search_path={schema},public",
+        database = from_settings(
+            PostgresDatabase,
+            url=f"{url}?search_path={schema},public",
             min_size=1,
             max_size=4,
             server_settings=server_settings,
@@ -112,7 +114,9 @@ async def unmigrated_schema() -> AsyncIterator[PostgresDatabase]:
     """A PostgresDatabase on a fresh schema nobody migrated: no table, and nothing else on its
     search_path (not even `public`, where the test database keeps the vector type)."""
     async with _throwaway_schema() as (url, schema):
-        database = PostgresDatabase(f"{url}?search_path={schema}", min_size=1, max_size=4)
+        database = from_settings(
+            PostgresDatabase, url=f"{url}?search_path={schema}", min_size=1, max_size=4
+        )
         try:
             yield database
         finally:

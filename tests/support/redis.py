@@ -17,6 +17,7 @@ import pytest
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamError
 from tests.support.postgres import services_required
+from tests.support.settings_wiring import from_settings
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 # Nothing listens on port 1: connecting there fails at once with "connection refused".
@@ -50,7 +51,10 @@ async def delete_keys(client: RedisClient, pattern: str) -> int:
 
 async def isolated_client() -> AsyncIterator[RedisClient]:
     """A RedisClient whose prefix no other test uses; its keys are deleted afterwards."""
-    client = RedisClient(redis_url(), prefix=f"t{uuid.uuid4().hex}", socket_timeout_s=5.0)
+    # A slow shared machine must not turn a test's call into a timeout.
+    client = from_settings(
+        RedisClient, url=redis_url(), prefix=f"t{uuid.uuid4().hex}", socket_timeout_s=5.0
+    )
     try:
         await client.ping()
     except UpstreamError as exc:

@@ -14,10 +14,20 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from askdocs.adapters.auth.jwt import JwtBearerTokenVerifier, SigningKeys
+from askdocs.entrypoints.auth_settings import JwtSettings
+
 ISSUER = "https://idp.example.test/realms/staff"
 AUDIENCE = "askdocs"
 SECRET = "a-shared-secret-of-well-over-32-bytes-for-hs256"
 ROLE_MAP = "askdocs.read:reader,askdocs.write:editor,askdocs.admin:admin"
+
+
+def bearer_verifier(keys: SigningKeys, **options: Any) -> JwtBearerTokenVerifier:
+    """A verifier of ISSUER's tokens for AUDIENCE with the `auth.jwt` defaults, `options` on top."""
+    defaults = JwtSettings()
+    knobs = {"leeway_s": defaults.leeway_s, "grants_claim": defaults.roles_claim, **options}
+    return JwtBearerTokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, **knobs)
 
 
 @dataclasses.dataclass(frozen=True)

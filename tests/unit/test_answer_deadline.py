@@ -16,6 +16,7 @@ from askdocs.application.errors import UpstreamTimeout
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.domain.answers import Completion
+from askdocs.entrypoints.settings import LlmSettings
 
 REQUEST = ChatRequest(question="q", passages=())
 
@@ -51,7 +52,11 @@ def hanging_router(*, each_s: float) -> tuple[ProviderRouter, list[Provider]]:
     """Three providers that each take an hour, tried in turn for `each_s` seconds each."""
     providers = [Provider(name, delay_s=3600) for name in ("first", "second", "third")]
     health = InMemoryProviderHealth()
-    return ProviderRouter(providers, health, NoopMetrics(), timeout_s=each_s), providers
+    cooldown_s = LlmSettings().cooldown_s
+    router = ProviderRouter(
+        providers, health, NoopMetrics(), timeout_s=each_s, cooldown_s=cooldown_s
+    )
+    return router, providers
 
 
 async def test_three_slow_providers_end_at_the_deadline_not_at_three_timeouts() -> None:

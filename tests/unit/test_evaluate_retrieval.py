@@ -21,8 +21,13 @@ GARDEN = "Tomato seedlings should be hardened off outdoors for a week before pla
 
 
 def evaluation(container: Container) -> EvaluateRetrieval:
+    # Scored as `askdocs evaluate` scores: the first `top_k` answer, as in a chat.
+    index = container.settings().index
     return EvaluateRetrieval(
-        retrieve=container.retrieve_passages(), chat_model=container.chat_model()
+        retrieve=container.retrieve_passages(),
+        chat_model=container.chat_model(),
+        answer_k=index.top_k,
+        min_coverage=index.min_coverage,
     )
 
 

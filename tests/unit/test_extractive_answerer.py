@@ -31,7 +31,7 @@ def passage(text: str, *, section: str = "", document: str = "manual.html") -> P
 
 async def answer(question: str, *passages: Passage):
     request = ChatRequest(question=question, passages=passages)
-    return await ExtractiveChatModel().complete(request)
+    return await ExtractiveChatModel(model="extractive").complete(request)
 
 
 async def test_a_sentence_is_quoted_with_the_heading_that_says_what_it_is_about() -> None:

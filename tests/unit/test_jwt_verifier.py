@@ -17,6 +17,7 @@ from tests.support.tokens import (
     ISSUER,
     SECRET,
     SigningKey,
+    bearer_verifier,
     ec_key,
     forged,
     hs256,
@@ -55,16 +56,11 @@ def jwks_verifier(
         refetch_s=30,
         transport=httpx.MockTransport(endpoint.answer),
     )
-    return JwtBearerTokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, **options)
+    return bearer_verifier(keys, **options)
 
 
 def secret_verifier(**options: object) -> JwtBearerTokenVerifier:
-    return JwtBearerTokenVerifier(
-        SharedSecret(SECRET),
-        issuer=ISSUER,
-        audience=AUDIENCE,
-        **options,
-    )
+    return bearer_verifier(SharedSecret(SECRET, algorithms=("HS256",)), **options)
 
 
 def verifier_and_token(algorithm: str, **claims: object) -> tuple[JwtBearerTokenVerifier, str]:
@@ -281,7 +277,7 @@ def test_a_shared_secret_is_never_used_with_a_public_key_algorithm() -> None:
 
 def test_a_short_shared_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
-        SharedSecret("too-short")
+        SharedSecret("too-short", algorithms=("HS256",))
 
 
 @pytest.mark.parametrize("algorithms", [("HS256",), ("RS256", "none"), ()])

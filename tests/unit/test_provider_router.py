@@ -20,6 +20,7 @@ from askdocs.application.errors import (
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.domain.answers import Completion
+from askdocs.entrypoints.settings import LlmSettings
 from tests.support.timers import FakeTimer
 
 REQUEST = ChatRequest(question="q", passages=())
@@ -197,8 +198,19 @@ async def test_each_provider_may_have_a_timeout_of_its_own() -> None:
     backup = ScriptedProvider("backup")
     health = InMemoryProviderHealth(timer=FakeTimer())
     routed = ProviderRouter(
-        (patient, backup), health, NoopMetrics(), timeout_s=0.02, timeouts={"patient": 1.0}
+        (patient, backup),
+        health,
+        NoopMetrics(),
+        timeout_s=0.02,
+        cooldown_s=LlmSettings().cooldown_s,
+        timeouts={"patient": 1.0},
     )
     assert (await routed.complete(REQUEST)).provider == "patient"
-    hasty = ProviderRouter((patient, backup), health, NoopMetrics(), timeout_s=0.02)
+    hasty = ProviderRouter(
+        (patient, backup),
+        health,
+        NoopMetrics(),
+        timeout_s=0.02,
+        cooldown_s=LlmSettings().cooldown_s,
+    )
     assert (await hasty.complete(REQUEST)).provider == "backup"

@@ -6,8 +6,9 @@ from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import Chunk, ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
 from askdocs.domain.text_blocks import BlockKind, parse_blocks
+from tests.support.settings_wiring import from_settings
 
-COUNT = TiktokenTokenizer().count
+COUNT = from_settings(TiktokenTokenizer).count
 PAGE = """# Installing
 
 Prose about installing, long enough to stand on its own as the content of a section here.
@@ -58,7 +59,9 @@ def test_a_heading_starts_a_chunk_once_the_chunk_has_content_and_labels_it() -> 
 def test_a_page_continuing_a_section_is_labelled_with_the_trail_of_the_page_before() -> None:
     _, trail = chunk_page(PAGE, COUNT, ChunkingPolicy(size=40, overlap=0))
 
-    drafts, _ = chunk_page("More text on the next page.", COUNT, ChunkingPolicy(), trail)
+    drafts, _ = chunk_page(
+        "More text on the next page.", COUNT, from_settings(ChunkingPolicy), trail
+    )
 
     assert drafts[0].section == "Installing > From source"
 
