@@ -63,6 +63,7 @@ from askdocs.application.change_version import DeleteVersion, RetryIngestion
 from askdocs.application.feedback import GiveFeedback, ListFeedback
 from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
+from askdocs.application.ingestion_worker import IngestionWorker
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.process_ingestion import ProcessIngestion
 from askdocs.application.rate_limits import (
@@ -79,7 +80,6 @@ from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
 from askdocs.domain.ingestion import RetryPolicy
 from askdocs.entrypoints.auth_wiring import build_bearer_verifier, build_role_map
-from askdocs.entrypoints.ingestion_worker import IngestionWorker
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
 from askdocs.entrypoints.wiring import (
