@@ -83,7 +83,7 @@ def resolve_backends(settings: Settings) -> Settings:
     Ports follow their service's URL (set: that service, unset: `memory`); the answer cache is
     `disabled` instead of `memory` when jobs are in PostgreSQL (other processes ingest, and an
     in-process cache would never hear of it); metrics are Prometheus when its client imports;
-    `worker.in_serve` is `true` (ADR 32).
+    `worker.in_serve` is `true` (ADR 33).
 
     Raises:
         SettingsError: `worker.in_serve=false` with jobs in memory, which nothing could take.

@@ -1,7 +1,7 @@
 """How `askdocs ingest` tells that nothing takes the jobs it is waiting for.
 
 From the versions' statuses alone: the server cannot see the workers on other machines, but a
-version that leaves `queued` shows that one runs (ADR 32).
+version that leaves `queued` shows that one runs (ADR 33).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ log = structlog.get_logger("askdocs")
 
 
 def runs_worker(container: Container) -> bool:
-    """Whether `serve` ingests too: unless `worker.in_serve=false` (ADR 32)."""
+    """Whether `serve` ingests too: unless `worker.in_serve=false` (ADR 33)."""
     return container.settings().worker.in_serve == "true"
 
 
