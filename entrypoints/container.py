@@ -6,8 +6,6 @@ built; nothing is constructed until first use, and nothing connects at import ti
 
 from __future__ import annotations
 
-import importlib.util
-
 import msgspec
 from dependency_injector import containers, providers
 
@@ -63,6 +61,7 @@ from askdocs.application.change_version import DeleteVersion, RetryIngestion
 from askdocs.application.feedback import GiveFeedback, ListFeedback
 from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
+from askdocs.application.ingestion_worker import IngestionWorker
 from askdocs.application.list_documents import ListDocuments
 from askdocs.application.process_ingestion import ProcessIngestion
 from askdocs.application.rate_limits import (
@@ -79,7 +78,7 @@ from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
 from askdocs.domain.ingestion import RetryPolicy
 from askdocs.entrypoints.auth_wiring import build_bearer_verifier, build_role_map
-from askdocs.entrypoints.ingestion_worker import IngestionWorker
+from askdocs.entrypoints.infrastructure import resolve_backends
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
 from askdocs.entrypoints.wiring import (
@@ -95,6 +94,7 @@ from askdocs.entrypoints.wiring import (
 class Container(containers.DeclarativeContainer):
     """Adapters and use cases for one process, configured from `Settings`."""
 
+    # Both hold the same resolved settings (no `auto` left): `build_container` fills them.
     config = providers.Configuration(strict=True)
     settings = providers.Dependency(instance_of=Settings)
 
@@ -390,28 +390,9 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings) -> Container:
-    """A container for `settings`, with `auto` choices resolved."""
-    container = Container(settings=settings)
-    tree = msgspec.to_builtins(settings)
-    stored = "postgres" if settings.database.url else "memory"
-    shared = "redis" if settings.redis.url else "memory"
-    for section, choice in (
-        ("documents", stored),
-        ("index", stored),
-        ("jobs", stored),
-        ("cache", shared),
-        ("rate_limit", shared),
-        ("conversations", shared),
-        ("provider_health", shared),
-    ):
-        if tree[section]["backend"] == "auto":
-            tree[section]["backend"] = choice
-    # Other processes ingest, and an in-process cache would never hear of their changes.
-    ingested_elsewhere = tree["jobs"]["backend"] == "postgres"
-    if settings.cache.backend == "auto" and tree["cache"]["backend"] == "memory":
-        tree["cache"]["backend"] = "disabled" if ingested_elsewhere else "memory"
-    if tree["metrics"]["backend"] == "auto":
-        available = importlib.util.find_spec("prometheus_client") is not None
-        tree["metrics"]["backend"] = "prometheus" if available else "noop"
-    container.config.from_dict(tree)
+    """A container for `settings`, with `auto` choices resolved (`resolve_backends`): both
+    its `settings` and its `config` see only the resolved values."""
+    resolved = resolve_backends(settings)
+    container = Container(settings=resolved)
+    container.config.from_dict(msgspec.to_builtins(resolved))
     return container

@@ -73,6 +73,13 @@ def summarise_exception(_: Any, __: str, event: EventDict) -> EventDict:
     return event
 
 
+def drop_console_copies(_: Any, __: str, event: EventDict) -> EventDict:
+    """structlog processor: uvicorn puts a coloured copy of some messages in its records'
+    extras (`color_message`); the message itself is already there."""
+    event.pop("color_message", None)
+    return event
+
+
 def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
     """Route structlog and the standard library through one masking, rendering pipeline."""
     as_json = json == "true" or (json == "auto" and not sys.stderr.isatty())
@@ -92,7 +99,8 @@ def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        # Standard-library loggers (the application layer's) carry their fields as extras.
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), drop_console_copies],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             summarise_exception,

@@ -104,7 +104,8 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "memory", "postgres"] = "auto"
     """Where ingestion jobs wait: `memory` is an in-process worker of `serve`; `postgres`
-    (PgQueuer) feeds `askdocs worker` processes. `auto` follows `database.url`."""
+    (PgQueuer) feeds the workers of `serve` and of `askdocs worker` processes alike. `auto`
+    follows `database.url`."""
     heartbeat_timeout_s: float = 30.0
     """A job whose worker has not beaten its heartbeat for this long is taken up by another."""
     stalled_after_s: float = 600.0
@@ -127,7 +128,9 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Worker processes `askdocs worker` runs and restarts (`worker --processes`; one per core
     is typical)."""
     in_serve: Literal["auto", "true", "false"] = "auto"
-    """Run a worker inside `serve`; `auto` does so exactly when jobs are in memory."""
+    """Run a worker inside each `serve` process; `auto` (like `true`) does, so one machine
+    ingests with `serve` alone. `false` leaves jobs in PostgreSQL to `askdocs worker`
+    processes (refused with jobs in memory, which nothing else could take)."""
     parse_cpu_s: float = 120.0
     """CPU seconds parsing one file may use; a file over it fails, the worker lives on. CPU
     time, so a busy machine does not fail files an idle one would parse."""

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
+from askdocs.entrypoints.cli.idle_queue import IDLE_QUEUE_HINT_AFTER_S, IdleQueueWatch
+
 TIMEOUT_S = 120.0
 POLL_S = 0.5
 
@@ -92,6 +94,7 @@ def _follow(client: httpx.Client, queued: dict[str, str]) -> int:
     """Poll each version's status until all are settled; how many failed."""
     failures = 0
     pending = dict(queued)
+    watch = IdleQueueWatch(started_at=time.monotonic(), after_s=IDLE_QUEUE_HINT_AFTER_S)
     with tqdm(total=len(pending), unit="file", desc="ingest", file=sys.stderr) as progress:
         while pending:
             for status_url, name in list(pending.items()):
@@ -102,6 +105,7 @@ def _follow(client: httpx.Client, queued: dict[str, str]) -> int:
                     continue
                 version = response.json() if response.is_success else {}
                 status = version.get("status")
+                watch.observe(status)
                 if status in ("ready", "failed") or not response.is_success:
                     del pending[status_url]
                     progress.update(1)
@@ -115,6 +119,8 @@ def _follow(client: httpx.Client, queued: dict[str, str]) -> int:
                     progress.set_postfix_str(
                         f"{name[-30:]} {version['pages_done']}/{version['pages_total']} pages"
                     )
+            if watch.hint_due(time.monotonic()):
+                tqdm.write(watch.hint, file=sys.stderr)
             if pending:
                 time.sleep(POLL_S)
     return failures

@@ -38,6 +38,7 @@ from askdocs.entrypoints.cli.golden import (
     load_golden,
 )
 from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.infrastructure import services_closed_after
 from askdocs.entrypoints.settings import Settings, load_settings
 
 Mode = Literal["hybrid", "vector", "text"]
@@ -128,10 +129,11 @@ async def evaluate(
         settings = evaluation_settings(
             mode, blob_dir, {} if environ is None else environ, database_url=schema_url
         )
-        container = build_container(settings)
+        # Closed before the schema is dropped: no session outlives its tables.
+        container = await stack.enter_async_context(
+            services_closed_after(build_container(settings))
+        )
         container.ids.override(providers.Object(_SequentialIds()))
-        if schema_url:  # runs before the schema is dropped: no session outlives its tables
-            stack.push_async_callback(container.database().close)
         ingest = container.ingest_document()
         started = time.perf_counter()
         chunks = 0

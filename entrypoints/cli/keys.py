@@ -23,7 +23,9 @@ from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey, new_token
 from askdocs.application.errors import AppError, UpstreamError
 from askdocs.domain.principals import ApiKey, Role, token_digest
-from askdocs.entrypoints.cli.startup import check_database, database_failure, one_connection
+from askdocs.entrypoints.cli.startup import check_database, database_failure
+from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.infrastructure import services_closed_after
 from askdocs.entrypoints.settings import load_settings
 
 T = TypeVar("T")
@@ -122,11 +124,9 @@ def _in_database(database_url: str, use: Callable[[PostgresApiKeyStore], Awaitab
     check_database(database_url)  # StartupFailure: unreachable, refused, not migrated
 
     async def run() -> T:
-        database = one_connection(database_url)
-        try:
-            return await use(PostgresApiKeyStore(database))
-        finally:
-            await database.close()
+        container = build_container(load_settings())
+        async with services_closed_after(container, "database"):
+            return await use(PostgresApiKeyStore(container.database()))
 
     try:
         return asyncio.run(run())

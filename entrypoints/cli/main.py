@@ -1,5 +1,5 @@
-"""`askdocs serve | worker | migrate | ingest | ask | keys create|list|revoke | eval`: one
-parser, one function per command.
+"""`askdocs serve | worker | migrate | ingest | ask | keys create|list|revoke | eval | health |
+db status`: one parser, one function per command.
 
 Commands that read settings take `--config FILE` (a TOML settings file) and flags for the
 settings one changes most; precedence: flags, then ASKDOCS_* variables, then the file, then the
@@ -16,7 +16,16 @@ import sys
 from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
-from askdocs.entrypoints.cli import client, evaluate, keys, migrate, serve, worker
+from askdocs.entrypoints.cli import (
+    client,
+    database_status,
+    evaluate,
+    health,
+    keys,
+    migrate,
+    serve,
+    worker,
+)
 from askdocs.entrypoints.cli.startup import CONFIGURATION_ERROR, StartupFailure
 from askdocs.entrypoints.cli.values import at_least, port
 from askdocs.entrypoints.settings import PREFIX, SettingsError
@@ -107,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
             "without one, ASKDOCS_DATABASE__URL directly",
         )
 
+    checking = commands.add_parser(
+        "health",
+        parents=settings,
+        help="check the database, migrations, Redis and LLM settings these settings select",
+    )
+    checking.add_argument(
+        "--url",
+        default=None,
+        help="check a running server's readiness instead (ASKDOCS_URL); no key needed",
+    )
+    database_commands = commands.add_parser(
+        "db", help="the database in ASKDOCS_DATABASE__URL"
+    ).add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser(
+        "status",
+        parents=settings,
+        help="migrations applied and pending, jobs and documents by status",
+    )
+
     evaluation = commands.add_parser("eval", help="score retrieval on a golden set, in process")
     evaluation.add_argument("golden", help="golden questions, one JSON object a line")
     evaluation.add_argument("--corpus-root", required=True, help="folder of the corpus files")
@@ -142,7 +170,8 @@ def settings_from_flags(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _failed(args: argparse.Namespace, message: str, status: int) -> int:
-    command = " ".join(filter(None, (args.command, getattr(args, "keys_command", None))))
+    subcommand = getattr(args, "keys_command", None) or getattr(args, "db_command", None)
+    command = " ".join(filter(None, (args.command, subcommand)))
     print(f"askdocs {command}: {message}", file=sys.stderr, flush=True)
     return status
 
@@ -156,6 +185,10 @@ def _run(args: argparse.Namespace) -> int:
         return worker.run()
     if args.command == "keys":
         return _keys(args)
+    if args.command == "health":
+        return health.run(url=_url_of(args))
+    if args.command == "db":
+        return database_status.run()
     if args.command == "eval":
         return evaluate.run(
             args.golden,
@@ -170,8 +203,13 @@ def _run(args: argparse.Namespace) -> int:
     return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
 
 
+def _url_of(args: argparse.Namespace) -> str | None:
+    """A server named by `--url` or ASKDOCS_URL, if any (`keys` and `health` go to it)."""
+    return (args.url or os.environ.get("ASKDOCS_URL") or "").rstrip("/") or None
+
+
 def _keys(args: argparse.Namespace) -> int:
-    url = (args.url or os.environ.get("ASKDOCS_URL") or "").rstrip("/") or None
+    url = _url_of(args)
     if args.keys_command == "create":
         return keys.create(
             Role(args.role), name=args.name, expires_in_days=args.expires_in_days, url=url

@@ -7,23 +7,18 @@ import asyncio
 from askdocs.adapters.index.pg_term_refresh import refresh_terms
 from askdocs.adapters.postgres.migrations import MigrationError, PostgresMigrator
 from askdocs.application.errors import UpstreamError
-from askdocs.entrypoints.cli.startup import (
-    StartupFailure,
-    check_database,
-    database_failure,
-    one_connection,
-)
-from askdocs.entrypoints.settings import load_settings
+from askdocs.entrypoints.cli.startup import StartupFailure, check_database, database_failure
+from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.infrastructure import services_closed_after
+from askdocs.entrypoints.settings import Settings, load_settings
 
 
-async def _migrate(url: str) -> tuple[list[str], int]:
+async def _migrate(settings: Settings) -> tuple[list[str], int]:
     """The migrations applied, and the chunks whose terms an older lexicon made, remade."""
-    database = one_connection(url)
-    try:
+    async with services_closed_after(build_container(settings), "database") as container:
+        database = container.database()
         applied = await PostgresMigrator(database).migrate()
         return applied, await refresh_terms(database)
-    finally:
-        await database.close()
 
 
 def run() -> int:
@@ -33,10 +28,11 @@ def run() -> int:
         SettingsError: a setting that cannot work. StartupFailure: no database (status 2), or
             it cannot be used or a migration failed (status 1).
     """
-    url = load_settings().database.url
+    settings = load_settings()
+    url = settings.database.url
     check_database(url, migrated=False)
     try:
-        applied, remade = asyncio.run(_migrate(url))
+        applied, remade = asyncio.run(_migrate(settings))
     except MigrationError as exc:
         raise StartupFailure(str(exc)) from exc
     except UpstreamError as exc:

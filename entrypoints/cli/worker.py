@@ -25,6 +25,7 @@ from askdocs.entrypoints.cli.startup import (
     configuration_checked,
 )
 from askdocs.entrypoints.container import Container, build_container
+from askdocs.entrypoints.infrastructure import services_closed_after
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.settings import Settings, load_settings
 
@@ -42,7 +43,7 @@ def run() -> int:
     settings = load_settings()
     configure_logging(level=settings.log.level, json=settings.log.json)
     container = build_container(settings)
-    if container.config.jobs.backend() != "postgres":
+    if container.settings().jobs.backend != "postgres":
         raise StartupFailure(
             "jobs are kept in memory, where `askdocs serve` runs its own worker; "
             "set ASKDOCS_DATABASE__URL to share a job queue between processes",
@@ -51,28 +52,29 @@ def run() -> int:
     check_database(settings.database.url)
     configuration_checked(container.ingestion_worker)  # what each worker process will build
     if settings.worker.processes <= 1 and settings.worker.max_jobs <= 0:
-        return asyncio.run(_work(container, max_jobs=None))
+        return asyncio.run(work(container, max_jobs=None))
     return _supervise(settings)
 
 
-async def _work(container: Container, *, max_jobs: int | None) -> int:
+async def work(container: Container, *, max_jobs: int | None) -> int:
     """One worker in this process, until a signal or its job budget."""
     worker = container.ingestion_worker()
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    running = asyncio.create_task(worker.run(max_jobs=max_jobs))
-    stop_asked = asyncio.create_task(stopping.wait())
-    try:
-        await asyncio.wait({running, stop_asked}, return_when=asyncio.FIRST_COMPLETED)
-        if stopping.is_set():
-            await worker.stop_task(running)
-        return _exit_status(running)
-    finally:
-        stop_asked.cancel()
-        if container.config.database.url():
-            await container.database().close()
+    async with services_closed_after(container):
+        running = asyncio.create_task(worker.run(max_jobs=max_jobs))
+        stop_asked = asyncio.create_task(stopping.wait())
+        try:
+            await asyncio.wait({running, stop_asked}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping.is_set():
+                await worker.stop_task(running)
+            return _exit_status(running)
+        finally:
+            stop_asked.cancel()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
 
 
 def _exit_status(running: asyncio.Task[None]) -> int:
@@ -90,7 +92,7 @@ def _exit_status(running: asyncio.Task[None]) -> int:
 def _child(settings: Settings) -> None:
     configure_logging(level=settings.log.level, json=settings.log.json)
     max_jobs = settings.worker.max_jobs or None
-    sys.exit(asyncio.run(_work(build_container(settings), max_jobs=max_jobs)))
+    sys.exit(asyncio.run(work(build_container(settings), max_jobs=max_jobs)))
 
 
 def _supervise(settings: Settings) -> int:

@@ -21,7 +21,7 @@ from askdocs.entrypoints.http.audit import audit_writes
 from askdocs.entrypoints.http.bodies import TypedJsonRequest, refuse_nul_characters
 from askdocs.entrypoints.http.errors import problem_map, unexpected_error
 from askdocs.entrypoints.http.head_requests import HeadAnsweringLitestar
-from askdocs.entrypoints.http.lifecycle import Readiness, shutdown_hooks, startup_hooks
+from askdocs.entrypoints.http.lifecycle import shutdown_hooks, startup_hooks
 from askdocs.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from askdocs.entrypoints.http.options import complete_allow_header
 from askdocs.entrypoints.http.rate_limiting import (
@@ -49,6 +49,7 @@ from askdocs.entrypoints.http.security import (
     add_security_headers,
 )
 from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.readiness import Readiness
 from askdocs.entrypoints.settings import Settings, load_settings
 
 MULTIPART_OVERHEAD = 64 * 1024

@@ -1,4 +1,4 @@
-"""What the app does at start and stop, and what readiness checks, for the selected backends."""
+"""What the app does at start and stop, for the selected backends (`INFRASTRUCTURE`)."""
 
 from __future__ import annotations
 
@@ -9,45 +9,25 @@ import structlog
 
 from askdocs.adapters.index.pg_term_refresh import refresh_terms
 from askdocs.adapters.postgres.migrations import PostgresMigrator
-from askdocs.application.errors import UpstreamError
 from askdocs.entrypoints.container import Container
 from askdocs.entrypoints.demo import DEMO_TAG, load_demo
+from askdocs.entrypoints.infrastructure import closers, uses
 
 Hook = Callable[[], Awaitable[None]]
 log = structlog.get_logger("askdocs")
 
 
-def uses_database(container: Container) -> bool:
-    """Whether any selected adapter keeps its data in PostgreSQL."""
-    return "postgres" in (
-        container.config.documents.backend(),
-        container.config.index.backend(),
-        container.config.jobs.backend(),
-    )
-
-
 def runs_worker(container: Container) -> bool:
-    """Whether `serve` ingests too: always when jobs are in memory (nothing else can take
-    them), otherwise only when asked to."""
-    choice = container.config.worker.in_serve()
-    if choice == "auto":
-        return bool(container.config.jobs.backend() == "memory")
-    return bool(choice == "true")
-
-
-SHARED_PORTS = ("cache", "rate_limit", "conversations", "provider_health")
-
-
-def uses_redis(container: Container) -> bool:
-    """Whether any selected adapter shares its state through Redis."""
-    return any(getattr(container.config, port).backend() == "redis" for port in SHARED_PORTS)
+    """Whether `serve` ingests too: unless `worker.in_serve=false` (ADR 33)."""
+    return container.settings().worker.in_serve == "true"
 
 
 def startup_hooks(container: Container) -> list[Hook]:
     """Migrate at start when asked to (the advisory lock makes concurrent workers safe), then
     set the start-up heap aside from the garbage collector."""
     hooks: list[Hook] = []
-    if uses_database(container) and container.config.database.migrate_on_start():
+    settings = container.settings()
+    if uses(settings, "database") and settings.database.migrate_on_start:
 
         async def migrate() -> None:
             applied = await PostgresMigrator(container.database()).migrate()
@@ -66,7 +46,7 @@ def startup_hooks(container: Container) -> list[Hook]:
                 print(f"admin API key: {made.token}", flush=True)
 
         hooks.append(first_admin_key)
-    if container.config.server.demo():
+    if settings.server.demo:
 
         async def demo() -> None:
             loaded = await load_demo(container.ingest_document())
@@ -102,60 +82,7 @@ def shutdown_hooks(container: Container) -> list[Hook]:
     hooks: list[Hook] = []
     if runs_worker(container):
         hooks.append(container.ingestion_worker().stop)
-    if uses_database(container):
-        hooks.append(container.database().close)
-    if uses_redis(container):
-        hooks.append(container.redis().close)
+    hooks.extend(closers(container))
     if (verifier := container.bearer_tokens()) is not None:
         hooks.append(verifier.aclose)
     return hooks
-
-
-class Readiness:
-    """Each selected backend that lives outside the process, checked on demand.
-
-    The database is critical: nothing works without it. Redis is not, unless rate limits fail
-    closed: without it answers lose their cache and memory but are still given, so taking every
-    replica out of a load balancer because Redis is down would turn a degradation into an outage.
-    """
-
-    def __init__(
-        self, checks: dict[str, Hook], embedded: list[str], critical: frozenset[str]
-    ) -> None:
-        self._checks = checks
-        self._embedded = embedded
-        self._critical = critical
-
-    @classmethod
-    def of(cls, container: Container) -> Readiness:
-        checks: dict[str, Hook] = {}
-        critical = set()
-        if uses_database(container):
-            checks["database"] = container.database().ping
-            critical.add("database")
-        if uses_redis(container):
-            checks["redis"] = container.redis().ping
-            if not container.config.rate_limit.fail_open():
-                critical.add("redis")
-        embedded = [
-            name
-            for name in ("documents", "index", *SHARED_PORTS)
-            if getattr(container.config, name).backend() == "memory"
-        ]
-        return cls(checks, embedded, frozenset(critical))
-
-    async def report(self) -> tuple[str, dict[str, str]]:
-        """("ok" | "degraded" | "unavailable", check name -> "ok" | "unavailable" | "memory")."""
-        results = dict.fromkeys(self._embedded, "memory")
-        failed: set[str] = set()
-        for name, check in self._checks.items():
-            try:
-                await check()
-            except UpstreamError:
-                results[name] = "unavailable"
-                failed.add(name)
-            else:
-                results[name] = "ok"
-        if failed & self._critical:
-            return "unavailable", results
-        return ("degraded" if failed else "ok"), results

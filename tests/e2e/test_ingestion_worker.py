@@ -53,6 +53,7 @@ def _stack(
         "ASKDOCS_DOCUMENTS__BLOB_DIR": str(workdir / "blobs"),
         "ASKDOCS_AUTH__API_KEYS": f"{token_digest(token)}:editor",
         "ASKDOCS_JOBS__HEARTBEAT_TIMEOUT_S": "2",
+        "ASKDOCS_WORKER__IN_SERVE": "false",
         **extra,
     }
     with run_server(workdir, settings) as server:

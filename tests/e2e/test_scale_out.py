@@ -86,6 +86,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "ASKDOCS_AUTH__API_KEYS": api_keys,
             "ASKDOCS_RATE_LIMIT__READER__CHAT_PER_WINDOW": str(READER_CHAT_LIMIT),
             "ASKDOCS_RATE_LIMIT__WINDOW_S": str(WINDOW_S),
+            "ASKDOCS_WORKER__IN_SERVE": "false",  # the servers serve; the worker ingests
         }
         root: Path = tmp_path_factory.mktemp("scale-out")
         (root / "a").mkdir()

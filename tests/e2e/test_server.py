@@ -229,6 +229,18 @@ def test_cli_ask_returns_1_when_the_server_cannot_be_reached(dead_url, monkeypat
     assert "cannot reach" in capsys.readouterr().err
 
 
+def test_cli_health_prints_a_running_servers_readiness_without_a_key(server, monkeypatch, capsys):
+    monkeypatch.delenv("ASKDOCS_API_KEY", raising=False)
+    monkeypatch.setenv("ASKDOCS_URL", server.url)
+
+    status = main(["health"])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert "documents: memory" in lines
+    assert lines[-1] == "status: ok"
+
+
 def test_cli_ask_returns_1_with_the_problem_when_the_key_is_refused(server, monkeypatch, capsys):
     monkeypatch.setenv("ASKDOCS_API_KEY", "askd_not-a-key-the-server-knows")
 

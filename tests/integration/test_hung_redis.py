@@ -21,7 +21,7 @@ from askdocs.adapters.rate_limits.redis import RedisRateLimiter
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamError
 from askdocs.domain.rate_limits import RateLimitPolicy
-from askdocs.entrypoints.http.lifecycle import Readiness
+from askdocs.entrypoints.readiness import Readiness
 from tests.support.private_redis import PrivateRedis, private_redis
 from tests.support.settings_wiring import from_settings
 

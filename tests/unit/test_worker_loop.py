@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from askdocs.adapters.jobs.memory import InProcessJobQueue
+from askdocs.application import ingestion_worker
 from askdocs.application.errors import UpstreamUnavailable
+from askdocs.application.ingestion_worker import IngestionWorker
 from askdocs.application.ports import IngestionJob, JobAttempt
-from askdocs.entrypoints import ingestion_worker
-from askdocs.entrypoints.ingestion_worker import IngestionWorker
+from askdocs.entrypoints.logging import configure_logging
 
 JOB = IngestionJob("doc-1", 1)
 
@@ -41,6 +46,14 @@ def _worker(queue: InProcessJobQueue, process: ScriptedProcess) -> IngestionWork
     )
 
 
+async def run_until_done(worker: IngestionWorker, process: ScriptedProcess) -> None:
+    """Start the worker, let it run until a job succeeds, stop it."""
+    worker.start()
+    async with asyncio.timeout(10):
+        await process.done.wait()
+    await worker.stop()
+
+
 async def test_a_job_whose_store_failed_comes_back_after_a_pause(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -50,10 +63,7 @@ async def test_a_job_whose_store_failed_comes_back_after_a_pause(
     worker = _worker(queue, process)
     await queue.enqueue([JOB])
 
-    worker.start()
-    async with asyncio.timeout(10):
-        await process.done.wait()
-    await worker.stop()
+    await run_until_done(worker, process)
 
     assert [a.attempt for a in process.attempts] == [1, 2]
 
@@ -66,10 +76,43 @@ async def test_a_bug_in_a_job_is_logged_and_the_worker_takes_the_next(
     worker = _worker(queue, process)
     await queue.enqueue([JOB, IngestionJob("doc-2", 1)])
 
-    worker.start()
-    async with asyncio.timeout(10):
-        await process.done.wait()
-    await worker.stop()
+    await run_until_done(worker, process)
 
     assert [a.job for a in process.attempts] == [JOB, IngestionJob("doc-2", 1)]
     assert queue.pending == 0
+
+
+@pytest.fixture
+def json_log_lines() -> Iterator[Callable[[], list[dict]]]:
+    """The JSON lines the service's own logging set-up writes (to a buffer, not stderr)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(level="INFO", json="true")
+    written = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(written)
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in written.getvalue().splitlines() if line]
+
+    yield lines
+    root.handlers[:], root.level = handlers, level
+
+
+async def test_each_job_is_logged_as_a_named_event_with_its_fields(
+    json_log_lines: Callable[[], list[dict]],
+) -> None:
+    queue = InProcessJobQueue()
+    process = ScriptedProcess()
+    worker = _worker(queue, process)
+    await queue.enqueue([JOB])
+
+    await run_until_done(worker, process)
+
+    skipped = [line for line in json_log_lines() if line["event"] == "ingestion_skipped"]
+    assert len(skipped) == 1
+    assert skipped[0]["logger"] == "askdocs.worker"
+    assert (skipped[0]["document_id"], skipped[0]["version"], skipped[0]["attempt"]) == (
+        "doc-1", 1, 1,
+    )  # fmt: skip

@@ -11,10 +11,10 @@ from litestar.openapi import ResponseSpec
 
 from askdocs.application.rate_limits import RateLimitStatus
 from askdocs.domain.principals import Principal, Role
-from askdocs.entrypoints.http.lifecycle import Readiness
 from askdocs.entrypoints.http.openapi import documented, public
 from askdocs.entrypoints.http.schemas import Health, LimitOut, MeOut, RateLimitStatusOut
 from askdocs.entrypoints.http.security import client_ip, requires
+from askdocs.entrypoints.readiness import Readiness
 
 
 @get("/health/live", tags=["health"], **public())

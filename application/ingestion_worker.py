@@ -1,21 +1,21 @@
 """The ingestion worker: jobs from the queue through ProcessIngestion, plus the sweeper.
 
-The same loop runs inside `serve` when jobs are kept in memory, and in `askdocs worker`
-processes when they are kept in PostgreSQL.
+The same loop runs inside `serve` (unless `worker.in_serve=false`) and in `askdocs worker`
+processes. It decides what a failure means for a job: a later retry, or the next job.
+Log events are named (`ingestion_finished`) and carry their fields as the record's extras.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-
-import structlog
+import logging
 
 from askdocs.application.errors import RetryLater, UpstreamError
 from askdocs.application.ports import JobAttempt, JobQueue
 from askdocs.application.process_ingestion import ProcessIngestion
 
-log = structlog.get_logger("askdocs.worker")
+log = logging.getLogger("askdocs.worker")
 RECONNECT_FIRST_PAUSE_S = 0.5
 RECONNECT_MAX_PAUSE_S = 30.0
 STORE_RETRY_S = 5.0
@@ -46,7 +46,7 @@ class IngestionWorker:
     async def run(self, *, max_jobs: int | None = None) -> None:
         """Consume jobs, sweeping for stalled versions meanwhile."""
         sweeper = asyncio.create_task(self._sweep_forever())
-        log.info("worker_started", concurrency=self._concurrency, max_jobs=max_jobs)
+        log.info("worker_started", extra={"concurrency": self._concurrency, "max_jobs": max_jobs})
         try:
             await self._consume_until_stopped(max_jobs)
         finally:
@@ -67,7 +67,9 @@ class IngestionWorker:
             except UpstreamError as exc:
                 if self._stopping:
                     return
-                log.warning("job_queue_unavailable", reason=exc.detail, retry_in_s=pause_s)
+                log.warning(
+                    "job_queue_unavailable", extra={"reason": exc.detail, "retry_in_s": pause_s}
+                )
             await asyncio.sleep(pause_s)
             pause_s = min(pause_s * 2, RECONNECT_MAX_PAUSE_S)
 
@@ -87,38 +89,51 @@ class IngestionWorker:
         self._queue.stop()
         done, _ = await asyncio.wait({running}, timeout=self._grace_s)
         if not done:
-            log.warning("worker_grace_expired", grace_s=self._grace_s)
+            log.warning("worker_grace_expired", extra={"grace_s": self._grace_s})
             running.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await running
 
     async def _handle(self, attempt: JobAttempt) -> None:
         job = attempt.job
-        bound = log.bind(document_id=job.document_id, version=job.version, attempt=attempt.attempt)
+        about = {"document_id": job.document_id, "version": job.version, "attempt": attempt.attempt}
         try:
             outcome = await self._process.execute(attempt)
         except RetryLater as retry:
-            bound.warning("ingestion_retry_scheduled", reason=retry.detail, delay_s=retry.delay_s)
+            log.warning(
+                "ingestion_retry_scheduled",
+                extra={**about, "reason": retry.detail, "delay_s": retry.delay_s},
+            )
             raise
         except UpstreamError as exc:
             # The document store itself failed: the version could not even be put back, so
             # the job comes back after a pause (the lease would bring it back too, later).
-            bound.warning("ingestion_interrupted", reason=exc.detail, retry_in_s=STORE_RETRY_S)
+            log.warning(
+                "ingestion_interrupted",
+                extra={**about, "reason": exc.detail, "retry_in_s": STORE_RETRY_S},
+            )
             raise RetryLater(exc.detail, delay_s=STORE_RETRY_S) from exc
-        except Exception as exc:  # noqa: BLE001 - logged; the version was already failed
-            bound.error("ingestion_crashed", error=type(exc).__name__, exc_info=True)
+        except Exception as exc:
+            log.error(
+                "ingestion_crashed", extra={**about, "error": type(exc).__name__}, exc_info=True
+            )
             return
         if outcome is None:
-            bound.info("ingestion_skipped", reason="version already settled or removed")
+            log.info(
+                "ingestion_skipped", extra={**about, "reason": "version already settled or removed"}
+            )
             return
         version = outcome.version
-        bound.info(
+        log.info(
             "ingestion_finished",
-            status=version.status.value,
-            error=version.error,
-            pages=version.page_count,
-            pages_reused=outcome.pages_reused,
-            chunks_embedded=outcome.chunks_embedded,
+            extra={
+                **about,
+                "status": version.status.value,
+                "error": version.error,
+                "pages": version.page_count,
+                "pages_reused": outcome.pages_reused,
+                "chunks_embedded": outcome.chunks_embedded,
+            },
         )
 
     async def _sweep_forever(self) -> None:
@@ -126,5 +141,5 @@ class IngestionWorker:
             try:
                 await self._queue.requeue_stalled(self._stalled_after_s)
             except UpstreamError as exc:
-                log.warning("sweep_failed", reason=exc.detail)
+                log.warning("sweep_failed", extra={"reason": exc.detail})
             await asyncio.sleep(self._sweep_every_s)

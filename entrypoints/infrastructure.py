@@ -1,0 +1,160 @@
+"""Which backends need which shared service, in one table, and `auto` resolved from it once.
+
+A shared service is a client several adapters use: the PostgreSQL pool, the Redis client. Each
+row names the settings sections (ports) whose backend value selects it, the URL setting that
+`auto` follows, the container provider that builds it, and whether readiness fails without it.
+Resolution (`resolve_backends`), start and stop hooks, readiness, `askdocs worker` and every
+command that opens a pool read this table, so they cannot disagree about what a process uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib.util
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+
+from askdocs.entrypoints.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from askdocs.entrypoints.container import Container
+
+
+class SharedService(Protocol):
+    """Protocol: a client opened on first use; `ping` raises UpstreamError when it is down."""
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Infrastructure:
+    """One shared service and the backend choices that need it."""
+
+    name: str
+    """The container provider that builds it, and its name in readiness reports."""
+    backend: str
+    """The backend value (in each of `sections`) that uses it; `auto` picks it when `url` is set."""
+    sections: tuple[str, ...]
+    """Settings sections whose `backend` may select it."""
+    url: Callable[[Settings], str]
+    critical: Callable[[Settings], bool]
+    """Whether nothing works without it (readiness answers 503 when it is down)."""
+
+    def client(self, container: Container) -> SharedService:
+        """The container's instance (built now if unused: it connects on first use only)."""
+        service: SharedService = getattr(container, self.name)()
+        return service
+
+
+INFRASTRUCTURE = (
+    Infrastructure(
+        name="database",
+        backend="postgres",
+        sections=("documents", "index", "jobs"),
+        url=lambda settings: settings.database.url,
+        critical=lambda settings: True,
+    ),
+    Infrastructure(
+        name="redis",
+        backend="redis",
+        sections=("cache", "rate_limit", "conversations", "provider_health"),
+        url=lambda settings: settings.redis.url,
+        # Without Redis answers lose cache and memory but are still given, unless rate
+        # limits fail closed: taking every replica out of a load balancer would turn a
+        # degradation into an outage.
+        critical=lambda settings: not settings.rate_limit.fail_open,
+    ),
+)
+
+
+def _backend(settings: Settings, section: str) -> str:
+    return str(getattr(settings, section).backend)
+
+
+def resolve_backends(settings: Settings) -> Settings:
+    """`settings` with every `auto` replaced by what it stands for; resolved settings are
+    returned unchanged.
+
+    Ports follow their service's URL (set: that service, unset: `memory`); the answer cache is
+    `disabled` instead of `memory` when jobs are in PostgreSQL (other processes ingest, and an
+    in-process cache would never hear of it); metrics are Prometheus when its client imports;
+    `worker.in_serve` is `true` (ADR 33).
+
+    Raises:
+        SettingsError: `worker.in_serve=false` with jobs in memory, which nothing could take.
+    """
+    tree: dict[str, Any] = msgspec.to_builtins(settings)
+    for service in INFRASTRUCTURE:
+        chosen = service.backend if service.url(settings) else "memory"
+        for section in service.sections:
+            if tree[section]["backend"] == "auto":
+                tree[section]["backend"] = chosen
+    if (
+        settings.cache.backend == "auto"
+        and tree["cache"]["backend"] == "memory"
+        and tree["jobs"]["backend"] == "postgres"
+    ):
+        tree["cache"]["backend"] = "disabled"
+    if tree["metrics"]["backend"] == "auto":
+        available = importlib.util.find_spec("prometheus_client") is not None
+        tree["metrics"]["backend"] = "prometheus" if available else "noop"
+    if tree["worker"]["in_serve"] == "auto":
+        tree["worker"]["in_serve"] = "true"
+    elif tree["worker"]["in_serve"] == "false" and tree["jobs"]["backend"] == "memory":
+        raise SettingsError(
+            "worker.in_serve is false but jobs are kept in memory, where only `serve` can "
+            "take them: set ASKDOCS_DATABASE__URL (jobs in PostgreSQL, for `askdocs worker`) "
+            "or leave ASKDOCS_WORKER__IN_SERVE unset"
+        )
+    return msgspec.convert(tree, Settings)
+
+
+def in_use(settings: Settings) -> list[Infrastructure]:
+    """The shared services the resolved `settings` select."""
+    return [
+        service
+        for service in INFRASTRUCTURE
+        if any(_backend(settings, section) == service.backend for section in service.sections)
+    ]
+
+
+def uses(settings: Settings, name: str) -> bool:
+    """Whether the resolved `settings` select the shared service `name`."""
+    return any(service.name == name for service in in_use(settings))
+
+
+def embedded_ports(settings: Settings) -> list[str]:
+    """The ports of the table whose resolved backend keeps their state in this process."""
+    return [
+        section
+        for service in INFRASTRUCTURE
+        for section in service.sections
+        if _backend(settings, section) == "memory"
+    ]
+
+
+def closers(container: Container, *also: str) -> list[Callable[[], Awaitable[None]]]:
+    """The `close` of each shared service the container's settings select, and of those named
+    in `also` (a command that uses the database whatever the ports select, like `migrate`)."""
+    selected = in_use(container.settings())
+    return [
+        service.client(container).close
+        for service in INFRASTRUCTURE
+        if service in selected or service.name in also
+    ]
+
+
+@contextlib.asynccontextmanager
+async def services_closed_after(container: Container, *also: str) -> AsyncIterator[Container]:
+    """`container`, whose shared services (`closers`) are closed on the way out, whatever
+    happened."""
+    try:
+        yield container
+    finally:
+        for close in closers(container, *also):
+            await close()
