@@ -92,6 +92,11 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Largest accepted upload; larger ones get 413."""
     blob_dir: str = ""
     """Directory for raw uploads; empty means a per-user data directory."""
+    blob_store: Literal["auto", "local", "memory"] = "auto"
+    """Where raw uploads are kept: `local` (the `blob_dir` directory, which every worker
+    process must share) or `memory` (this process only, lost when it ends). `auto` is `local`,
+    except in the library (`askdocs.Askdocs`) with neither `blob_dir` nor `database.url`
+    set, where it is `memory`."""
     chunk_tokens: int = 256
     """Tokens per chunk."""
     chunk_overlap: int = 32
@@ -99,9 +104,11 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
 
 class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["auto", "memory", "postgres"] = "auto"
+    backend: Literal["auto", "memory", "postgres", "inline"] = "auto"
     """Where ingestion jobs wait: `memory` is an in-process worker of `serve`; `postgres`
-    (PgQueuer) feeds `askdocs worker` processes. `auto` follows `database.url`."""
+    (PgQueuer) feeds `askdocs worker` processes; `inline` keeps none, as whoever submits a
+    document ingests it in the call (the library; `serve` and `worker` refuse it). `auto`
+    follows `database.url`, and is `inline` in the library."""
     heartbeat_timeout_s: float = 30.0
     """A job whose worker has not beaten its heartbeat for this long is taken up by another."""
     stalled_after_s: float = 600.0
@@ -123,6 +130,11 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Worker processes `askdocs worker` runs and restarts (one per core is typical)."""
     in_serve: Literal["auto", "true", "false"] = "auto"
     """Run a worker inside `serve`; `auto` does so exactly when jobs are in memory."""
+    parser: Literal["auto", "isolated", "inline"] = "auto"
+    """How files are read: `isolated` in a child process per file within the budgets below,
+    so a hostile file costs only its own parse; `inline` in a thread of this process, with
+    no budget (for trusted files, or where a child process is unwanted). `auto` is
+    `isolated`, and `inline` in the library."""
     parse_cpu_s: float = 120.0
     """CPU seconds parsing one file may use; a file over it fails, the worker lives on. CPU
     time, so a busy machine does not fail files an idle one would parse."""
@@ -135,6 +147,9 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class FetchSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["httpx", "disabled"] = "httpx"
+    """`httpx` fetches documents named by URL (within the limits below); `disabled` refuses
+    every URL with a clear error and never connects anywhere."""
     timeout_s: float = 15.0
     """Overall budget for fetching a document by URL."""
     max_redirects: int = 5

@@ -16,11 +16,8 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import asyncpg
-
-from askdocs.adapters.postgres.database import PostgresDatabase
-from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import AppError, UpstreamTimeout
+from askdocs.entrypoints.extras import require
 from askdocs.entrypoints.settings import SettingsError
 
 CONFIGURATION_ERROR = 2
@@ -60,6 +57,9 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         raise StartupFailure(
             f"set {DATABASE_SETTING} to a PostgreSQL URL", exit_status=CONFIGURATION_ERROR
         )
+    require("postgres", DATABASE_SETTING)
+    from askdocs.adapters.postgres.database import PostgresDatabase
+    from askdocs.adapters.postgres.migrations import PostgresMigrator
 
     async def pending() -> list[str]:
         database = PostgresDatabase(url, min_size=1, max_size=1)
@@ -109,6 +109,8 @@ def check_listening(host: str, port: int) -> None:
 
 def database_failure(url: str, error: AppError) -> StartupFailure:
     """The line for a database that failed `error`, from its cause (the driver's words)."""
+    import asyncpg  # the `postgres` extra, there whenever a database was tried
+
     where = _where(url)
     cause = error.__cause__
     if isinstance(cause, asyncpg.InvalidPasswordError):
