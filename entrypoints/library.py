@@ -16,14 +16,13 @@ from typing import Self
 
 from askdocs.application.ask_question import AnswerEvent, Question
 from askdocs.application.change_document import DocumentChange
-from askdocs.application.errors import UnprocessableDocument
 from askdocs.application.ingest_document import Upload
 from askdocs.application.list_documents import MAX_PAGE_SIZE
 from askdocs.application.ports import DocumentQuery
 from askdocs.application.submit_url import fetch_upload
 from askdocs.domain.answers import Answer
 from askdocs.domain.documents import Document, VersionStatus
-from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.library_settings import LIBRARY_PRINCIPAL, as_variables, library_choices
 from askdocs.entrypoints.settings import Settings, load_settings
 
@@ -66,6 +65,12 @@ class Askdocs:
         variables = dict(os.environ if environ is None else environ)
         return cls(load_settings({**variables, **as_variables(overrides)}))
 
+    @property
+    def container(self) -> Container:
+        """The dependency-injector container behind this object: its use cases and adapters,
+        for what the methods here do not cover, and `override()` in tests."""
+        return self._container
+
     async def ingest(
         self,
         source: Source,
@@ -80,13 +85,14 @@ class Askdocs:
         from its file name. Sending the same bytes again returns the document unchanged.
 
         Raises:
-            UnsupportedMediaType, UnprocessableDocument: the file cannot be read; nothing of
-                it is searchable (its failed version is kept, with the reason).
+            UnsupportedMediaType: a kind of file askdocs does not read; nothing is kept.
+            UnprocessableDocument: the file cannot be read, with the reason; the document is
+                kept, its version `failed` with that reason, and nothing of it is searchable.
+            UpstreamError: a backend failed (the embedder, a database); the version stays
+                queued, and sending the same bytes again ingests it.
         """
         upload = await self._upload(source, filename=filename, tags=tuple(tags))
         report = await self._container.ingest_document().execute(upload)
-        if report.version.status is VersionStatus.FAILED:  # the same bytes failed before
-            raise UnprocessableDocument(report.version.error or "ingestion failed")
         document = report.document
         if title is not None and title != document.name:
             change = DocumentChange("update", name=title)

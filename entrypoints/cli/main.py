@@ -188,8 +188,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _keys(args: argparse.Namespace) -> int:
     url = (args.url or os.environ.get("ASKDOCS_URL") or "").rstrip("/") or None
-    with extra_imports("askdocs keys"):
-        from askdocs.entrypoints.cli import keys
+    from askdocs.entrypoints.cli import keys
+
     if args.keys_command == "create":
         return keys.create(
             Role(args.role), name=args.name, expires_in_days=args.expires_in_days, url=url
