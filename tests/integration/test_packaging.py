@@ -1,9 +1,13 @@
-"""The wheel is what ships: build it, install it in a clean venv, import it, inspect it."""
+"""The wheel is what ships: build it, install it in a clean venv, import it, inspect it.
+
+The venv holds the core install only (no extra), as `pip install askdocs` makes it: the
+README's library example must run there, and what needs an extra must say which."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 600
+BACKEND_SDKS = ("litestar", "uvicorn", "asyncpg", "pgvector", "pgqueuer", "redis", "openai",
+                "groq", "httpx2", "jwt", "prometheus_client")  # fmt: skip
+LIBRARY_EXAMPLE = re.compile(r"<!-- library:example -->\n```python\n(.*?)\n```", re.DOTALL)
 
 pytestmark = pytest.mark.slow
 
@@ -34,17 +41,19 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
-def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str | Path], cwd: Path, *, status: int = 0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
-        env=_clean_env(),
+        env={**_clean_env(), **(env or {})},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         check=False,
     )
-    assert result.returncode == 0, (
+    assert result.returncode == status, (
         f"{' '.join(map(str, args))} exited {result.returncode}\n"
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     )
@@ -113,3 +122,55 @@ def test_wheel_ships_the_package_and_nothing_else(built: tuple[Path, Path]) -> N
     assert any(n.startswith("askdocs/migrations/") for n in names), names
     assert any(n.startswith("askdocs/domain/") for n in names)
     assert any(n.startswith("askdocs/application/") for n in names)
+
+
+def test_the_core_install_holds_no_backend_sdk(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, python = built
+    probe = f"import importlib.util as u; print([m for m in {BACKEND_SDKS!r} if u.find_spec(m)])"
+    assert _run([python, "-c", probe], cwd=tmp_path).stdout.strip() == "[]"
+
+
+def test_the_readme_library_example_runs_on_the_core_install(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, python = built
+    found = LIBRARY_EXAMPLE.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found is not None, "README.md has no python block after <!-- library:example -->"
+    example = tmp_path / "example.py"
+    example.write_text(found.group(1), encoding="utf-8")
+
+    printed = _run([python, example], cwd=tmp_path).stdout
+
+    assert "ten seconds" in printed
+    assert "- manual.txt, page " in printed
+
+
+def test_serve_without_the_server_extra_is_one_line_naming_it(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, python = built
+    result = _run([python.parent / "askdocs", "serve"], cwd=tmp_path, status=2)
+    assert result.stderr.strip().splitlines() == [
+        "askdocs serve: askdocs serve needs askdocs[server], which is not installed "
+        "(no module 'litestar'): pip install 'askdocs[server]'"
+    ]
+
+
+def test_a_database_without_the_postgres_extra_is_refused_naming_it(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, python = built
+    database = {"ASKDOCS_DATABASE__URL": "postgresql://askdocs@127.0.0.1:5432/askdocs"}
+    migrate = _run([python.parent / "askdocs", "migrate"], cwd=tmp_path, status=2, env=database)
+    assert "pip install 'askdocs[postgres]'" in migrate.stderr
+    assert len(migrate.stderr.strip().splitlines()) == 1
+    library = _run(
+        [python, "-c", "import askdocs; askdocs.Askdocs.from_env()"],
+        cwd=tmp_path,
+        status=1,
+        env=database,
+    )
+    assert library.stderr.strip().splitlines()[-1] == (
+        "askdocs.entrypoints.extras.MissingExtra: database.url needs askdocs[postgres], which "
+        "is not installed (no module 'asyncpg'): pip install 'askdocs[postgres]'"
+    )
