@@ -174,3 +174,34 @@ def test_a_database_without_the_postgres_extra_is_refused_naming_it(
         "askdocs.entrypoints.extras.MissingExtra: database.url needs askdocs[postgres], which "
         "is not installed (no module 'asyncpg'): pip install 'askdocs[postgres]'"
     )
+
+
+@pytest.fixture(scope="module")
+def server_only(built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a clean venv with the wheel and its `server` extra, nothing more."""
+    wheel, _ = built
+    uv = _uv()
+    if uv is None:
+        pytest.skip("uv is needed to install a wheel with an extra here")
+    tmp = tmp_path_factory.mktemp("server-only")
+    venv = tmp / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp)
+    _run([*uv, "pip", "install", "--python", venv / "bin" / "python", f"{wheel}[server]"], cwd=tmp)
+    return venv / "bin" / "python"
+
+
+def test_the_server_extra_alone_builds_the_app_as_the_quickstart_serves_it(
+    server_only: Path, tmp_path: Path
+) -> None:
+    build = (
+        "from askdocs.entrypoints.http.app import create_app_from_settings\n"
+        "from askdocs.entrypoints.settings import load_settings\n"
+        "create_app_from_settings(load_settings({}))\n"
+        "import importlib.util as u\n"
+        "print([m for m in ('asyncpg', 'pgqueuer', 'redis', 'openai', 'groq') if u.find_spec(m)])"
+    )
+    assert _run([server_only, "-c", build], cwd=tmp_path).stdout.splitlines()[-1] == "[]"
+    # Past the extra's check and the serve module's imports: only the address is refused.
+    refused = _run([server_only.parent / "askdocs", "serve", "--host", "203.0.113.1"],
+                   cwd=tmp_path, status=2)  # fmt: skip
+    assert refused.stderr.startswith("askdocs serve: cannot listen on 203.0.113.1:")
