@@ -48,7 +48,7 @@ def startup_hooks(container: Container) -> list[Hook]:
     if uses_database(container) and container.config.database.migrate_on_start():
 
         async def migrate() -> None:
-            # The `postgres` extra, installed wherever a database is selected (ADR 31).
+            # The `postgres` extra, installed wherever a database is selected (ADR 34).
             from askdocs.adapters.index.pg_term_refresh import refresh_terms
             from askdocs.adapters.postgres.migrations import PostgresMigrator
 
