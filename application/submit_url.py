@@ -30,13 +30,31 @@ class SubmitUrl:
         tags: tuple[str, ...] = (),
         document_id: str | None = None,
     ) -> Submission:
-        fetched = await self.fetcher.fetch(url)
-        upload = Upload(
-            data=fetched.data,
-            filename=fetched.filename,
-            principal=principal,
-            tags=tags,
-            document_id=document_id,
-            source_url=fetched.url,
+        upload = await fetch_upload(
+            self.fetcher, url, principal, tags=tags, document_id=document_id
         )
         return await self.submit.execute(upload)
+
+
+async def fetch_upload(
+    fetcher: UrlFetcher,
+    url: str,
+    principal: Principal,
+    *,
+    tags: tuple[str, ...] = (),
+    document_id: str | None = None,
+) -> Upload:
+    """The document at `url` as an upload, named after its final URL, which it records.
+
+    Raises:
+        what the fetcher raises.
+    """
+    fetched = await fetcher.fetch(url)
+    return Upload(
+        data=fetched.data,
+        filename=fetched.filename,
+        principal=principal,
+        tags=tags,
+        document_id=document_id,
+        source_url=fetched.url,
+    )

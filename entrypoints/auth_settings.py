@@ -7,12 +7,16 @@ request.
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlsplit
 
 import msgspec
 
-from askdocs.adapters.auth.jwks import ASYMMETRIC_ALGORITHMS
-from askdocs.adapters.auth.jwt import HMAC_ALGORITHMS, MIN_SECRET_BYTES
+from askdocs.adapters.auth.algorithms import (
+    ASYMMETRIC_ALGORITHMS,
+    HMAC_ALGORITHMS,
+    MIN_SECRET_BYTES,
+)
 from askdocs.domain.principals import Role
 
 ROLES = tuple(role.value for role in Role)
@@ -114,3 +118,6 @@ class AuthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     usable key stored, the first start prints one admin key (embedded: every start)."""
     jwt: JwtSettings = msgspec.field(default_factory=JwtSettings)
     """JWT bearer tokens, beside the API keys."""
+    key_store: Literal["auto", "memory", "postgres"] = "auto"
+    """Where keys made live (`askdocs keys create`, `/api/v1/keys`) are kept: `memory` (this
+    process, lost when it ends) or `postgres`; `auto` follows `documents.backend`."""

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from askdocs.adapters.auth.jwks import JwksKeySet
-from askdocs.adapters.auth.jwt import JwtBearerTokenVerifier, SharedSecret, SigningKeys
+from typing import TYPE_CHECKING
+
 from askdocs.domain.principals import Role, RoleMap
 from askdocs.entrypoints.auth_settings import JwtSettings
+
+if TYPE_CHECKING:
+    from askdocs.adapters.auth.jwt import JwtBearerTokenVerifier, SigningKeys
 
 
 def build_bearer_verifier(jwt: JwtSettings) -> JwtBearerTokenVerifier | None:
     """A verifier over the shared secret or the JWKS URL; None while JWT is off."""
+    if not jwt.enabled:
+        return None
+    # PyJWT is the `server` extra: imported only once JWT is on.
+    from askdocs.adapters.auth.jwks import JwksKeySet
+    from askdocs.adapters.auth.jwt import JwtBearerTokenVerifier, SharedSecret
+
     keys: SigningKeys
     if jwt.secret:
         keys = SharedSecret(jwt.secret, algorithms=jwt.accepted_algorithms)
-    elif jwt.jwks_url:
+    else:
         keys = JwksKeySet(
             jwt.jwks_url,
             algorithms=jwt.accepted_algorithms,
             cache_s=jwt.jwks_cache_s,
             refetch_s=jwt.jwks_refetch_s,
         )
-    else:
-        return None
     return JwtBearerTokenVerifier(
         keys,
         issuer=jwt.issuer,

@@ -10,39 +10,29 @@ import msgspec
 from dependency_injector import containers, providers
 
 from askdocs.adapters.audit.memory import InMemoryAuditLog
-from askdocs.adapters.audit.postgres import PostgresAuditLog
 from askdocs.adapters.auth.configured import ConfiguredThenStoredKeys
 from askdocs.adapters.auth.memory import InMemoryApiKeyStore
-from askdocs.adapters.auth.postgres import PostgresApiKeyStore
 from askdocs.adapters.cache.disabled import DisabledAnswerCache
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
-from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
-from askdocs.adapters.conversations.redis import RedisConversationStore
 from askdocs.adapters.documents.memory import InMemoryDocumentRepository
-from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.embeddings.hashing import HashingEmbedder
 from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
-from askdocs.adapters.embeddings.openai_embedder import OpenAIEmbedder
 from askdocs.adapters.feedback.memory import InMemoryFeedbackStore
-from askdocs.adapters.feedback.postgres import PostgresFeedbackStore
+from askdocs.adapters.fetching.disabled import DisabledUrlFetcher
 from askdocs.adapters.fetching.httpx_fetcher import HttpxUrlFetcher
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
-from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.jobs.inline import InlineJobQueue
 from askdocs.adapters.jobs.memory import InProcessJobQueue
-from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
 from askdocs.adapters.metrics.noop import NoopMetrics
-from askdocs.adapters.metrics.prometheus import PrometheusMetrics
+from askdocs.adapters.parsing.inline import InlineParser
 from askdocs.adapters.parsing.isolated import IsolatedParser
-from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
-from askdocs.adapters.providers.redis import RedisProviderHealth
 from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
-from askdocs.adapters.rate_limits.redis import RedisRateLimiter
-from askdocs.adapters.redis.client import RedisClient
 from askdocs.adapters.reranking.embedding_reranker import EmbeddingReranker
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
+from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
@@ -78,6 +68,7 @@ from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
 from askdocs.domain.ingestion import RetryPolicy
 from askdocs.entrypoints.auth_wiring import build_bearer_verifier, build_role_map
+from askdocs.entrypoints.extras import lazy, require_extras
 from askdocs.entrypoints.infrastructure import resolve_backends
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
@@ -103,26 +94,38 @@ class Container(containers.DeclarativeContainer):
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
     # A worker's jobs in flight, and so the parsing processes it may run at once.
     jobs_at_once = providers.Callable(worker_concurrency, config.worker.concurrency)
-    parser = providers.Singleton(
-        IsolatedParser,
-        cpu_budget_s=config.worker.parse_cpu_s,
-        wall_budget_s=config.worker.parse_timeout_s,
-        memory_budget_mb=config.worker.parse_memory_mb,
-        max_concurrent=jobs_at_once,
+    parser = providers.Selector(
+        config.worker.parser,
+        isolated=providers.Singleton(
+            IsolatedParser,
+            cpu_budget_s=config.worker.parse_cpu_s,
+            wall_budget_s=config.worker.parse_timeout_s,
+            memory_budget_mb=config.worker.parse_memory_mb,
+            max_concurrent=jobs_at_once,
+        ),
+        inline=providers.Singleton(InlineParser),
     )
-    url_fetcher = providers.Singleton(
-        HttpxUrlFetcher,
-        max_bytes=config.documents.max_upload_bytes,
-        timeout_s=config.fetch.timeout_s,
-        max_redirects=config.fetch.max_redirects,
-        allow=providers.Callable(comma_separated, config.fetch.allow),
+    url_fetcher = providers.Selector(
+        config.fetch.backend,
+        httpx=providers.Singleton(
+            HttpxUrlFetcher,
+            max_bytes=config.documents.max_upload_bytes,
+            timeout_s=config.fetch.timeout_s,
+            max_redirects=config.fetch.max_redirects,
+            allow=providers.Callable(comma_separated, config.fetch.allow),
+        ),
+        disabled=providers.Singleton(DisabledUrlFetcher),
     )
-    blobs = providers.Singleton(
-        LocalDirectoryBlobStore, root=providers.Callable(blob_root, config.documents.blob_dir)
+    blobs = providers.Selector(
+        config.documents.blob_store,
+        local=providers.Singleton(
+            LocalDirectoryBlobStore, root=providers.Callable(blob_root, config.documents.blob_dir)
+        ),
+        memory=providers.Singleton(InMemoryBlobStore),
     )
 
     database = providers.Singleton(
-        PostgresDatabase,
+        lazy("askdocs.adapters.postgres.database:PostgresDatabase"),
         url=config.database.url,
         min_size=config.database.pool_min_size,
         max_size=config.database.pool_max_size,
@@ -136,7 +139,7 @@ class Container(containers.DeclarativeContainer):
         config.embedder.backend,
         hashing=providers.Singleton(HashingEmbedder, dim=config.embedder.dim),
         openai=providers.Singleton(
-            OpenAIEmbedder,
+            lazy("askdocs.adapters.embeddings.openai_embedder:OpenAIEmbedder"),
             model=config.embedder.model,
             dim=config.embedder.dim,
             base_url=config.embedder.base_url,
@@ -171,8 +174,9 @@ class Container(containers.DeclarativeContainer):
     jobs = providers.Selector(
         config.jobs.backend,
         memory=providers.Singleton(InProcessJobQueue),
+        inline=providers.Singleton(InlineJobQueue),
         postgres=providers.Singleton(
-            PgQueuerJobQueue,
+            lazy("askdocs.adapters.jobs.pgqueuer_queue:PgQueuerJobQueue"),
             database=database,
             heartbeat_timeout_s=config.jobs.heartbeat_timeout_s,
         ),
@@ -180,11 +184,17 @@ class Container(containers.DeclarativeContainer):
     documents = providers.Selector(
         config.documents.backend,
         memory=providers.Singleton(InMemoryDocumentRepository, jobs=jobs),
-        postgres=providers.Singleton(PostgresDocumentRepository, database=database, jobs=jobs),
+        postgres=providers.Singleton(
+            lazy("askdocs.adapters.documents.postgres:PostgresDocumentRepository"),
+            database=database,
+            jobs=jobs,
+        ),
     )
     metrics = providers.Selector(
         config.metrics.backend,
-        prometheus=providers.Singleton(PrometheusMetrics),
+        prometheus=providers.Singleton(
+            lazy("askdocs.adapters.metrics.prometheus:PrometheusMetrics")
+        ),
         noop=providers.Singleton(NoopMetrics),
     )
     index = providers.Selector(
@@ -197,7 +207,7 @@ class Container(containers.DeclarativeContainer):
             text_weight=config.index.text_weight,
         ),
         postgres=providers.Singleton(
-            PgVectorIndex,
+            lazy("askdocs.adapters.index.pgvector:PgVectorIndex"),
             database=database,
             rrf_k=config.index.rrf_k,
             candidates=config.index.fusion_candidates,
@@ -212,7 +222,7 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     redis = providers.Singleton(
-        RedisClient,
+        lazy("askdocs.adapters.redis.client:RedisClient"),
         url=config.redis.url,
         socket_timeout_s=config.redis.socket_timeout_s,
         prefix=config.redis.prefix,
@@ -224,13 +234,19 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(
             InMemoryAnswerCache, max_entries=config.cache.max_entries, ttl_s=config.cache.ttl_s
         ),
-        redis=providers.Singleton(RedisAnswerCache, client=redis, ttl_s=config.cache.ttl_s),
+        redis=providers.Singleton(
+            lazy("askdocs.adapters.cache.redis:RedisAnswerCache"),
+            client=redis,
+            ttl_s=config.cache.ttl_s,
+        ),
         disabled=providers.Singleton(DisabledAnswerCache),
     )
     rate_limiter = providers.Selector(
         config.rate_limit.backend,
         memory=providers.Singleton(InMemoryRateLimiter),
-        redis=providers.Singleton(RedisRateLimiter, client=redis),
+        redis=providers.Singleton(
+            lazy("askdocs.adapters.rate_limits.redis:RedisRateLimiter"), client=redis
+        ),
     )
     conversations = providers.Selector(
         config.conversations.backend,
@@ -238,13 +254,17 @@ class Container(containers.DeclarativeContainer):
             InMemoryConversationStore, ttl_s=config.conversations.retention_s
         ),
         redis=providers.Singleton(
-            RedisConversationStore, client=redis, retention_s=config.conversations.retention_s
+            lazy("askdocs.adapters.conversations.redis:RedisConversationStore"),
+            client=redis,
+            retention_s=config.conversations.retention_s,
         ),
     )
     provider_health = providers.Selector(
         config.provider_health.backend,
         memory=providers.Singleton(InMemoryProviderHealth),
-        redis=providers.Singleton(RedisProviderHealth, client=redis),
+        redis=providers.Singleton(
+            lazy("askdocs.adapters.providers.redis:RedisProviderHealth"), client=redis
+        ),
     )
     chat_model = providers.Singleton(
         build_chat_model, llm=settings.provided.llm, health=provider_health, metrics=metrics
@@ -253,9 +273,11 @@ class Container(containers.DeclarativeContainer):
         ConfiguredThenStoredKeys,
         configured=providers.Callable(api_keys_from_setting, config.auth.api_keys),
         stored=providers.Selector(
-            config.documents.backend,
+            config.auth.key_store,
             memory=providers.Singleton(InMemoryApiKeyStore),
-            postgres=providers.Singleton(PostgresApiKeyStore, database=database),
+            postgres=providers.Singleton(
+                lazy("askdocs.adapters.auth.postgres:PostgresApiKeyStore"), database=database
+            ),
         ),
     )
 
@@ -340,13 +362,17 @@ class Container(containers.DeclarativeContainer):
     feedback = providers.Selector(
         config.documents.backend,
         memory=providers.Singleton(InMemoryFeedbackStore),
-        postgres=providers.Singleton(PostgresFeedbackStore, database=database),
+        postgres=providers.Singleton(
+            lazy("askdocs.adapters.feedback.postgres:PostgresFeedbackStore"), database=database
+        ),
     )
     give_feedback = providers.Singleton(GiveFeedback, store=feedback, clock=clock, ids=ids)
     audit_log = providers.Selector(
         config.documents.backend,
         memory=providers.Singleton(InMemoryAuditLog),
-        postgres=providers.Singleton(PostgresAuditLog, database=database),
+        postgres=providers.Singleton(
+            lazy("askdocs.adapters.audit.postgres:PostgresAuditLog"), database=database
+        ),
     )
     record_write = providers.Singleton(RecordWrite, audit_log=audit_log, clock=clock, ids=ids)
     list_audit_events = providers.Singleton(ListAuditEvents, audit_log=audit_log)
@@ -391,8 +417,14 @@ class Container(containers.DeclarativeContainer):
 
 def build_container(settings: Settings) -> Container:
     """A container for `settings`, with `auto` choices resolved (`resolve_backends`): both
-    its `settings` and its `config` see only the resolved values."""
+    its `settings` and its `config` see only the resolved values.
+
+    Raises:
+        SettingsError: a choice that cannot work. MissingExtra: the settings select a backend
+            whose extra is not installed.
+    """
     resolved = resolve_backends(settings)
+    require_extras(resolved)
     container = Container(settings=resolved)
     container.config.from_dict(msgspec.to_builtins(resolved))
     return container

@@ -44,6 +44,9 @@ class Infrastructure:
     url: Callable[[Settings], str]
     critical: Callable[[Settings], bool]
     """Whether nothing works without it (readiness answers 503 when it is down)."""
+    also: tuple[str, ...] = ()
+    """Other `section.field` settings that select it with the value `backend` (their `auto` is
+    resolved apart from the ports')."""
 
     def client(self, container: Container) -> SharedService:
         """The container's instance (built now if unused: it connects on first use only)."""
@@ -58,6 +61,7 @@ INFRASTRUCTURE = (
         sections=("documents", "index", "jobs"),
         url=lambda settings: settings.database.url,
         critical=lambda settings: True,
+        also=("auth.key_store",),
     ),
     Infrastructure(
         name="redis",
@@ -73,7 +77,9 @@ INFRASTRUCTURE = (
 
 
 def _backend(settings: Settings, section: str) -> str:
-    return str(getattr(settings, section).backend)
+    """The value of `section.backend`, or of `section.field` when given so."""
+    name, _, field = section.partition(".")
+    return str(getattr(getattr(settings, name), field or "backend"))
 
 
 def resolve_backends(settings: Settings) -> Settings:
@@ -103,6 +109,14 @@ def resolve_backends(settings: Settings) -> Settings:
     if tree["metrics"]["backend"] == "auto":
         available = importlib.util.find_spec("prometheus_client") is not None
         tree["metrics"]["backend"] = "prometheus" if available else "noop"
+    # What the server means by `auto` where the library chooses otherwise (library_settings.py).
+    for section, field, choice in (
+        ("documents", "blob_store", "local"),
+        ("worker", "parser", "isolated"),
+        ("auth", "key_store", tree["documents"]["backend"]),
+    ):
+        if tree[section][field] == "auto":
+            tree[section][field] = choice
     if tree["worker"]["in_serve"] == "auto":
         tree["worker"]["in_serve"] = "true"
     elif tree["worker"]["in_serve"] == "false" and tree["jobs"]["backend"] == "memory":
@@ -116,10 +130,16 @@ def resolve_backends(settings: Settings) -> Settings:
 
 def in_use(settings: Settings) -> list[Infrastructure]:
     """The shared services the resolved `settings` select."""
+    return [service for service in INFRASTRUCTURE if selected_by(settings, service)]
+
+
+def selected_by(settings: Settings, service: Infrastructure) -> list[str]:
+    """The settings (`section.backend=value`) by which the resolved `settings` select
+    `service`."""
     return [
-        service
-        for service in INFRASTRUCTURE
-        if any(_backend(settings, section) == service.backend for section in service.sections)
+        f"{path if '.' in path else path + '.backend'}={service.backend}"
+        for path in (*service.sections, *service.also)
+        if _backend(settings, path) == service.backend
     ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
-from askdocs.adapters.chat.sdk_chat import sdk_provider
 from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
@@ -21,10 +20,17 @@ def provider_names(llm: LlmSettings) -> list[str]:
     return names
 
 
+def provider_kind(name: str, llm: LlmSettings) -> str:
+    """`openai`, `groq` or `extractive`: the section's `kind`, else the name if it is one of
+    these, else `openai`."""
+    section = llm.named.get(name, ProviderSettings())
+    return section.kind or (name if name in KINDS else "openai")
+
+
 def build_provider(name: str, llm: LlmSettings) -> ChatModel:
     """One provider from its `llm.<name>` section."""
     section = llm.named.get(name, ProviderSettings())
-    kind = section.kind or (name if name in KINDS else "openai")
+    kind = provider_kind(name, llm)
     models = [m.strip() for m in section.models.split(",") if m.strip()]
     if kind == "extractive":
         return ExtractiveChatModel(model=models[0] if models else "extractive")
@@ -32,6 +38,9 @@ def build_provider(name: str, llm: LlmSettings) -> ChatModel:
         raise SettingsError(
             f"LLM provider {name} needs its models: ASKDOCS_LLM__{name.upper()}__MODELS"
         )
+    # The SDKs are the `llm` extra: imported only for a provider that needs them.
+    from askdocs.adapters.chat.sdk_chat import sdk_provider
+
     return sdk_provider(
         "groq" if kind == "groq" else "openai",
         name=name,

@@ -95,6 +95,11 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     blob_dir: str = ""
     """Directory for raw uploads, by SHA-256; empty: `$XDG_DATA_HOME/askdocs/blobs`
     (`~/.local/share/askdocs/blobs`)."""
+    blob_store: Literal["auto", "local", "memory"] = "auto"
+    """Where raw uploads are kept: `local` (the `blob_dir` directory, which every worker
+    process must share) or `memory` (this process only, lost when it ends). `auto` is `local`,
+    except in the library (`askdocs.Askdocs`) with neither `blob_dir` nor `database.url`
+    set, where it is `memory`."""
     chunk_tokens: int = 256
     """Tokens per chunk."""
     chunk_overlap: int = 32
@@ -102,10 +107,11 @@ class DocumentSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
 
 class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["auto", "memory", "postgres"] = "auto"
+    backend: Literal["auto", "memory", "postgres", "inline"] = "auto"
     """Where ingestion jobs wait: `memory` is an in-process worker of `serve`; `postgres`
-    (PgQueuer) feeds the workers of `serve` and of `askdocs worker` processes alike. `auto`
-    follows `database.url`."""
+    (PgQueuer) feeds the workers of `serve` and of `askdocs worker` processes alike; `inline`
+    keeps none, as whoever submits a document ingests it in the call (the library; `serve` and
+    `worker` refuse it). `auto` follows `database.url`, and is `inline` in the library."""
     heartbeat_timeout_s: float = 30.0
     """A job whose worker has not beaten its heartbeat for this long is taken up by another."""
     stalled_after_s: float = 600.0
@@ -131,6 +137,11 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Run a worker inside each `serve` process; `auto` (like `true`) does, so one machine
     ingests with `serve` alone. `false` leaves jobs in PostgreSQL to `askdocs worker`
     processes (refused with jobs in memory, which nothing else could take)."""
+    parser: Literal["auto", "isolated", "inline"] = "auto"
+    """How files are read: `isolated` in a child process per file within the budgets below,
+    so a hostile file costs only its own parse; `inline` in a thread of this process, with
+    no budget (for trusted files, or where a child process is unwanted). `auto` is
+    `isolated`, and `inline` in the library."""
     parse_cpu_s: float = 120.0
     """CPU seconds parsing one file may use; a file over it fails, the worker lives on. CPU
     time, so a busy machine does not fail files an idle one would parse."""
@@ -143,6 +154,9 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class FetchSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["httpx", "disabled"] = "httpx"
+    """`httpx` fetches documents named by URL (within the limits below); `disabled` refuses
+    every URL with a clear error and never connects anywhere."""
     timeout_s: float = 15.0
     """Overall budget for fetching a document by URL."""
     max_redirects: int = 5

@@ -13,13 +13,9 @@ import httpx
 import jwt
 import structlog
 
+from askdocs.adapters.auth.algorithms import ASYMMETRIC_ALGORITHMS
 from askdocs.application.errors import UpstreamUnavailable
 
-ASYMMETRIC_ALGORITHMS = frozenset(
-    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
-)
-"""What a key from a JWKS may verify. Never an HMAC algorithm: a JWKS is public, and a token
-"signed" with a public key as an HMAC secret would verify (the key-confusion attack)."""
 FETCH_TIMEOUT_S = 5.0
 MAX_JWKS_BYTES = 512 * 1024
 log = structlog.get_logger("askdocs.auth")

@@ -8,11 +8,10 @@ from typing import Any, Protocol
 
 import jwt
 
+from askdocs.adapters.auth.algorithms import HMAC_ALGORITHMS, MIN_SECRET_BYTES
 from askdocs.application.errors import InvalidToken
 from askdocs.domain.principals import TokenClaims
 
-HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
-MIN_SECRET_BYTES = 32
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
 _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.ExpiredSignatureError, "the token has expired"),

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
+from askdocs.adapters.storage.digests import checked_digest
 from askdocs.application.errors import NotFound, UpstreamUnavailable
-
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class LocalDirectoryBlobStore:
@@ -48,8 +46,7 @@ class LocalDirectoryBlobStore:
             raise UpstreamUnavailable(f"cannot read blob {digest}") from exc
 
     def _path(self, digest: str) -> Path:
-        if not _DIGEST.fullmatch(digest):
-            raise ValueError("a blob digest must be 64 lower-case hex digits")
+        checked_digest(digest)
         return self._root / digest[:2] / digest[2:4] / digest
 
 

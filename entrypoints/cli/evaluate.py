@@ -19,7 +19,6 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
 from dependency_injector import providers
 
@@ -33,6 +32,7 @@ from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.cli.eval_database import evaluation_schema, settle
 from askdocs.entrypoints.cli.golden import (
     GoldenFileError,
+    Mode,
     corpus_files,
     default_corpus_list,
     load_golden,
@@ -41,8 +41,6 @@ from askdocs.entrypoints.container import build_container
 from askdocs.entrypoints.infrastructure import services_closed_after
 from askdocs.entrypoints.settings import Settings, load_settings
 
-Mode = Literal["hybrid", "vector", "text"]
-MODES: tuple[Mode, ...] = ("hybrid", "vector", "text")
 EVALUATED_SETTINGS = (
     "ASKDOCS_EMBEDDER__",
     "ASKDOCS_LLM__",

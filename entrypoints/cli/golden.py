@@ -15,10 +15,15 @@ are ignored.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
 from askdocs.domain.evaluation import GoldenCase
+
+Mode = Literal["hybrid", "vector", "text"]
+"""Which retrieval `askdocs eval` measures: both legs fused, or one alone."""
+MODES: tuple[Mode, ...] = ("hybrid", "vector", "text")
 
 
 class GoldenFileError(ValueError):

@@ -14,7 +14,6 @@ import asyncio
 
 import httpx
 
-from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import UpstreamError
 from askdocs.entrypoints.cli.startup import StartupFailure, configuration_checked
 from askdocs.entrypoints.container import Container, build_container
@@ -53,6 +52,9 @@ async def _check_here(container: Container) -> tuple[str, dict[str, str]]:
         status, checks = await Readiness.of(container).report()
         if checks.get("database") != "ok":
             return status, checks
+        # The `postgres` extra, installed wherever a database is selected.
+        from askdocs.adapters.postgres.migrations import PostgresMigrator
+
         try:
             pending = await PostgresMigrator(container.database()).pending()
         except UpstreamError as exc:

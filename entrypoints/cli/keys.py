@@ -13,11 +13,10 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from askdocs.adapters.auth.postgres import PostgresApiKeyStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.application.api_keys import CreateApiKey, ListApiKeys, RevokeApiKey, new_token
@@ -27,6 +26,9 @@ from askdocs.entrypoints.cli.startup import check_database, database_failure
 from askdocs.entrypoints.container import build_container
 from askdocs.entrypoints.infrastructure import services_closed_after
 from askdocs.entrypoints.settings import load_settings
+
+if TYPE_CHECKING:
+    from askdocs.adapters.auth.postgres import PostgresApiKeyStore
 
 T = TypeVar("T")
 TIMEOUT_S = 30.0
@@ -122,6 +124,8 @@ def _call_server(url: str, method: str, path: str, **options: Any) -> Any:
 
 def _in_database(database_url: str, use: Callable[[PostgresApiKeyStore], Awaitable[T]]) -> T | None:
     check_database(database_url)  # StartupFailure: unreachable, refused, not migrated
+    # The `postgres` extra, which check_database found installed; `--url` needs none of it.
+    from askdocs.adapters.auth.postgres import PostgresApiKeyStore
 
     async def run() -> T:
         container = build_container(load_settings())

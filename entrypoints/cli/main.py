@@ -16,18 +16,10 @@ import sys
 from collections.abc import Sequence
 
 from askdocs.domain.principals import Role
-from askdocs.entrypoints.cli import (
-    client,
-    database_status,
-    evaluate,
-    health,
-    keys,
-    migrate,
-    serve,
-    worker,
-)
+from askdocs.entrypoints.cli.golden import MODES
 from askdocs.entrypoints.cli.startup import CONFIGURATION_ERROR, StartupFailure
 from askdocs.entrypoints.cli.values import at_least, port
+from askdocs.entrypoints.extras import extra_imports, require
 from askdocs.entrypoints.settings import PREFIX, SettingsError
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -139,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("golden", help="golden questions, one JSON object a line")
     evaluation.add_argument("--corpus-root", required=True, help="folder of the corpus files")
     evaluation.add_argument("--files", default=None, help="list of corpus files (one a line)")
-    evaluation.add_argument("--mode", choices=evaluate.MODES, default="hybrid")
+    evaluation.add_argument("--mode", choices=MODES, default="hybrid")
     evaluation.add_argument(
         "--database-url",
         default=None,
@@ -177,19 +169,38 @@ def _failed(args: argparse.Namespace, message: str, status: int) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Each command's module is imported when it runs: they need different extras (`serve`
+    # the server's, `migrate` PostgreSQL's), and a missing one is a line naming it.
+    needed_by = f"askdocs {args.command}"
     if args.command == "serve":
+        require("server", needed_by)
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import serve
         return serve.run(demo=args.demo)
     if args.command == "migrate":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import migrate
         return migrate.run()
     if args.command == "worker":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import worker
         return worker.run()
     if args.command == "keys":
         return _keys(args)
     if args.command == "health":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import health
+
         return health.run(url=_url_of(args))
     if args.command == "db":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import database_status
+
         return database_status.run()
     if args.command == "eval":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import evaluate
+
         return evaluate.run(
             args.golden,
             root=args.corpus_root,
@@ -197,6 +208,8 @@ def _run(args: argparse.Namespace) -> int:
             mode=args.mode,
             database_url=args.database_url,
         )
+    from askdocs.entrypoints.cli import client
+
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
         return client.ingest(url, args.paths, tags=args.tags, wait=not args.no_wait)
@@ -210,6 +223,8 @@ def _url_of(args: argparse.Namespace) -> str | None:
 
 def _keys(args: argparse.Namespace) -> int:
     url = _url_of(args)
+    from askdocs.entrypoints.cli import keys
+
     if args.keys_command == "create":
         return keys.create(
             Role(args.role), name=args.name, expires_in_days=args.expires_in_days, url=url

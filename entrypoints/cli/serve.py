@@ -22,7 +22,7 @@ from askdocs.entrypoints.cli.startup import (
 )
 from askdocs.entrypoints.http.app import create_app_from_settings
 from askdocs.entrypoints.logging import configure_logging
-from askdocs.entrypoints.settings import load_settings
+from askdocs.entrypoints.settings import SettingsError, load_settings
 
 APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
 
@@ -52,6 +52,11 @@ def run(*, demo: bool = False) -> int:
     if demo:  # through the environment, which the server processes inherit
         os.environ["ASKDOCS_SERVER__DEMO"] = "true"
     settings = load_settings()
+    if settings.jobs.backend == "inline":
+        raise SettingsError(
+            "jobs.backend=inline is for the library, which ingests in the call; uploads to "
+            "`askdocs serve` need a worker: set jobs.backend to auto, memory or postgres"
+        )
     configure_logging(level=settings.log.level, json=settings.log.json)
     check_listening(settings.server.host, settings.server.port)
     if settings.database.url:

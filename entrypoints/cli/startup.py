@@ -13,15 +13,15 @@ import asyncio
 import errno
 import socket
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-import asyncpg
-
-from askdocs.adapters.postgres.database import PostgresDatabase
-from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.application.errors import AppError, UpstreamTimeout
+from askdocs.entrypoints.extras import require
 from askdocs.entrypoints.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from askdocs.adapters.postgres.database import PostgresDatabase
 
 CONFIGURATION_ERROR = 2
 """Exit status for a command line or settings that cannot work (argparse uses it too)."""
@@ -57,6 +57,8 @@ def one_connection(url: str) -> PostgresDatabase:
     """A pool of one connection to `url` for a command's errand (a check, migrations, keys),
     its statements bounded by `database.command_timeout_s` like the server's."""
     timeout_s = load_settings().database.command_timeout_s
+    from askdocs.adapters.postgres.database import PostgresDatabase  # the `postgres` extra
+
     # No search runs on it, so its connections need none of the HNSW session settings.
     return PostgresDatabase(
         url, min_size=1, max_size=1, command_timeout_s=timeout_s, server_settings=None
@@ -70,6 +72,8 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         raise StartupFailure(
             f"set {DATABASE_SETTING} to a PostgreSQL URL", exit_status=CONFIGURATION_ERROR
         )
+    require("postgres", DATABASE_SETTING)
+    from askdocs.adapters.postgres.migrations import PostgresMigrator
 
     async def pending() -> list[str]:
         database = one_connection(url)
@@ -119,6 +123,8 @@ def check_listening(host: str, port: int) -> None:
 
 def database_failure(url: str, error: AppError) -> StartupFailure:
     """The line for a database that failed `error`, from its cause (the driver's words)."""
+    import asyncpg  # the `postgres` extra, there whenever a database was tried
+
     where = _where(url)
     cause = error.__cause__
     if isinstance(cause, asyncpg.InvalidPasswordError):

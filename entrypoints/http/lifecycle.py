@@ -7,8 +7,6 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from askdocs.adapters.index.pg_term_refresh import refresh_terms
-from askdocs.adapters.postgres.migrations import PostgresMigrator
 from askdocs.entrypoints.container import Container
 from askdocs.entrypoints.demo import DEMO_TAG, load_demo
 from askdocs.entrypoints.infrastructure import closers, uses
@@ -30,6 +28,10 @@ def startup_hooks(container: Container) -> list[Hook]:
     if uses(settings, "database") and settings.database.migrate_on_start:
 
         async def migrate() -> None:
+            # The `postgres` extra, installed wherever a database is selected (ADR 34).
+            from askdocs.adapters.index.pg_term_refresh import refresh_terms
+            from askdocs.adapters.postgres.migrations import PostgresMigrator
+
             applied = await PostgresMigrator(container.database()).migrate()
             log.info("migrations_applied" if applied else "schema_current", applied=applied)
             remade = await refresh_terms(container.database())

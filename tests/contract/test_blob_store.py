@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from askdocs.adapters.storage.local import LocalDirectoryBlobStore
+from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.application.errors import NotFound, UpstreamUnavailable
 from askdocs.application.ports.storage import BlobStore
 
@@ -88,3 +89,15 @@ class TestLocalDirectoryBlobStore(BlobStoreContract):
         assert isinstance(caught.value.__cause__, OSError)
         with pytest.raises(UpstreamUnavailable):
             await store.get(digest(b"x"))
+
+
+class TestInMemoryBlobStore(BlobStoreContract):
+    @pytest.fixture
+    def blobs(self) -> BlobStore:
+        return InMemoryBlobStore()
+
+    async def test_two_stores_share_nothing(self) -> None:
+        first, second = InMemoryBlobStore(), InMemoryBlobStore()
+        await first.put(digest(b"mine"), b"mine")
+        with pytest.raises(NotFound):
+            await second.get(digest(b"mine"))

@@ -1,7 +1,11 @@
-"""The wheel is what ships: build it, install it in a clean venv, import it, inspect it."""
+"""The wheel is what ships: build it, install it in a clean venv, import it, inspect it.
+
+The venv holds the core install only (no extra), as `pip install askdocs` makes it: the
+README's library example must run there, and what needs an extra must say which."""
 
 from __future__ import annotations
 
+import re
 import sys
 import tarfile
 import zipfile
@@ -10,7 +14,17 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.support.packaging import PACKAGE_FOLDERS, copy_source_tree, run, uv_command
+from tests.support.packaging import (
+    PACKAGE_FOLDERS,
+    SOURCE_ROOT,
+    copy_source_tree,
+    run,
+    uv_command,
+)
+
+BACKEND_SDKS = ("litestar", "uvicorn", "asyncpg", "pgvector", "pgqueuer", "redis", "openai",
+                "groq", "httpx2", "jwt", "prometheus_client")  # fmt: skip
+LIBRARY_EXAMPLE = re.compile(r"<!-- library:example -->\n```python\n(.*?)\n```", re.DOTALL)
 
 pytestmark = pytest.mark.slow
 
@@ -126,3 +140,77 @@ def test_a_module_left_in_build_lib_by_an_earlier_build_does_not_ship(tmp_path: 
     names = _wheel_names(_one(tmp_path / "dist", "askdocs-*.whl"))
     assert "askdocs/domain/__init__.py" in names
     assert "askdocs/domain/deleted_since.py" not in names
+
+
+def test_the_core_install_holds_no_backend_sdk(built: Built, tmp_path: Path) -> None:
+    probe = f"import importlib.util as u; print([m for m in {BACKEND_SDKS!r} if u.find_spec(m)])"
+    assert run([built.python, "-c", probe], cwd=tmp_path).stdout.strip() == "[]"
+
+
+def test_the_readme_library_example_runs_on_the_core_install(built: Built, tmp_path: Path) -> None:
+    found = LIBRARY_EXAMPLE.search((SOURCE_ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found is not None, "README.md has no python block after <!-- library:example -->"
+    example = tmp_path / "example.py"
+    example.write_text(found.group(1), encoding="utf-8")
+
+    printed = run([built.python, example], cwd=tmp_path).stdout
+
+    assert "ten seconds" in printed
+    assert "- manual.txt, page " in printed
+
+
+def test_serve_without_the_server_extra_is_one_line_naming_it(built: Built, tmp_path: Path) -> None:
+    result = run([built.python.parent / "askdocs", "serve"], cwd=tmp_path, status=2)
+    assert result.stderr.strip().splitlines() == [
+        "askdocs serve: askdocs serve needs askdocs[server], which is not installed "
+        "(no module 'litestar'): pip install 'askdocs[server]'"
+    ]
+
+
+def test_a_database_without_the_postgres_extra_is_refused_naming_it(
+    built: Built, tmp_path: Path
+) -> None:
+    database = {"ASKDOCS_DATABASE__URL": "postgresql://askdocs@127.0.0.1:5432/askdocs"}
+    askdocs = built.python.parent / "askdocs"
+    migrate = run([askdocs, "migrate"], cwd=tmp_path, status=2, env=database)
+    assert "pip install 'askdocs[postgres]'" in migrate.stderr
+    assert len(migrate.stderr.strip().splitlines()) == 1
+    library = run(
+        [built.python, "-c", "import askdocs; askdocs.Askdocs.from_env()"],
+        cwd=tmp_path,
+        status=1,
+        env=database,
+    )
+    assert library.stderr.strip().splitlines()[-1] == (
+        "askdocs.entrypoints.extras.MissingExtra: database.url needs askdocs[postgres], which "
+        "is not installed (no module 'asyncpg'): pip install 'askdocs[postgres]'"
+    )
+
+
+@pytest.fixture(scope="module")
+def server_only(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a clean venv with the wheel and its `server` extra, nothing more."""
+    tmp = tmp_path_factory.mktemp("server-only")
+    venv = tmp / "venv"
+    uv = uv_command()
+    run([*uv, "venv", "--python", sys.executable, venv], cwd=tmp)
+    run([*uv, "pip", "install", "--python", venv / "bin" / "python", f"{built.wheel}[server]"],
+        cwd=tmp)  # fmt: skip
+    return venv / "bin" / "python"
+
+
+def test_the_server_extra_alone_builds_the_app_as_the_quickstart_serves_it(
+    server_only: Path, tmp_path: Path
+) -> None:
+    build = (
+        "from askdocs.entrypoints.http.app import create_app_from_settings\n"
+        "from askdocs.entrypoints.settings import load_settings\n"
+        "create_app_from_settings(load_settings({}))\n"
+        "import importlib.util as u\n"
+        "print([m for m in ('asyncpg', 'pgqueuer', 'redis', 'openai', 'groq') if u.find_spec(m)])"
+    )
+    assert run([server_only, "-c", build], cwd=tmp_path).stdout.splitlines()[-1] == "[]"
+    # Past the extra's check and the serve module's imports: only the address is refused.
+    refused = run([server_only.parent / "askdocs", "serve", "--host", "203.0.113.1"],
+                  cwd=tmp_path, status=2)  # fmt: skip
+    assert refused.stderr.startswith("askdocs serve: cannot listen on 203.0.113.1:")

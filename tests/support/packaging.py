@@ -64,18 +64,21 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run a command in the clean environment; fail the test with its output if it fails."""
+def run(
+    args: list[str | Path], cwd: Path, *, status: int = 0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in the clean environment (plus `env`); fail the test with its output
+    unless it exits with `status`."""
     result = subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
-        env=clean_env(),
+        env={**clean_env(), **(env or {})},
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
         check=False,
     )
-    assert result.returncode == 0, (
+    assert result.returncode == status, (
         f"{' '.join(map(str, args))} exited {result.returncode}\n"
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     )

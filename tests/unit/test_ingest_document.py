@@ -228,6 +228,23 @@ async def test_a_failing_embedder_publishes_nothing_and_leaves_the_version_to_re
     assert await container.cache().generation() == 0
 
 
+async def test_sending_the_bytes_again_after_an_upstream_failure_ingests_the_queued_version(
+    container: Container, editor: Principal, search: Search
+) -> None:
+    use_embedder(container, FlakyEmbedder(fail_from=1))
+    with pytest.raises(UpstreamUnavailable):
+        await container.ingest_document().execute(Upload(make_pdf(ZOO), "zoo.pdf", editor))
+    use_embedder(container, FlakyEmbedder(fail_from=99))
+
+    report = await container.ingest_document().execute(Upload(make_pdf(ZOO), "zoo.pdf", editor))
+
+    assert not report.created
+    assert (report.version.number, report.version.status) == (1, VersionStatus.READY)
+    assert report.version.attempts == 2
+    assert await documents_in(container) == 1
+    assert [hit.chunk.text for hit in await search("flamingo")][:1] == [ZOO[1]]
+
+
 @pytest.mark.settings(documents__chunk_tokens=4, documents__chunk_overlap=0)
 async def test_an_embedder_failing_after_some_batches_publishes_no_part_of_the_document(
     container: Container, editor: Principal, search: Search
