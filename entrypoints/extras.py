@@ -100,7 +100,12 @@ def lazy(path: str) -> Callable[..., Any]:
             module = importlib.import_module(module_name)
         return getattr(module, name)(*args, **kwargs)
 
+    def target() -> Any:
+        """The named class or function itself, imported now (for introspection)."""
+        return getattr(importlib.import_module(module_name), name)
+
     build.__qualname__ = build.__name__ = name
+    build.import_target = target  # type: ignore[attr-defined]
     return build
 
 

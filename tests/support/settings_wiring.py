@@ -47,6 +47,14 @@ def _walk(path: str, provider: object, seen: set[int]) -> Iterator[tuple[str, Bu
             yield from _walk(f"{path}.{name}", value, seen)
 
 
+def target_of(provider: Builder) -> Any:
+    """What the provider calls: the adapter a lazily imported factory (`extras.lazy`) stands
+    for, imported now, else the provider's own callable."""
+    provides = provider.provides
+    load = getattr(provides, "import_target", None)
+    return load() if load is not None else provides
+
+
 def from_settings(
     factory: Callable[..., T], /, *, at: str = "", settings: Settings | None = None, **given: Any
 ) -> T:
@@ -65,7 +73,7 @@ def from_settings(
     found = [
         (path, provider)
         for path, provider in builders(container)
-        if provider.provides == factory and path.startswith(at)
+        if target_of(provider) == factory and path.startswith(at)
     ]
     if len(found) != 1:
         paths = [path for path, _ in found] or "nowhere"
@@ -102,7 +110,7 @@ def settings_fed_defaults(container: containers.Container) -> list[str]:
         if provider.provides is None:
             continue
         try:
-            parameters = inspect.signature(provider.provides).parameters
+            parameters = inspect.signature(target_of(provider)).parameters
         except (TypeError, ValueError):  # a builtin without a signature
             continue
         for name, value in provider.kwargs.items():
