@@ -57,10 +57,11 @@ def test_a_settled_version_cannot_start(status: VersionStatus) -> None:
 
 
 def test_only_a_failed_version_is_requeued_and_its_attempts_start_over() -> None:
-    broken = failed(started(QUEUED), "no text")
+    broken = dataclasses.replace(failed(started(QUEUED), "no text"), pages_done=3)
     again = requeued(broken)
     assert (again.status, again.error, again.attempts) == (VersionStatus.QUEUED, None, 0)
-    with pytest.raises(InvalidTransition):
+    assert again.pages_done == 0
+    with pytest.raises(InvalidTransition, match=r"^cannot retry version 1: it is queued$"):
         requeued(QUEUED)
 
 

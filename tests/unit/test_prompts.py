@@ -12,6 +12,7 @@ from askdocs.domain.prompts import (
     SYSTEM_PROMPT,
     Message,
     build_prompt,
+    citations_in,
     sources_of,
 )
 
@@ -56,3 +57,8 @@ def test_no_source_is_shown_when_the_first_does_not_fit() -> None:
 
     assert kept == 0
     assert sources_of(messages[-1].content) == []
+
+
+def test_citations_are_the_source_ids_in_brackets_in_order_of_first_mention() -> None:
+    assert citations_in("Use 2 bar [2]. It says so [1][2], not [x] or [1234].") == (2, 1)
+    assert citations_in("No sources here.") == ()
