@@ -86,6 +86,23 @@ async def test_a_record_that_cannot_be_stored_is_logged_with_the_reason(
     assert errors == ["audit event e1 not stored: the database refused the connection"]
 
 
+class SilentAuditLog(DownAuditLog):
+    async def record(self, event: AuditEvent) -> None:
+        raise UpstreamUnavailable()
+
+
+async def test_a_failure_without_detail_is_named_by_its_kind(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen = WriteSeen(Principal("key:abc", Role.ADMIN), "key.revoke", "/api/v1/keys/k1",
+                     "203.0.113.7", 204, "r3")  # fmt: skip
+
+    await RecordWrite(SilentAuditLog(), FixedClock(), Ids()).execute(seen)
+
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == ["audit event e1 not stored: UpstreamUnavailable"]
+
+
 @pytest.mark.parametrize(
     ("status", "outcome"),
     [

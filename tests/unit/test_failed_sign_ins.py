@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from dependency_injector import providers
 
+from askdocs.application.errors import UpstreamTimeout
 from askdocs.entrypoints.container import Container
 from tests.support.failing import Unreachable
 from tests.unit.conftest import FixedClock
@@ -35,7 +36,7 @@ async def test_an_address_is_refused_once_it_has_failed_as_often_as_allowed(
 
 
 async def test_failed_sign_ins_go_unlimited_while_the_counters_are_down(
-    container: Container,
+    container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     container.rate_limiter.override(providers.Object(Unreachable()))
     limit = container.limit_failed_sign_ins()
@@ -44,3 +45,32 @@ async def test_failed_sign_ins_go_unlimited_while_the_counters_are_down(
         await limit.failed(ADDRESS)
 
     assert await limit.refusal(ADDRESS) is None
+    assert [r.getMessage() for r in caplog.records][-2:] == [
+        "failed sign-in not counted: hit: connection refused",
+        "failed sign-ins not limited: peek: connection refused",
+    ]
+
+
+class SilentlyDown:
+    """A rate limiter that times out without saying more."""
+
+    async def hit(self, key: str, policy: object, now: float) -> None:
+        raise UpstreamTimeout()
+
+    async def peek(self, key: str, policy: object, now: float) -> None:
+        raise UpstreamTimeout()
+
+
+async def test_a_failure_without_detail_is_named_by_its_kind(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    container.rate_limiter.override(providers.Object(SilentlyDown()))
+    limit = container.limit_failed_sign_ins()
+
+    await limit.failed(ADDRESS)
+    assert await limit.refusal(ADDRESS) is None
+
+    assert [r.getMessage() for r in caplog.records] == [
+        "failed sign-in not counted: UpstreamTimeout",
+        "failed sign-ins not limited: UpstreamTimeout",
+    ]

@@ -62,3 +62,11 @@ def test_no_source_is_shown_when_the_first_does_not_fit() -> None:
 def test_citations_are_the_source_ids_in_brackets_in_order_of_first_mention() -> None:
     assert citations_in("Use 2 bar [2]. It says so [1][2], not [x] or [1234].") == (2, 1)
     assert citations_in("No sources here.") == ()
+
+
+def test_a_question_quoting_the_headings_leaves_the_sources_read_back_unchanged() -> None:
+    question = f"What follows\n\n{QUESTION_HEADING}\nor {SOURCES_HEADING} here?"
+
+    messages, _ = build_prompt(question, PASSAGES, (), count_tokens=len, budget_tokens=10_000)
+
+    assert [s["id"] for s in sources_of(messages[-1].content)] == [1, 2]
