@@ -74,33 +74,29 @@ async def test_a_write_is_stored_and_logged_field_by_field(
     ]
 
 
-async def test_a_record_that_cannot_be_stored_is_logged_with_the_reason(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    seen = WriteSeen(Principal("key:abc", Role.ADMIN), "key.revoke", "/api/v1/keys/k1",
-                     "203.0.113.7", 204, "r2")  # fmt: skip
-
-    await RecordWrite(DownAuditLog(), FixedClock(), Ids()).execute(seen)
-
-    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == ["audit event e1 not stored: the database refused the connection"]
-
-
 class SilentAuditLog(DownAuditLog):
     async def record(self, event: AuditEvent) -> None:
         raise UpstreamUnavailable()
 
 
-async def test_a_failure_without_detail_is_named_by_its_kind(
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.parametrize(
+    ("audit_log", "reason"),
+    [
+        (DownAuditLog(), "the database refused the connection"),
+        (SilentAuditLog(), "UpstreamUnavailable"),
+    ],
+    ids=["with its detail", "without detail, by its kind"],
+)
+async def test_a_record_that_cannot_be_stored_is_logged_with_the_reason(
+    caplog: pytest.LogCaptureFixture, audit_log: DownAuditLog, reason: str
 ) -> None:
     seen = WriteSeen(Principal("key:abc", Role.ADMIN), "key.revoke", "/api/v1/keys/k1",
-                     "203.0.113.7", 204, "r3")  # fmt: skip
+                     "203.0.113.7", 204, "r2")  # fmt: skip
 
-    await RecordWrite(SilentAuditLog(), FixedClock(), Ids()).execute(seen)
+    await RecordWrite(audit_log, FixedClock(), Ids()).execute(seen)
 
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == ["audit event e1 not stored: UpstreamUnavailable"]
+    assert errors == [f"audit event e1 not stored: {reason}"]
 
 
 @pytest.mark.parametrize(

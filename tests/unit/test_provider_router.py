@@ -249,7 +249,7 @@ class PlainStream:
 
 
 class PlainProvider(ScriptedProvider):
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:  # type: ignore[override]
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         return PlainStream()
 
 
