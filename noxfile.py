@@ -154,7 +154,7 @@ def _stage_for_mutation() -> Path:
 
 @nox.session
 def mutation(session: nox.Session) -> None:
-    """mutmut over domain/ and application/, against the fast in-process tests (ADR 0030).
+    """mutmut over domain/ and application/, against the fast in-process tests (ADR 0035).
 
     Not in .ci/run: a full run takes tens of minutes on two cores (docs/quality.md). The
     package is deliberately not installed: the tests must import mutmut's mutated copy, which
