@@ -27,6 +27,8 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
 SERVICE = ".[server,postgres,redis,llm]"
 """The project with every backend the suite drives (all but the offline model of `local`)."""
+MUTATION_STAGE = ROOT / ".mutation"
+MUTATION_FAIL_UNDER = 80  # per cent of the checked mutants killed, in each package
 
 
 def _install(session: nox.Session, *groups: str, package: str = SERVICE) -> None:
@@ -127,6 +129,55 @@ def schemathesis(session: nox.Session) -> None:
     _install(session, "test", "fuzz")
     session.chdir(ROOT)
     session.run("pytest", SCHEMATHESIS_TEST, *session.posargs)
+
+
+def _stage_for_mutation() -> Path:
+    """Lay out .mutation/ afresh: the package in an ``askdocs/`` folder, the tests and
+    pyproject.toml beside it.
+
+    mutmut names a mutant after its file's path and finds it again by the module a test
+    imported, so the folder must be named like the package; here the root is its contents.
+    A fresh tree each run keeps a score from ever mixing results of older code or tests.
+    """
+    shutil.rmtree(MUTATION_STAGE, ignore_errors=True)
+    junk = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    package = MUTATION_STAGE / "askdocs"
+    package.mkdir(parents=True)
+    for name in PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"]:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, package / name, ignore=junk)
+        else:
+            shutil.copy2(source, package / name)
+    shutil.copytree(ROOT / "tests", MUTATION_STAGE / "tests", ignore=junk)
+    shutil.copy2(ROOT / "pyproject.toml", MUTATION_STAGE / "pyproject.toml")
+    return MUTATION_STAGE
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """mutmut over domain/ and application/, against the fast in-process tests (ADR 0035).
+
+    Not in .ci/run: a full run takes about 45 minutes on two cores (docs/quality.md). The
+    package is deliberately not installed: the tests must import mutmut's mutated copy, which
+    it puts first on sys.path. ``nox -s mutation -- 'askdocs.domain.chunking*'`` runs the
+    mutants named; after a run, ``cd .mutation && mutmut results`` lists the survivors and
+    ``mutmut show NAME`` shows one. A full run fails below MUTATION_FAIL_UNDER per cent.
+    """
+    session.env["PYTHONPATH"] = None
+    project = PYPROJECT["project"]
+    extras = [
+        requirement
+        for extra in ("server", "postgres", "redis", "llm")
+        for requirement in project["optional-dependencies"][extra]
+    ]
+    session.install(*project["dependencies"], *extras)  # what SERVICE installs, less askdocs
+    for group in ("test", "mutation"):
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    session.chdir(_stage_for_mutation())
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs)
+    gate = [] if session.posargs else ["--fail-under", str(MUTATION_FAIL_UNDER)]
+    session.run("python", str(ROOT / "scripts" / "mutation_score.py"), *gate)
 
 
 @nox.session

@@ -22,7 +22,13 @@ class ApiKeyStore(Protocol):
         judges expiry by its clock)."""
         ...
 
-    async def add(self, key: ApiKey, *, only_if_none_usable: bool = False) -> bool:
+    # No mutation of this default: a Protocol's never runs (an implementation's own does).
+    async def add(
+        self,
+        key: ApiKey,
+        *,
+        only_if_none_usable: bool = False,  # pragma: no mutate
+    ) -> bool:
         """Store a new key; True when stored. With `only_if_none_usable`, store it only if no
         key stored is usable at `key.created_at`, atomically with respect to other processes
         (the first start of a deployment makes exactly one admin key)."""

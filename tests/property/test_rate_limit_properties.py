@@ -85,10 +85,13 @@ def test_the_most_restrictive_decision_is_a_refusal_whenever_there_is_one(
     assert chosen.allowed is all(d.allowed for d in candidates)
     peers = [d for d in candidates if d.allowed is chosen.allowed]
     assert chosen.remaining == min(d.remaining for d in peers)
+    # Of those, the one that resets last: the client waits for the longest window.
+    tied = [d for d in peers if d.remaining == chosen.remaining]
+    assert chosen.reset_after_s == max(d.reset_after_s for d in tied)
 
 
 def test_there_is_no_most_restrictive_of_no_decisions() -> None:
-    with pytest.raises(ValueError, match="no rate-limit decisions"):
+    with pytest.raises(ValueError, match=r"^no rate-limit decisions to choose from$"):
         most_restrictive([])
 
 

@@ -18,12 +18,16 @@ from tests.unit.conftest import FixedClock
 CONFIGURED_TOKEN = "configured-admin-token"
 
 
-@pytest.mark.parametrize("token", ["", "askd_not-a-key-anyone-made"])
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [("", "an API key is required"), ("askd_not-a-key-anyone-made", "the API key is not valid")],
+)
 async def test_an_empty_or_unknown_token_is_unauthenticated(
-    container: Container, token: str
+    container: Container, token: str, reason: str
 ) -> None:
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(Unauthenticated) as refused:
         await container.authenticate_key().execute(token)
+    assert refused.value.detail == reason
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -44,7 +48,8 @@ async def test_only_the_hash_of_a_created_token_is_stored(container: Container) 
     made = await container.create_api_key().execute(Role.READER)
 
     assert made.token.startswith(TOKEN_PREFIX)
-    assert len(made.token) > len(TOKEN_PREFIX) + 40
+    assert len(made.token) == len(TOKEN_PREFIX) + 43  # 32 random bytes, base64url
+    assert made.key.name == ""
     assert made.key.token_sha256 == token_digest(made.token)
     assert made.token not in repr(made.key)
     assert made.token not in repr(await container.list_api_keys().execute())
@@ -82,7 +87,9 @@ async def test_a_key_configured_in_the_settings_authenticates_is_listed_and_not_
     assert principal.role is Role.ADMIN
     assert principal.subject == f"key:{token_digest(CONFIGURED_TOKEN)[:12]}"
     assert listed.id == f"settings:{token_digest(CONFIGURED_TOKEN)[:12]}"
-    with pytest.raises(Conflict, match="ASKDOCS_AUTH__API_KEYS"):
+    with pytest.raises(
+        Conflict, match=r"^this key is given in ASKDOCS_AUTH__API_KEYS: remove it there$"
+    ):
         await container.revoke_api_key().execute(listed.id or "")
 
 
@@ -104,7 +111,7 @@ async def test_a_revoked_key_stops_at_once_and_stays_listed_as_revoked(
 
 
 async def test_revoking_an_unknown_key_is_not_found(container: Container) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^no API key no-such-key$"):
         await container.revoke_api_key().execute("no-such-key")
 
 
@@ -124,12 +131,19 @@ async def test_a_key_stops_working_when_it_expires(container: Container, clock: 
 async def test_a_key_name_too_long_or_with_control_characters_is_refused(
     container: Container, name: str
 ) -> None:
-    with pytest.raises(InvalidInput, match="name"):
+    with pytest.raises(InvalidInput, match=r"^a key name is up to 100 printable characters$"):
         await container.create_api_key().execute(Role.READER, name=name)
 
 
+async def test_a_key_name_may_be_as_long_as_the_limit_and_is_trimmed(container: Container) -> None:
+    made = await container.create_api_key().execute(Role.READER, name=" " + "x" * 100 + " ")
+
+    assert made.key.name == "x" * 100
+    assert container.create_api_key().make(Role.READER).key.name == ""
+
+
 async def test_an_expiry_in_the_past_is_refused(container: Container, clock: FixedClock) -> None:
-    with pytest.raises(InvalidInput, match="expiry"):
+    with pytest.raises(InvalidInput, match=r"^a key's expiry must be in the future$"):
         await container.create_api_key().execute(Role.READER, expires_at=clock.now())
 
 
@@ -139,6 +153,7 @@ async def test_the_first_admin_key_is_made_once(container: Container) -> None:
 
     assert first is not None
     assert again is None
+    assert first.key.name == "first admin key"
     assert (await container.authenticate_key().execute(first.token)).role is Role.ADMIN
 
 
@@ -153,7 +168,7 @@ async def test_use_is_recorded_at_most_once_a_minute(container: Container, clock
     [listed] = await container.list_api_keys().execute()
     assert listed.last_used_at == first_use
 
-    clock.advance(31)
+    clock.advance(30)  # a minute to the second after the first use
     await authenticate.execute(made.token)
     [listed] = await container.list_api_keys().execute()
     assert listed.last_used_at == clock.now()

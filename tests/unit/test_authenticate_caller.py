@@ -54,7 +54,9 @@ async def test_roles_can_come_from_a_list_claim(container: Container) -> None:
 async def test_a_valid_token_granting_no_mapped_role_is_insufficient_scope(
     container: Container, scope: str | None
 ) -> None:
-    with pytest.raises(InsufficientScope):
+    with pytest.raises(
+        InsufficientScope, match=r"^the token grants none of the roles this service maps$"
+    ):
         await container.authenticate_caller().execute(bearer=hs256(scope=scope))
 
 
@@ -101,14 +103,14 @@ async def test_a_bad_token_is_an_invalid_token(container: Container) -> None:
 
 
 async def test_without_jwt_settings_a_token_is_refused_as_invalid(container: Container) -> None:
-    with pytest.raises(InvalidToken, match="does not accept"):
+    with pytest.raises(InvalidToken, match=r"^this service does not accept JWT bearer tokens$"):
         await container.authenticate_caller().execute(bearer=hs256())
 
 
 async def test_without_any_credential_the_caller_is_unauthenticated(
     container: Container,
 ) -> None:
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(Unauthenticated, match=r"^an API key is required$"):
         await container.authenticate_caller().execute()
 
 

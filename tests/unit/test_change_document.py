@@ -147,7 +147,7 @@ async def test_an_update_that_changes_nothing_keeps_cached_answers(
 async def test_restoring_a_live_document_is_a_conflict(
     container: Container, manual: Document
 ) -> None:
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=rf"^document {manual.id} is not deleted$"):
         await change(container, manual, "restore")
 
 
@@ -156,7 +156,7 @@ async def test_updating_a_deleted_document_is_a_conflict(
 ) -> None:
     await change(container, manual, "delete")
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=rf"^document {manual.id} is deleted; restore it first$"):
         await change(container, manual, "update", tags=("new",))
 
     assert (await container.get_document().execute(manual.id)).tags == ("home",)

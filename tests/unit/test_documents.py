@@ -197,3 +197,4 @@ def test_a_name_loses_control_characters_and_is_never_empty() -> None:
     assert clean_name(" report\x00.pdf\n ") == "report.pdf"
     assert clean_name("\x00\x01") == "untitled"
     assert clean_name("x" * 400, max_length=10) == "x" * 10
+    assert clean_name("x" * 400) == "x" * 255  # what the documents table holds

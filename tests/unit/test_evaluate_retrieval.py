@@ -7,9 +7,11 @@ import pytest
 from askdocs.application.errors import InvalidInput
 from askdocs.application.evaluate_retrieval import EvaluateRetrieval
 from askdocs.application.ingest_document import Upload
+from askdocs.domain.answers import declined
 from askdocs.domain.evaluation import GoldenCase
 from askdocs.domain.principals import Principal
 from askdocs.entrypoints.container import Container
+from tests.support.failing import Unreachable
 from tests.support.pdf import make_pdf
 
 KITCHEN = [
@@ -84,10 +86,46 @@ async def test_a_source_missing_from_the_index_is_a_miss_for_every_k(library: Co
 @pytest.mark.parametrize("k_values", [(), (0, 5)])
 async def test_k_values_must_be_positive(library: Container, k_values: tuple[int, ...]) -> None:
     case = GoldenCase("How is espresso brewed?", "kitchen.pdf", 3, "coffee")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^every k must be at least 1$"):
         await evaluation(library).execute([case], k_values=k_values)
 
 
 async def test_an_empty_golden_set_is_refused(library: Container) -> None:
-    with pytest.raises(InvalidInput, match="no cases"):
+    with pytest.raises(InvalidInput, match=r"^the golden set holds no cases$"):
         await evaluation(library).execute([])
+
+
+async def test_each_outcome_names_the_first_page_retrieved_and_whether_it_was_answered(
+    library: Container,
+) -> None:
+    case = GoldenCase("What does sourdough starter need every day?", "kitchen.pdf", 2, "flour")
+
+    (outcome,) = (await evaluation(library).execute([case])).outcomes
+
+    assert outcome.top == ("kitchen.pdf", 2)
+    assert outcome.answered is True
+
+
+async def test_with_nothing_indexed_a_case_has_no_answer_and_no_first_page(
+    container: Container,
+) -> None:
+    case = GoldenCase("How is espresso brewed?", "kitchen.pdf", 3, "coffee")
+
+    (outcome,) = (await evaluation(container).execute([case])).outcomes
+
+    assert (outcome.answer, outcome.answered, outcome.top, outcome.rank) == ("", False, None, None)
+
+
+async def test_passages_below_the_coverage_gate_are_declined_without_the_model(
+    library: Container,
+) -> None:
+    case = GoldenCase("How do I tune the carburettor of a motorbike?", "kitchen.pdf", 1, "x")
+    gated = EvaluateRetrieval(
+        retrieve=library.retrieve_passages(), chat_model=Unreachable(), min_coverage=0.99
+    )
+
+    (outcome,) = (await gated.execute([case])).outcomes
+
+    closest = await library.retrieve_passages().execute(case.question, k=5)
+    expected = declined(tuple(h.passage() for h in closest.hits), model="-", provider="-")
+    assert (outcome.answer, outcome.answered) == (expected.text, False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -57,10 +58,11 @@ def test_a_settled_version_cannot_start(status: VersionStatus) -> None:
 
 
 def test_only_a_failed_version_is_requeued_and_its_attempts_start_over() -> None:
-    broken = failed(started(QUEUED), "no text")
+    broken = dataclasses.replace(failed(started(QUEUED), "no text"), pages_done=3)
     again = requeued(broken)
     assert (again.status, again.error, again.attempts) == (VersionStatus.QUEUED, None, 0)
-    with pytest.raises(InvalidTransition):
+    assert again.pages_done == 0
+    with pytest.raises(InvalidTransition, match=r"^cannot retry version 1: it is queued$"):
         requeued(QUEUED)
 
 
@@ -74,3 +76,26 @@ def test_a_retry_wait_keeps_the_reason_and_long_reasons_are_clipped() -> None:
 def test_backoff_doubles_up_to_its_cap_and_stops_at_the_last_attempt() -> None:
     policy = RetryPolicy(max_attempts=8, first_delay_s=5, max_delay_s=60)
     assert [policy.delay_after(n) for n in range(1, 9)] == [5, 10, 20, 40, 60, 60, 60, None]
+
+
+@pytest.mark.parametrize(
+    ("move", "action"), [(failed, "fail"), (waiting_to_retry, "requeue")], ids=["fail", "requeue"]
+)
+def test_a_settled_version_can_neither_fail_nor_wait_again(
+    move: Callable[[DocumentVersion, str], DocumentVersion], action: str
+) -> None:
+    ready = dataclasses.replace(QUEUED, status=VersionStatus.READY)
+
+    with pytest.raises(InvalidTransition, match=rf"^cannot {action} version 1: it is ready$"):
+        move(ready, "reason")
+
+
+def test_a_failure_without_a_reason_says_ingestion_failed() -> None:
+    assert failed(started(QUEUED), "").error == "ingestion failed"
+
+
+def test_a_reason_as_long_as_the_limit_is_kept_whole_and_a_longer_one_ends_in_an_ellipsis() -> None:
+    whole = "x" * MAX_ERROR_LENGTH
+
+    assert failed(started(QUEUED), whole).error == whole
+    assert failed(started(QUEUED), whole + "y").error == "x" * (MAX_ERROR_LENGTH - 1) + "…"

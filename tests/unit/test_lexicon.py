@@ -63,6 +63,12 @@ def test_the_ending_of_a_contraction_is_no_term() -> None:
     assert terms("What's the user's limit? It doesn\u2019t fit") == ["user", "limit", "fit"]
 
 
+def test_a_stop_word_inside_an_identifier_is_no_part_of_it() -> None:
+    assert terms("set_the_value getTheValue") == [
+        "set_the_value", "set", "valu", "getthevalue", "get", "valu",
+    ]  # fmt: skip
+
+
 def test_compound_parts_name_the_parts_of_each_compound_term() -> None:
     assert compound_parts("a ready-made getLogger call") == {
         "ready-made": ("ready", "made"),

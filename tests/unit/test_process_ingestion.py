@@ -92,10 +92,19 @@ async def test_upstream_failures_are_retried_with_backoff_then_the_version_fails
     assert first.value.delay_s == 7
     waiting = await _version(container, job)
     assert (waiting.status, waiting.attempts) == (VersionStatus.QUEUED, 1)
+    assert first.value.detail == waiting.error
 
     outcome = await process.execute(JobAttempt(job, 2))
 
     assert outcome is not None
+    assert (outcome.document.id, outcome.version) == (
+        job.document_id,
+        await _version(container, job),
+    )
+    failures = container.metrics().registry.get_sample_value(
+        "askdocs_documents_failed_total", {"media_type": "application/pdf"}
+    )
+    assert failures == 1
     version = await _version(container, job)
     assert (version.status, version.attempts) == (VersionStatus.FAILED, 2)
     assert version.error is not None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
 from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
 from askdocs.application.errors import (
     InvalidInput,
@@ -214,3 +216,56 @@ async def test_each_provider_may_have_a_timeout_of_its_own() -> None:
         cooldown_s=LlmSettings().cooldown_s,
     )
     assert (await hasty.complete(REQUEST)).provider == "backup"
+
+
+async def test_a_failure_is_counted_per_provider_and_kind_and_logged_with_its_reason(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    flaky = ScriptedProvider("flaky", error=UpstreamRateLimited("HTTP 429"))
+    metrics = PrometheusMetrics()
+    health = InMemoryProviderHealth(timer=FakeTimer())
+    routed = ProviderRouter((flaky, ScriptedProvider("backup")), health, metrics, timeout_s=5.0,
+                            cooldown_s=300.0)  # fmt: skip
+
+    await routed.complete(REQUEST)
+
+    failures = metrics.registry.get_sample_value(
+        "askdocs_llm_provider_failures_total",
+        {"provider": "flaky", "error": "UpstreamRateLimited"},
+    )
+    assert failures == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["LLM provider failed, cooling down: flaky (HTTP 429)"]
+
+
+async def test_a_stream_that_never_begins_is_reported_as_a_timeout_of_its_provider() -> None:
+    with pytest.raises(UpstreamUnavailable) as failed:
+        await streamed(router(ScriptedProvider("slow", hang=True), timeout_s=0.05).stream(REQUEST))
+
+    assert failed.value.detail == "no provider answered: slow: slow: no answer within the timeout"
+
+
+class PlainStream:
+    """An async iterator that is no generator: it has no aclose to call."""
+
+    def __init__(self) -> None:
+        self.events: list[StreamEvent] = [Delta("plain"), Completion("plain", (), "m", "plain")]
+
+    def __aiter__(self) -> PlainStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        if not self.events:
+            raise StopAsyncIteration
+        return self.events.pop(0)
+
+
+class PlainProvider(ScriptedProvider):
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        return PlainStream()
+
+
+async def test_a_provider_stream_without_aclose_streams_to_its_end() -> None:
+    events = await streamed(router(PlainProvider("plain")).stream(REQUEST))
+
+    assert events == [Delta("plain"), Completion("plain", (), "m", "plain")]

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Protocol
 
 import pytest
+from dependency_injector import providers
 
+from askdocs.adapters.rate_limits.memory import InMemoryRateLimiter
+from askdocs.application.errors import UpstreamTimeout
+from askdocs.application.rate_limits import RateLimitStatus
 from askdocs.domain.principals import Principal, Role
-from askdocs.domain.rate_limits import RateLimitDecision
+from askdocs.domain.rate_limits import RateLimitDecision, RateLimitPolicy, RateLimitRule
 from askdocs.entrypoints.container import Container
 from askdocs.entrypoints.wiring import CHAT, DOCUMENT_WRITES
+from tests.support.failing import Unreachable
+from tests.unit.conftest import FixedClock
 
 pytestmark = pytest.mark.settings(
     rate_limit__window_s=60,
@@ -152,3 +158,74 @@ async def test_status_covers_every_group_an_editor_is_limited_in(
     status = await container.rate_limit_status().execute(editor, IP)
 
     assert {group: d.remaining for group, d in status.items()} == {CHAT: 5, DOCUMENT_WRITES: 2}
+
+
+async def test_status_shows_an_address_used_up_by_another_principal(
+    container: Container, reader: Principal
+) -> None:
+    for _ in range(READER_CHAT):
+        await hit(container, Principal("carol", Role.READER))
+
+    at_the_address = (await container.rate_limit_status().execute(reader, IP))[CHAT]
+    elsewhere = (await container.rate_limit_status().execute(reader, "198.51.100.1"))[CHAT]
+
+    assert (at_the_address.allowed, at_the_address.remaining) == (False, 0)
+    assert (elsewhere.allowed, elsewhere.remaining) == (True, READER_CHAT)
+
+
+async def test_status_follows_a_principal_from_address_to_address(
+    container: Container, reader: Principal
+) -> None:
+    for n in range(READER_CHAT):
+        await hit(container, reader, ip=f"198.51.100.{n}")
+
+    status = (await container.rate_limit_status().execute(reader, IP))[CHAT]
+
+    assert (status.allowed, status.remaining) == (False, 0)
+
+
+async def test_readers_behind_one_address_leave_an_editor_there_its_allowance(
+    container: Container, reader: Principal, editor: Principal
+) -> None:
+    for _ in range(READER_CHAT):
+        await hit(container, reader)
+
+    decision = await hit(container, editor)
+
+    assert (decision.allowed, decision.remaining) == (True, 4)
+
+
+async def test_status_skips_a_group_without_a_rule_for_the_role_and_reports_the_rest(
+    reader: Principal, clock: FixedClock
+) -> None:
+    policy = RateLimitPolicy(limit=4, window_s=60)
+    rules = {
+        DOCUMENT_WRITES: {Role.EDITOR: RateLimitRule(policy, policy)},
+        CHAT: {Role.READER: RateLimitRule(policy, policy)},
+    }
+
+    status = await RateLimitStatus(InMemoryRateLimiter(), clock, rules).execute(reader, IP)
+
+    assert {group: d.remaining for group, d in status.items()} == {CHAT: 4}
+
+
+class SilentlyDown:
+    """A rate limiter that times out without saying more."""
+
+    async def hit_many(self, hits: object, now: float) -> None:
+        raise UpstreamTimeout()
+
+
+async def test_counters_that_cannot_be_reached_are_named_in_the_warning(
+    container: Container, reader: Principal, caplog: pytest.LogCaptureFixture
+) -> None:
+    container.rate_limiter.override(providers.Object(Unreachable()))
+    assert await container.enforce_rate_limit().execute(CHAT, reader, IP) is None
+    container.rate_limiter.override(providers.Object(SilentlyDown()))
+    container.enforce_rate_limit.reset()
+    assert await container.enforce_rate_limit().execute(CHAT, reader, IP) is None
+
+    assert [r.getMessage() for r in caplog.records if r.name == "askdocs.rate_limits"] == [
+        "rate limits not enforced: hit_many: connection refused",
+        "rate limits not enforced: UpstreamTimeout",
+    ]

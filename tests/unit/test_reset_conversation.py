@@ -56,5 +56,5 @@ async def test_resetting_someone_elses_conversation_is_not_found_and_keeps_it(
 async def test_resetting_an_unknown_session_is_not_found(
     container: Container, editor: Principal
 ) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^session never-started not found$"):
         await container.reset_conversation().execute("never-started", editor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import Chunk, ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
@@ -128,3 +130,62 @@ def test_unnumbered_headings_hold_numbered_ones() -> None:
     drafts, _ = chunk_page(page, COUNT, ChunkingPolicy(size=4, overlap=0))
 
     assert drafts[-1].section == "Policy Manual > 9.2 Users > Notes"
+
+
+def _sentence_of(tokens: int) -> str:
+    """A sentence ending in a colon that counts exactly `tokens` tokens."""
+    for words in range(tokens):
+        sentence = "Run" + " this" * words + ":"
+        if COUNT(sentence) == tokens:
+            return sentence
+    raise AssertionError(f"no sentence of {tokens} tokens")
+
+
+def _chunk_starting_the_code(before: str) -> str:
+    code = "```\n" + "\n".join(f"snapshot_{n} = take({n})" for n in range(12)) + "\n```"
+    prose = " ".join(f"Sentence number {n} says something." for n in range(8))
+    drafts, _ = chunk_page(f"{prose}\n\n{before}\n\n{code}", COUNT, ChunkingPolicy(80, 8))
+    return next(d.text for d in drafts if "snapshot_0" in d.text)
+
+
+def test_an_introduction_as_long_as_a_quarter_of_a_chunk_still_leads_its_code() -> None:
+    introduction = _sentence_of(80 // 4)
+
+    assert _chunk_starting_the_code(introduction).startswith(f"{introduction}\n\n```")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "- a list item that ends as if it introduced the code:",
+        "A sentence that does not introduce the code.",
+        _sentence_of(80 // 4 + 1),
+    ],
+    ids=["after a list", "no colon", "too long"],
+)
+def test_code_after_anything_but_a_short_introduction_starts_its_chunk_bare(before: str) -> None:
+    assert _chunk_starting_the_code(before).startswith("```\n")
+
+
+def test_a_fence_line_with_text_after_the_marker_does_not_close_the_block() -> None:
+    (code,) = parse_blocks("```\nprint(1)\n```x\nprint(2)\n```")
+
+    assert code.text == "```\nprint(1)\n```x\nprint(2)\n```"
+
+
+def test_an_unclosed_fence_runs_to_the_end_of_the_page() -> None:
+    blocks = parse_blocks("Before.\n\n```\nprint(1)\nprint(2)")
+
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.PARAGRAPH, "Before."),
+        (BlockKind.CODE, "```\nprint(1)\nprint(2)"),
+    ]
+
+
+def test_a_heading_right_after_a_list_item_is_not_part_of_it() -> None:
+    blocks = parse_blocks("- fetch the sources\n# Building")
+
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.LIST_ITEM, "- fetch the sources"),
+        (BlockKind.HEADING, "# Building"),
+    ]
