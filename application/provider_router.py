@@ -106,14 +106,10 @@ class ProviderRouter:
             try:
                 async with asyncio.timeout(self._timeout(provider)):
                     completion = await provider.complete(request)
-            except TimeoutError as exc:
-                await self._failed(provider, UpstreamTimeout(f"{provider.name}: timed out"))
-                failures.append(f"{provider.name}: timed out")
-                log.debug("provider timed out", exc_info=exc)
-                continue
-            except UpstreamError as exc:
-                await self._failed(provider, exc)
-                failures.append(f"{provider.name}: {exc.detail}")
+            except (TimeoutError, UpstreamError) as exc:
+                failure = _as_upstream(exc)
+                await self._failed(provider, failure)
+                failures.append(f"{provider.name}: {failure.detail}")
                 continue
             self._answered(provider)
             return completion
@@ -128,7 +124,7 @@ class ProviderRouter:
                     async with asyncio.timeout(self._timeout(provider)):
                         first = await anext(events)
                 except (TimeoutError, UpstreamError) as exc:
-                    failure = _as_upstream(exc, provider)
+                    failure = _as_upstream(exc)
                     await self._failed(provider, failure)
                     failures.append(f"{provider.name}: {failure.detail}")
                     continue
@@ -152,7 +148,7 @@ class ProviderRouter:
             except StopAsyncIteration:
                 return
             except (TimeoutError, UpstreamError) as exc:
-                failure = _as_upstream(exc, provider)
+                failure = _as_upstream(exc)
                 await self._failed(provider, failure)
                 raise failure from exc
             yield event
@@ -187,10 +183,12 @@ class ProviderRouter:
         self.metrics.increment("llm_provider_answers", tags={"provider": provider.name})
 
 
-def _as_upstream(exc: BaseException, provider: ChatModel) -> UpstreamError:
+def _as_upstream(exc: BaseException) -> UpstreamError:
+    """The failure as the application's error; its detail is the provider's own words, which
+    callers prefix with the provider's name where several are listed."""
     if isinstance(exc, UpstreamError):
         return exc
-    return UpstreamTimeout(f"{provider.name}: no answer within the timeout")
+    return UpstreamTimeout("no answer within the timeout")
 
 
 async def _close(events: AsyncIterator[StreamEvent]) -> None:

@@ -242,7 +242,7 @@ async def test_a_stream_that_never_begins_is_reported_as_a_timeout_of_its_provid
     with pytest.raises(UpstreamUnavailable) as failed:
         await streamed(router(ScriptedProvider("slow", hang=True), timeout_s=0.05).stream(REQUEST))
 
-    assert failed.value.detail == "no provider answered: slow: slow: no answer within the timeout"
+    assert failed.value.detail == "no provider answered: slow: no answer within the timeout"
 
 
 class PlainStream:
