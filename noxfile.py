@@ -27,6 +27,9 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
 SERVICE = ".[server,postgres,redis,llm]"
 """The project with every backend the suite drives (all but the offline model of `local`)."""
+PACKAGE_CONTENTS = ("__init__.py", "py.typed", "domain", "application", "adapters", "entrypoints",
+                    "migrations")  # fmt: skip
+"""What of the root makes up the `askdocs` package (setup.py maps the root to it)."""
 MUTATION_STAGE = ROOT / ".mutation"
 MUTATION_FAIL_UNDER = 80  # per cent of the checked mutants killed, in each package
 
@@ -143,7 +146,7 @@ def _stage_for_mutation() -> Path:
     junk = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     package = MUTATION_STAGE / "askdocs"
     package.mkdir(parents=True)
-    for name in PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"]:
+    for name in PACKAGE_CONTENTS:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, package / name, ignore=junk)

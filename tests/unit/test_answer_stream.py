@@ -59,8 +59,8 @@ async def events_of(container: Container, question: Question) -> list[AnswerEven
     return [event async for event in container.ask_question().stream(question)]
 
 
-def sample(container: Container, name: str) -> float | None:
-    return container.metrics().registry.get_sample_value(f"askdocs_{name}")
+def sample(container: Container, name: str, **labels: str) -> float | None:
+    return container.metrics().registry.get_sample_value(f"askdocs_{name}", labels)
 
 
 async def test_a_streamed_answer_is_its_pieces_then_the_answer_as_cited_and_remembered(
@@ -90,7 +90,7 @@ async def test_a_streamed_answer_is_its_pieces_then_the_answer_as_cited_and_reme
     conversation = await container.conversations().get("s3", reader.subject)
     assert conversation is not None
     assert [t.question for t in conversation.turns] == [SOURDOUGH]
-    assert sample(container, "ask_seconds_count") == 1
+    assert sample(container, "ask_seconds_count", outcome="answered") == 1
 
 
 async def test_a_cached_answer_streams_whole_in_one_piece(
@@ -155,7 +155,7 @@ async def test_a_provider_failing_before_any_text_streams_the_apology(
     ]
     assert sample(container, "answers_degraded_total") == 1
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert "answering failed, apologising: no route to host" in warnings
+    assert "answering failed: no route to host" in warnings
 
 
 async def test_a_failure_without_detail_is_logged_by_its_kind(
@@ -167,7 +167,7 @@ async def test_a_failure_without_detail_is_logged_by_its_kind(
     await events_of(container, Question(SOURDOUGH, reader))
 
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert "answering failed, apologising: UpstreamUnavailable" in warnings
+    assert "answering failed: UpstreamUnavailable" in warnings
 
 
 @pytest.mark.parametrize(("model", "shown"), [(None, "none"), ("scripted-1", "scripted-1")])
@@ -216,6 +216,6 @@ async def test_a_stream_that_ends_without_its_completion_fails(
 
     assert events[1:] == [
         AnswerDelta("Feed it"),
-        AnswerFailed("the answer ended before it was complete"),
+        AnswerFailed("the answer was cut short: the model's answer ended before it was complete"),
     ]
     assert await container.conversations().get("s4", reader.subject) is None

@@ -11,6 +11,7 @@ from askdocs.domain.answers import declined
 from askdocs.domain.evaluation import GoldenCase
 from askdocs.domain.principals import Principal
 from askdocs.entrypoints.container import Container
+from askdocs.entrypoints.settings import Settings
 from tests.support.failing import Unreachable
 from tests.support.pdf import make_pdf
 
@@ -121,7 +122,10 @@ async def test_passages_below_the_coverage_gate_are_declined_without_the_model(
 ) -> None:
     case = GoldenCase("How do I tune the carburettor of a motorbike?", "kitchen.pdf", 1, "x")
     gated = EvaluateRetrieval(
-        retrieve=library.retrieve_passages(), chat_model=Unreachable(), min_coverage=0.99
+        retrieve=library.retrieve_passages(),
+        chat_model=Unreachable(),
+        answer_k=Settings().index.top_k,
+        min_coverage=0.99,
     )
 
     (outcome,) = (await gated.execute([case])).outcomes
