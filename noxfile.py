@@ -161,7 +161,7 @@ def _stage_for_mutation() -> Path:
 def mutation(session: nox.Session) -> None:
     """mutmut over domain/ and application/, against the fast in-process tests (ADR 0035).
 
-    Not in .ci/run: a full run takes about 45 minutes on two cores (docs/quality.md). The
+    Not in .ci/run: a full run takes about an hour on two cores (docs/quality.md). The
     package is deliberately not installed: the tests must import mutmut's mutated copy, which
     it puts first on sys.path. ``nox -s mutation -- 'askdocs.domain.chunking*'`` runs the
     mutants named; after a run, ``cd .mutation && mutmut results`` lists the survivors and
