@@ -18,6 +18,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Reference,
     RequestBody,
     Schema,
@@ -70,10 +71,15 @@ class ApiOperation(Operation):
     Litestar declares a 400 for parameter validation failures, which askdocs answers 422
     (errors.http_to_problem); a 4xx declared without a problem body is that guess, dropped. Each
     response declares `X-Request-ID`; a 401 or 429 the headers it carries; an operation that
-    can answer 429 counts against a rate limit, so its successes declare RateLimit-* too.
+    can answer 429 counts against a rate limit, so its successes declare RateLimit-* too. A
+    text parameter that states no pattern of its own says it holds no NUL character
+    (bodies.refuse_nul_characters answers 422 for one).
     """
 
     def __post_init__(self) -> None:
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and isinstance(parameter.schema, Schema):
+                _refuse_nul(parameter.schema)
         responses = dict(sorted((self.responses or {}).items()))
         for status in [s for s, r in responses.items() if _framework_guess(s, r)]:
             del responses[status]
@@ -113,6 +119,18 @@ def _inline_schema(struct: type[msgspec.Struct]) -> Schema:
 
 
 OPENAI_ERROR = _inline_schema(OpenAIError)
+
+
+WITHOUT_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul(schema: Schema) -> None:
+    """`schema`, and each text alternative in it, admits no NUL unless it has its own pattern."""
+    if schema.type == OpenAPIType.STRING and schema.pattern is None:
+        schema.pattern = WITHOUT_NUL
+    for alternative in [*(schema.one_of or []), *(schema.any_of or [])]:
+        if isinstance(alternative, Schema):
+            _refuse_nul(alternative)
 
 
 def _framework_guess(status: str, response: object) -> bool:

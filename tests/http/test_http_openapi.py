@@ -174,6 +174,26 @@ async def test_a_bad_body_or_parameter_gets_a_declared_422(
     assert_declared(document, method, path.partition("?")[0], response)
 
 
+async def test_text_parameters_say_they_hold_no_nul_which_is_refused_with_a_declared_422(
+    api, document, api_error
+):
+    patterns = [
+        schema.get("pattern")
+        for _, _, operation in operations(document)
+        for parameter in operation.get("parameters", [])
+        for schema in [parameter["schema"], *parameter["schema"].get("oneOf", [])]
+        if schema.get("type") == "string"
+    ]
+    assert patterns
+    assert all(patterns)
+    assert all(re.search(pattern, "with\x00nul") is None for pattern in patterns)
+
+    response = await api.client.get("/api/v1/audit?subject=a%00b", headers=api.auth("admin"))
+
+    api_error(response, 422)
+    assert_declared(document, "get", "/api/v1/audit", response)
+
+
 async def test_a_body_that_is_not_json_gets_a_declared_400(api, document, api_error):
     for path in ("/api/v1/chat", "/v1/chat/completions", "/api/v1/feedback"):
         response = await api.client.post(
