@@ -15,6 +15,7 @@ answer at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections import Counter
@@ -56,8 +57,18 @@ class Unit:
     heading_terms: frozenset[str]
 
 
+KEPT_PASSAGES = 4096
+"""Passages whose units are kept for the next questions: the passages that answer questions
+recur across them, and cutting one into units is most of an extractive answer's work."""
+
+
 def units_of(label: int, text: str, section: str = "") -> list[Unit]:
     """The units of one passage's `text`, in order; `section` heads those before any heading."""
+    return list(_units_of(label, text, section))
+
+
+@functools.lru_cache(maxsize=KEPT_PASSAGES)
+def _units_of(label: int, text: str, section: str) -> tuple[Unit, ...]:
     units: list[Unit] = []
     heading = section.rsplit(" > ", 1)[-1] if section else ""
     heading_terms = term_set(heading)  # once per heading, not once per unit under it
@@ -93,7 +104,7 @@ def units_of(label: int, text: str, section: str = "") -> list[Unit]:
         if term:  # heads what follows, as a definition term does
             heading, heading_terms = term, term_set(term)
         previous_term = term
-    return units
+    return tuple(units)
 
 
 def _defined_term(block: Block) -> str:

@@ -11,12 +11,18 @@ PostgreSQL index agree on the final order whenever their candidates agree.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections import Counter
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from askdocs.domain.evidence import Weights, terms_coverage
 from askdocs.domain.lexicon import term_set, terms
 
+KEPT_PASSAGES = 8192
+"""Passages whose terms are kept for the next questions: a corpus' passages that answer
+questions recur across them, and cutting a passage into terms is most of a rerank's work."""
 SATURATION = 1.2
 """BM25's k1: how fast repeating a term stops adding to a passage's score."""
 TYPICAL_TERMS = 120
@@ -30,18 +36,32 @@ RANK_WEIGHT = 0.1
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PassageTerms:
-    """A passage's terms in order, and its section's, computed once per passage."""
+    """What a rerank reads of a passage, derived once per passage (`of` keeps the latest
+    `KEPT_PASSAGES`): its terms in order, its section's, both together, how often each term
+    occurs, and which terms stand side by side."""
 
     text: tuple[str, ...]
     section: frozenset[str]
+    all: frozenset[str]
+    counts: Mapping[str, int]
+    adjacent: frozenset[tuple[str, str]]
 
     @classmethod
     def of(cls, text: str, section: str) -> PassageTerms:
-        return cls(tuple(terms(text)), term_set(section))
+        return _passage_terms(text, section)
 
-    @property
-    def all(self) -> frozenset[str]:
-        return frozenset(self.text) | self.section
+
+@functools.lru_cache(maxsize=KEPT_PASSAGES)
+def _passage_terms(text: str, section: str) -> PassageTerms:
+    in_order = tuple(terms(text))
+    section_terms = term_set(section)
+    return PassageTerms(
+        text=in_order,
+        section=section_terms,
+        all=frozenset(in_order) | section_terms,
+        counts=MappingProxyType(Counter(in_order)),
+        adjacent=frozenset(itertools.pairwise(in_order)),
+    )
 
 
 def question_pairs(question: str) -> frozenset[tuple[str, str]]:
@@ -55,17 +75,14 @@ def lexical_relevance(
     """The passage's relevance, about 0 to 2; `rank` is its 0-based place in the search."""
     coverage = terms_coverage(weights, passage.all)
     section = terms_coverage(weights, passage.section)
-    counts = Counter(passage.text)
+    counts = passage.counts
     norm = 0.25 + 0.75 * len(passage.text) / TYPICAL_TERMS
     saturated = sum(
-        w * counts[t] / (counts[t] + SATURATION * norm)
-        for t, w in weights.terms.items()
-        if counts[t]
+        w * n / (n + SATURATION * norm) for t, w in weights.terms.items() if (n := counts.get(t, 0))
     ) / (weights.total or 1.0)
     phrase = 0.0
     if pairs:
-        adjacent = frozenset(itertools.pairwise(passage.text))
-        phrase = len(pairs & adjacent) / len(pairs)
+        phrase = len(pairs & passage.adjacent) / len(pairs)
     return (
         coverage
         + SATURATED_WEIGHT * saturated

