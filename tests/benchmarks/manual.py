@@ -111,10 +111,11 @@ def in_postgres(
                 run.log(f"postgres: ingesting {len(pages)} pages in process")
                 chunks = await ingest_into(url, blobs, pages)
                 servers: Servers = {}
+                key = None  # the first server stores one admin key; the others use it
                 for code, path in codes.items():
                     port = run.free_port()
                     extra = {"ASKDOCS_DATABASE__URL": url}
-                    _, key = start(stack, port, blobs, path, extra, core="0")
+                    _, key = start(stack, port, blobs, path, extra, core="0", stored_key=key)
                     servers[code] = (port, key)
                 rows = await asyncio.to_thread(measure, "postgres", servers, args)
         return rows, chunks
@@ -158,10 +159,11 @@ def start(
     extra: Mapping[str, str],
     *,
     core: str | None,
+    stored_key: str | None = None,
 ) -> tuple[subprocess.Popen[str], str]:
     """`askdocs serve` on `port`, from `package_dir` when given; stopped when `stack` closes."""
     environment = {**extra, **({"PYTHONPATH": package_dir} if package_dir else {})}
-    server, key = run.start_server(port, blobs, extra=environment, core=core)
+    server, key = run.start_server(port, blobs, extra=environment, core=core, stored_key=stored_key)
     stack.callback(stop, server)
     return server, key
 

@@ -110,9 +110,18 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, blob_dir: str, *, extra: dict[str, str] | None = None, core: str | None = "0"
+    port: int,
+    blob_dir: str,
+    *,
+    extra: dict[str, str] | None = None,
+    core: str | None = "0",
+    stored_key: str | None = None,
 ) -> tuple[subprocess.Popen[str], str]:
-    """A real `askdocs serve` process, pinned to `core` (None: free to use every core)."""
+    """A real `askdocs serve` process, pinned to `core` (None: free to use every core).
+
+    A server prints the admin key it stores on its first start; one started on a database
+    that already holds a key prints none: pass that key as `stored_key`.
+    """
     env = {
         **os.environ,
         "ASKDOCS_SERVER__PORT": str(port),
@@ -127,7 +136,7 @@ def start_server(
         command = ["taskset", "-c", core, *command]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
-    key = server.stdout.readline().strip().removeprefix("admin API key: ")
+    key = stored_key or server.stdout.readline().strip().removeprefix("admin API key: ")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
