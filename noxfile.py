@@ -32,6 +32,8 @@ PACKAGE_CONTENTS = ("__init__.py", "py.typed", "domain", "application", "adapter
 """What of the root makes up the `askdocs` package (setup.py maps the root to it)."""
 MUTATION_STAGE = ROOT / ".mutation"
 MUTATION_FAIL_UNDER = 80  # per cent of the checked mutants killed, in each package
+PEER_REQUIREMENTS = ROOT / "tests" / "benchmarks" / "peer" / "requirements.txt"
+PEER_VENV = ROOT / ".nox" / "peer-venv"  # where tests/benchmarks/peer_services.py looks
 
 
 def _install(session: nox.Session, *groups: str, package: str = SERVICE) -> None:
@@ -192,7 +194,10 @@ def bench(session: nox.Session) -> None:
     adds it to the chat benchmark); it needs the ``bench`` group (torch and the MiniLM model)
     only to embed its vectors once: they are cached under ASKDOCS_BENCH_CACHE.
     ``--only manual`` (uncached chat over the PostgreSQL 15 manual) installs Debian's
-    postgresql-doc-15 when it is missing.
+    postgresql-doc-15 when it is missing. ``--peer`` (or ``--only peer``) measures askdocs beside
+    the FastAPI + LlamaIndex + pgvector service it replaces (tests/benchmarks/peer/, ADR 0036)
+    over that manual too, and first makes the peer a virtualenv of its own in .nox/peer-venv
+    from its pinned requirements: LlamaIndex never enters askdocs' environment.
     """
     arguments = " ".join(session.posargs)
     only_vectors = "--only vectors" in arguments or "--only=vectors" in arguments
@@ -200,7 +205,10 @@ def bench(session: nox.Session) -> None:
     if shutil.which("wrk") is None and os.geteuid() == 0 and not only_vectors:
         session.run("apt-get", "install", "-y", "-qq", "wrk", external=True)
     # `--only manual` asks about the PostgreSQL 15 manual, as Debian ships it.
-    only_manual = "--only manual" in arguments or "--only=manual" in arguments
+    only_peer = (
+        "--peer" in session.posargs or "--only peer" in arguments or "--only=peer" in arguments
+    )
+    only_manual = "--only manual" in arguments or "--only=manual" in arguments or only_peer
     if only_manual and not MANUAL.is_dir() and os.geteuid() == 0:
         session.run("apt-get", "install", "-y", "-qq", "postgresql-doc-15", external=True)
     # uv reads no pip.conf: hand it the local find-links, where the CPU build of torch lies
@@ -208,5 +216,30 @@ def bench(session: nox.Session) -> None:
     if os.environ.get("PIP_FIND_LINKS"):
         session.env.setdefault("UV_FIND_LINKS", os.environ["PIP_FIND_LINKS"])
     _install(session, "test", *(["bench"] if vectors else []))
+    if only_peer:
+        _make_peer_environment(session)
     session.chdir(ROOT)
     session.run("python", "-m", "tests.benchmarks.run", *session.posargs)
+
+
+def _make_peer_environment(session: nox.Session) -> None:
+    """The peer service's virtualenv, with uv when nox has it and venv + pip otherwise.
+
+    uv copies files rather than hard-linking them from its cache: nltk (through LlamaIndex's
+    sentence splitter) refuses to open a data file with more than one link.
+    """
+    python = PEER_VENV / "bin" / "python"
+    has_uv, uv = nox.virtualenv.find_uv()[:2]  # newer nox adds uv's version
+    if has_uv:
+        session.run(
+            uv, "venv", "--allow-existing", "-q", "-p", "3.11", str(PEER_VENV), external=True
+        )
+        session.run(
+            uv, "pip", "install", "-q", "--link-mode=copy", "-p", str(python),
+            "-r", str(PEER_REQUIREMENTS), external=True,
+        )  # fmt: skip
+    else:
+        session.run("python", "-m", "venv", str(PEER_VENV))
+        session.run(str(python), "-m", "pip", "install", "-q", "-r", str(PEER_REQUIREMENTS),
+                    external=True)  # fmt: skip
+    session.env["PEER_PYTHON"] = str(python)

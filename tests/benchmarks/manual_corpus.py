@@ -64,27 +64,35 @@ def upload(client: httpx.Client, pages: Sequence[Path]) -> int:
 
 
 @contextlib.asynccontextmanager
-async def bench_schema() -> AsyncIterator[str]:
-    """A new schema in the test database, migrated by `askdocs migrate`, as a URL selecting
-    it; dropped on exit."""
+async def empty_schema(prefix: str) -> AsyncIterator[tuple[str, str]]:
+    """A new empty schema in the test database, named `prefix` and a random suffix, with the
+    database's URL; dropped on exit."""
     url = os.environ.get("ASKDOCS_BENCH_DATABASE_URL", postgres_url())
     await ensure_test_database(url)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"  # hex only: safe as an identifier
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"  # hex only: safe as an identifier
     admin = await asyncpg.connect(url)
     try:
         await admin.execute(f"CREATE SCHEMA {schema}")
         try:
-            scoped = scoped_url(url, schema)
-            migrate = [sys.executable, "-m", "askdocs.entrypoints.cli.main", "migrate"]
-            env = {**os.environ, "ASKDOCS_DATABASE__URL": scoped}
-            await asyncio.to_thread(
-                subprocess.run, migrate, env=env, check=True, capture_output=True, text=True
-            )
-            yield scoped
+            yield url, schema
         finally:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
     finally:
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def bench_schema() -> AsyncIterator[str]:
+    """A new schema in the test database, migrated by `askdocs migrate`, as a URL selecting
+    it; dropped on exit."""
+    async with empty_schema("bench") as (url, schema):
+        scoped = scoped_url(url, schema)
+        migrate = [sys.executable, "-m", "askdocs.entrypoints.cli.main", "migrate"]
+        env = {**os.environ, "ASKDOCS_DATABASE__URL": scoped}
+        await asyncio.to_thread(
+            subprocess.run, migrate, env=env, check=True, capture_output=True, text=True
+        )
+        yield scoped
 
 
 async def ingest_into(url: str, blobs: str, pages: Sequence[Path], *, at_once: int = 2) -> int:

@@ -9,7 +9,10 @@ with 1 and 2 `askdocs worker` processes and shows where ingestion's time goes
 in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
 vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
 beside the in-memory index, real MiniLM vectors); `--only vectors` runs just that, `--only chat`
-just the chat benchmark (the default).
+just the chat benchmark (the default). `--peer` (or `--only peer`) measures askdocs beside the
+FastAPI + LlamaIndex + pgvector service it replaces, over the PostgreSQL 15 manual: cached and
+uncached chat, ingestion and recall@5, as one table of ratios (tests/benchmarks/peer.py; the
+peer runs from a virtualenv of its own, which `nox -s bench -- --peer` makes).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -39,6 +42,7 @@ from tests.benchmarks import (
     ingestion,
     key_lookup,
     manual,
+    peer,
     shared_cache,
     streaming,
     vector_index,
@@ -200,10 +204,14 @@ def main() -> int:
             "manual",
             "keys",
             "frozen-redis",
+            "peer",
         ),
         help="run just this benchmark",
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
+    parser.add_argument(
+        "--peer", action="store_true", help="run just the FastAPI + LlamaIndex comparison"
+    )
     vector_index.add_arguments(parser)
     ingestion.add_arguments(parser)
     manual.add_arguments(parser)
@@ -223,6 +231,8 @@ def main() -> int:
         return key_lookup.main_with(args)
     if args.only == "frozen-redis":
         return frozen_redis.main_with(args)
+    if args.peer or args.only == "peer":
+        return peer.main_with(args)
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):

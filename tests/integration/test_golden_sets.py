@@ -24,7 +24,7 @@ import pytest
 from pypdf import PdfReader
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-SETS = ["python_manual", "debian_pdfs"]
+SETS = ["python_manual", "debian_pdfs", "postgres_manual"]
 PAGINATED = {"debian_pdfs"}
 FIELDS = {"question", "document", "page", "expected_answer"}
 DEFAULT_PDF_ROOT = Path("/var/cache/askdocs/golden-pdfs")
