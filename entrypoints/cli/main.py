@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--no-wait", action="store_true", help="return once uploaded, without following ingestion"
     )
+    ingest.add_argument(
+        "--concurrency",
+        dest="uploads",  # not `concurrency`, which stands for the worker's setting
+        type=at_least(1),
+        default=None,
+        help="uploads in flight at once (4)",
+    )
     ask = commands.choices["ask"]
     ask.add_argument("question")
     ask.add_argument("--session", default=None, help="continue a conversation")
@@ -212,7 +219,13 @@ def _run(args: argparse.Namespace) -> int:
 
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
-        return client.ingest(url, args.paths, tags=args.tags, wait=not args.no_wait)
+        return client.ingest(
+            url,
+            args.paths,
+            tags=args.tags,
+            wait=not args.no_wait,
+            concurrency=args.uploads or client.UPLOADS,
+        )
     return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
 
 
