@@ -102,6 +102,8 @@ class Container(containers.DeclarativeContainer):
             wall_budget_s=config.worker.parse_timeout_s,
             memory_budget_mb=config.worker.parse_memory_mb,
             max_concurrent=jobs_at_once,
+            files_per_process=config.worker.parse_files_per_process,
+            shared_max_kb=config.worker.parse_shared_max_kb,
         ),
         inline=providers.Singleton(InlineParser),
     )

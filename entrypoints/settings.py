@@ -149,6 +149,12 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Wall-clock seconds after which a parse is killed whatever it is doing."""
     parse_memory_mb: int = 2048
     """Address-space budget of the process that parses one file."""
+    parse_files_per_process: int = 64
+    """Small files one parsing process reads one after another before a fresh one takes over
+    (each with the budgets above to itself); 1 gives every file a process of its own.
+    Starting a process costs far more than reading a page of HTML."""
+    parse_shared_max_kb: int = 1024
+    """Files up to this size may share a parsing process; a larger one has one of its own."""
     grace_s: float = 30.0
     """On SIGTERM, how long running jobs may take to finish before the worker exits."""
 
