@@ -10,7 +10,7 @@ so their ratio holds on a noisy machine. `--ingest-rounds N` repeats the pair.
 
 Where the time goes: the CPU seconds of each process while the manual went in, which a busy
 machine changes less than the wall time: `askdocs ingest`, the server, the worker with its
-parsing processes, and every PostgreSQL process (other databases' work included, if any).
+parsing processes, and the PostgreSQL backends serving those two.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -119,11 +120,12 @@ class Served:
 
     def cpu_s(self) -> dict[str, float]:
         """CPU seconds so far of the server, of the worker with its descendants (the parsing
-        processes, once reaped), and of every PostgreSQL process."""
+        processes, once reaped), and of the PostgreSQL backends serving either of them."""
+        ports = local_ports(tree_pids(self.server) + tree_pids(self.worker))
         return {
             "serve": tree_cpu_s(self.server),
             "worker": tree_cpu_s(self.worker),
-            "postgres": sum(process_cpu_s(pid) for pid in postgres_pids()),
+            "postgres": sum(process_cpu_s(pid) for pid in postgres_backends(ports)),
         }
 
 
@@ -171,24 +173,52 @@ def process_cpu_s(pid: int, *, reaped_children: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a process and its live descendants, each with the children it reaped."""
-    total = process_cpu_s(pid, reaped_children=True)
+def tree_pids(pid: int) -> list[int]:
+    """A process and its live descendants."""
+    pids = [pid]
     with contextlib.suppress(OSError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             for child in (task / "children").read_text().split():
-                total += tree_cpu_s(int(child))
-    return total
+                pids += tree_pids(int(child))
+    return pids
 
 
-def postgres_pids() -> list[int]:
-    pids = []
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its live descendants, each with the children it reaped."""
+    return sum(process_cpu_s(p, reaped_children=True) for p in tree_pids(pid))
+
+
+def local_ports(pids: list[int]) -> set[int]:
+    """The local TCP ports of the sockets these processes hold."""
+    inodes = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def postgres_backends(client_ports: set[int]) -> list[int]:
+    """PostgreSQL backends whose client connects from one of these ports (a backend names its
+    client's address and port in its process title)."""
+    backends = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-    return pids
+                title = (entry / "cmdline").read_bytes().decode(errors="replace")
+                port = re.search(r"\((\d+)\)", title) if title.startswith("postgres:") else None
+                if port and int(port.group(1)) in client_ports:
+                    backends.append(int(entry.name))
+    return backends
 
 
 def children_cpu_s() -> float:
