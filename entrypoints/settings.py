@@ -126,8 +126,15 @@ class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     concurrency: int = 0
-    """Jobs one worker runs at once, and parsing processes it may start; 0 means the number
-    of CPU cores (`worker --concurrency`)."""
+    """Jobs one worker runs at once; 0 means `jobs_per_core` per CPU core
+    (`worker --concurrency`)."""
+    jobs_per_core: int = 4
+    """Jobs per CPU core when `concurrency` is 0: a job of a small file spends most of its
+    time waiting on the database, so more jobs than cores keep the cores busy. Parsing, all
+    computation, is bounded by `parse_processes` apart."""
+    parse_processes: int = 0
+    """Files one worker parses at once, each in a process of its own; 0 means one per CPU
+    core."""
     max_jobs: int = 0
     """Jobs after which a worker process exits to be replaced by a fresh one; 0: never."""
     processes: int = 1

@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     working.add_argument(
         "--concurrency",
         type=at_least(0),
-        help="jobs one worker process runs at once (worker.concurrency; 0: one per core)",
+        help="jobs one worker process runs at once (worker.concurrency; 0: worker.jobs_per_core "
+        "per core)",
     )
     working.add_argument(
         "--processes", type=at_least(1), help="worker processes to run (worker.processes, 1)"
