@@ -92,8 +92,13 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(RandomIdGenerator)
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
-    # A worker's jobs in flight, and so the parsing processes it may run at once.
-    jobs_at_once = providers.Callable(worker_concurrency, config.worker.concurrency)
+    # A worker's jobs in flight, and the parsing processes among them at once.
+    jobs_at_once = providers.Callable(
+        worker_concurrency, config.worker.concurrency, per_core=config.worker.jobs_per_core
+    )
+    parses_at_once = providers.Callable(
+        worker_concurrency, config.worker.parse_processes, per_core=1
+    )
     parser = providers.Selector(
         config.worker.parser,
         isolated=providers.Singleton(
@@ -101,7 +106,9 @@ class Container(containers.DeclarativeContainer):
             cpu_budget_s=config.worker.parse_cpu_s,
             wall_budget_s=config.worker.parse_timeout_s,
             memory_budget_mb=config.worker.parse_memory_mb,
-            max_concurrent=jobs_at_once,
+            max_concurrent=parses_at_once,
+            files_per_process=config.worker.parse_files_per_process,
+            shared_max_kb=config.worker.parse_shared_max_kb,
         ),
         inline=providers.Singleton(InlineParser),
     )

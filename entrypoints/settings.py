@@ -126,8 +126,15 @@ class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     concurrency: int = 0
-    """Jobs one worker runs at once, and parsing processes it may start; 0 means the number
-    of CPU cores (`worker --concurrency`)."""
+    """Jobs one worker runs at once; 0 means `jobs_per_core` per CPU core
+    (`worker --concurrency`)."""
+    jobs_per_core: int = 4
+    """Jobs per CPU core when `concurrency` is 0: a job of a small file spends most of its
+    time waiting on the database, so more jobs than cores keep the cores busy. Parsing, all
+    computation, is bounded by `parse_processes` apart."""
+    parse_processes: int = 0
+    """Files one worker parses at once, each in a process of its own; 0 means one per CPU
+    core."""
     max_jobs: int = 0
     """Jobs after which a worker process exits to be replaced by a fresh one; 0: never."""
     processes: int = 1
@@ -149,6 +156,12 @@ class WorkerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Wall-clock seconds after which a parse is killed whatever it is doing."""
     parse_memory_mb: int = 2048
     """Address-space budget of the process that parses one file."""
+    parse_files_per_process: int = 64
+    """Small files one parsing process reads one after another before a fresh one takes over
+    (each with the budgets above to itself); 1 gives every file a process of its own.
+    Starting a process costs far more than reading a page of HTML."""
+    parse_shared_max_kb: int = 1024
+    """Files up to this size may share a parsing process; a larger one has one of its own."""
     grace_s: float = 30.0
     """On SIGTERM, how long running jobs may take to finish before the worker exits."""
 

@@ -72,6 +72,6 @@ def comma_separated(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def worker_concurrency(configured: int) -> int:
-    """Jobs (and parsing processes) at once: the setting, or one per CPU core."""
-    return configured if configured > 0 else max(os.cpu_count() or 1, 1)
+def worker_concurrency(configured: int, *, per_core: int) -> int:
+    """Jobs, or parsing processes, at once: the setting, or `per_core` per CPU core."""
+    return configured if configured > 0 else per_core * max(os.cpu_count() or 1, 1)

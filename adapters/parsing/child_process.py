@@ -1,4 +1,5 @@
-"""The child side of `IsolatedParser`: read one file under a memory limit, send back the outcome.
+"""The child side of `IsolatedParser`: read files one after another under a memory limit and a
+CPU budget per file, sending back each one's outcome.
 
 The forkserver preloads this module, which imports every format reader: a child forked from
 the server starts with them in memory and pays for no imports.
@@ -48,28 +49,38 @@ def read_document(data: bytes, media_type: str) -> ParsedDocument:
     return ContentSniffingParser().parse(data, media_type)
 
 
-def run_in_child(
-    sender: Connection,
+def serve_in_child(
+    requests: Connection,
+    outcomes: Connection,
     read: Read,
-    data: bytes,
-    media_type: str,
     memory_budget_bytes: int,
     cpu_budget_s: float,
+    files_at_most: int,
 ) -> None:
-    """Entry point of the child process: limit its memory and CPU time, read `data`, send
-    one outcome."""
+    """Entry point of the child process: limit its memory, then read up to `files_at_most`
+    files as `(data, media_type)` requests arrive, each within `cpu_budget_s` of CPU time,
+    sending one outcome per file. It ends after the last file, or when the parent closes the
+    request pipe."""
     # Objects inherited from the forkserver stay shared: a collection would otherwise walk
     # them all, copying every page they sit on into this process.
     gc.freeze()
     _limit_address_space(memory_budget_bytes)
-    _limit_cpu_time(cpu_budget_s)
-    outcome = _read(read, data, media_type)
-    try:
-        sender.send(outcome)
-    except MemoryError:
-        # Pickling a large document can be the allocation that fails; the marker is tiny.
-        sender.send(OutOfMemory())
-    sender.close()
+    ceiling_s = _cap_cpu_time(cpu_budget_s, files_at_most)
+    for _ in range(files_at_most):
+        try:
+            data, media_type = requests.recv()
+        except EOFError:
+            break
+        _budget_cpu_time(cpu_budget_s, ceiling_s)
+        outcome = _read(read, data, media_type)
+        del data  # the next file's budget should not carry this one's bytes
+        try:
+            outcomes.send(outcome)
+        except MemoryError:
+            # Pickling a large document can be the allocation that fails; the marker is tiny.
+            outcomes.send(OutOfMemory())
+        del outcome
+    outcomes.close()
 
 
 def _limit_address_space(budget_bytes: int) -> None:
@@ -84,17 +95,29 @@ def _limit_address_space(budget_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _limit_cpu_time(budget_s: float) -> None:
+def _cap_cpu_time(budget_s: float, files: int) -> int:
+    """Lower the hard CPU limit to what `files` files of `budget_s` each may use, and return
+    it: a process may lower its hard limit but not raise it, so it is set once, up front."""
+    import resource
+
+    ceiling = max(math.ceil(budget_s), 1) * files + 5
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY or hard > ceiling:
+        hard = ceiling
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+    return hard
+
+
+def _budget_cpu_time(budget_s: float, ceiling_s: int) -> None:
+    """Let the next file use `budget_s` more CPU seconds than the process has used so far."""
     import resource
 
     # At the soft limit the kernel sends SIGXCPU, whose default action ends the process: the
     # parent reads that exit as "out of CPU time". The hard limit is a backstop (SIGKILL).
-    soft = max(math.ceil(budget_s), 1)
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard == resource.RLIM_INFINITY:
-        hard = soft + 5
-    soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, min(soft + 5, hard)))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = math.floor(usage.ru_utime + usage.ru_stime)
+    soft = min(used + max(math.ceil(budget_s), 1), ceiling_s)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, ceiling_s))
 
 
 def _read(read: Read, data: bytes, media_type: str) -> Outcome:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
 from askdocs.adapters.parsing.decoding import decode_text, unify_newlines
+from askdocs.adapters.parsing.html_lxml import feed_through_libxml2
 from askdocs.adapters.parsing.html_markdown import MarkdownWriter
 from askdocs.adapters.parsing.page_markdown import heading, join_blocks, one_line
 from askdocs.adapters.parsing.sections import section_pages
@@ -11,11 +14,22 @@ from askdocs.application.errors import UnprocessableDocument
 from askdocs.application.ports.parsing import ParsedDocument
 
 
-def html_text(markup: str) -> str:
-    """The readable text of `markup` as page Markdown, its title a `#` heading first."""
+def html_text(markup: str, *, libxml2: bool = True) -> str:
+    """The readable text of `markup` as page Markdown, its title a `#` heading first.
+
+    Read by libxml2 unless `libxml2` is false; markup libxml2 cannot read at all is read by
+    the standard library's parser, which reads anything.
+    """
+    markup = unify_newlines(markup)
     writer = MarkdownWriter()
-    writer.feed(unify_newlines(markup))
-    writer.close()
+    try:
+        if not libxml2:
+            raise etree.ParserError("libxml2 not wanted")
+        feed_through_libxml2(writer, markup)
+    except etree.LxmlError:
+        writer = MarkdownWriter()
+        writer.feed(markup)
+        writer.close()
     body = writer.markdown()
     return join_blocks([heading(1, one_line("".join(writer.title))), body])
 

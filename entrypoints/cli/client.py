@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,19 @@ from askdocs.entrypoints.cli.idle_queue import IDLE_QUEUE_HINT_AFTER_S, IdleQueu
 
 TIMEOUT_S = 120.0
 POLL_S = 0.5
+UPLOADS = 4
+"""Uploads `askdocs ingest` keeps in flight by default (`--concurrency`): enough to keep a
+server busy while each one's request crosses the network, few enough not to crowd out others."""
 
 
 def server_url(option: str | None, default: str) -> str:
     return (option or os.environ.get("ASKDOCS_URL") or default).rstrip("/")
 
 
-def _client(url: str) -> httpx.Client:
+def _client(url: str, *, connections: int = 1) -> httpx.Client:
     headers = {"X-API-Key": os.environ.get("ASKDOCS_API_KEY", "")}
-    return httpx.Client(base_url=url, headers=headers, timeout=TIMEOUT_S)
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return httpx.Client(base_url=url, headers=headers, timeout=TIMEOUT_S, limits=limits)
 
 
 def _files(paths: Sequence[str]) -> Iterator[Path]:
@@ -50,30 +55,39 @@ def _problem(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}: {body.get('detail') or body.get('title')}"
 
 
-def ingest(url: str, paths: Sequence[str], *, tags: str, wait: bool = True) -> int:
-    """Upload every file, then follow each queued version until it is ready or failed.
+def ingest(
+    url: str, paths: Sequence[str], *, tags: str, wait: bool = True, concurrency: int = UPLOADS
+) -> int:
+    """Upload every file, `concurrency` at a time, then follow each queued version until it
+    is ready or failed.
 
-    Exit status 1 when any file was refused or any version failed.
+    Each file's result (refused, ready, failed) is printed in the order of the files, whatever
+    order the uploads finish in. Exit status 1 when any file was refused or any version failed.
     """
     files = list(_files(paths))
     failures = 0
-    queued: dict[str, str] = {}  # status URL -> file
-    with _client(url) as client:
-        with tqdm(files, unit="file", desc="upload", file=sys.stderr) as progress:
-            for path in progress:
-                progress.set_postfix_str(path.name[:40])
-                outcome = _upload(client, path, tags)
-                if outcome is None:
-                    failures += 1
-                elif outcome["status"] in ("queued", "processing"):
-                    queued[outcome["status_url"]] = str(path)
+    queued: dict[str, str] = {}  # status URL -> file, in the order of the files
+    with _client(url, connections=concurrency) as client:
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="upload") as uploads:
+            # map() runs at most `concurrency` uploads at once and yields in the files' order.
+            outcomes = uploads.map(lambda path: _upload(client, path, tags), files)
+            with tqdm(total=len(files), unit="file", desc="upload", file=sys.stderr) as progress:
+                for path, outcome in zip(files, outcomes, strict=True):
+                    progress.update(1)
+                    progress.set_postfix_str(path.name[:40])
+                    if isinstance(outcome, str):
+                        failures += 1
+                        tqdm.write(f"{path}: {outcome}", file=sys.stderr)
+                    elif outcome["status"] in ("queued", "processing"):
+                        queued[outcome["status_url"]] = str(path)
         if wait and queued:
             failures += _follow(client, queued)
     print(f"{len(files) - failures} of {len(files)} files ingested")
     return 1 if failures else 0
 
 
-def _upload(client: httpx.Client, path: Path, tags: str) -> dict[str, Any] | None:
+def _upload(client: httpx.Client, path: Path, tags: str) -> dict[str, Any] | str:
+    """The server's answer to the upload, or why the file was not accepted."""
     try:
         response = client.post(
             "/api/v1/docs",
@@ -81,48 +95,54 @@ def _upload(client: httpx.Client, path: Path, tags: str) -> dict[str, Any] | Non
             data={"tags": tags} if tags else None,
         )
     except (OSError, httpx.HTTPError) as exc:
-        tqdm.write(f"{path}: {exc}", file=sys.stderr)
-        return None
+        return str(exc) or type(exc).__name__
     if not response.is_success:
-        tqdm.write(f"{path}: {_problem(response)}", file=sys.stderr)
-        return None
+        return _problem(response)
     body: dict[str, Any] = response.json()
     return body
 
 
 def _follow(client: httpx.Client, queued: dict[str, str]) -> int:
-    """Poll each version's status until all are settled; how many failed."""
+    """Poll the versions until all are settled, reporting each in the order of the files; how
+    many failed.
+
+    Workers take jobs in the order they were queued, so the versions settle roughly in that
+    order: each round polls the first unsettled version until it settles, then the next,
+    rather than every version every round (thousands of requests a second for a folder of a
+    thousand files, which the server would spend its time answering).
+    """
     failures = 0
-    pending = dict(queued)
+    pending = list(queued.items())
     watch = IdleQueueWatch(started_at=time.monotonic(), after_s=IDLE_QUEUE_HINT_AFTER_S)
     with tqdm(total=len(pending), unit="file", desc="ingest", file=sys.stderr) as progress:
         while pending:
-            for status_url, name in list(pending.items()):
-                try:
-                    response = client.get(status_url)
-                except httpx.HTTPError as exc:
-                    tqdm.write(f"{name}: {exc}", file=sys.stderr)
-                    continue
-                version = response.json() if response.is_success else {}
-                status = version.get("status")
-                watch.observe(status)
-                if status in ("ready", "failed") or not response.is_success:
-                    del pending[status_url]
-                    progress.update(1)
-                    if status == "ready":
-                        tqdm.write(f"{name}: ready ({version.get('page_count')} pages)")
-                    else:
-                        failures += 1
-                        reason = version.get("error") or _problem(response)
-                        tqdm.write(f"{name}: failed: {reason}", file=sys.stderr)
-                elif version.get("pages_total"):
-                    progress.set_postfix_str(
-                        f"{name[-30:]} {version['pages_done']}/{version['pages_total']} pages"
-                    )
+            status_url, name = pending[0]
+            try:
+                response = client.get(status_url)
+            except httpx.HTTPError as exc:
+                tqdm.write(f"{name}: {exc}", file=sys.stderr)
+                time.sleep(POLL_S)
+                continue
+            version = response.json() if response.is_success else {}
+            status = version.get("status")
+            watch.observe(status)
+            if status in ("ready", "failed") or not response.is_success:
+                pending.pop(0)
+                progress.update(1)
+                if status == "ready":
+                    tqdm.write(f"{name}: ready ({version.get('page_count')} pages)")
+                else:
+                    failures += 1
+                    reason = version.get("error") or _problem(response)
+                    tqdm.write(f"{name}: failed: {reason}", file=sys.stderr)
+                continue
+            if version.get("pages_total"):
+                progress.set_postfix_str(
+                    f"{name[-30:]} {version['pages_done']}/{version['pages_total']} pages"
+                )
             if watch.hint_due(time.monotonic()):
                 tqdm.write(watch.hint, file=sys.stderr)
-            if pending:
-                time.sleep(POLL_S)
+            time.sleep(POLL_S)
     return failures
 
 

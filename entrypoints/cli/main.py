@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     working.add_argument(
         "--concurrency",
         type=at_least(0),
-        help="jobs one worker process runs at once (worker.concurrency; 0: one per core)",
+        help="jobs one worker process runs at once (worker.concurrency; 0: worker.jobs_per_core "
+        "per core)",
     )
     working.add_argument(
         "--processes", type=at_least(1), help="worker processes to run (worker.processes, 1)"
@@ -84,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", help="files, or folders to walk")
     ingest.add_argument(
         "--no-wait", action="store_true", help="return once uploaded, without following ingestion"
+    )
+    ingest.add_argument(
+        "--concurrency",
+        dest="uploads",  # not `concurrency`, which stands for the worker's setting
+        type=at_least(1),
+        default=None,
+        help="uploads in flight at once (4)",
     )
     ask = commands.choices["ask"]
     ask.add_argument("question")
@@ -212,7 +220,13 @@ def _run(args: argparse.Namespace) -> int:
 
     url = client.server_url(args.url, DEFAULT_URL)
     if args.command == "ingest":
-        return client.ingest(url, args.paths, tags=args.tags, wait=not args.no_wait)
+        return client.ingest(
+            url,
+            args.paths,
+            tags=args.tags,
+            wait=not args.no_wait,
+            concurrency=args.uploads or client.UPLOADS,
+        )
     return client.ask(url, args.question, session=args.session, tags=args.tags, top_k=args.top_k)
 
 

@@ -3,8 +3,10 @@
 `--only streaming` streams answers from a local OpenAI-compatible provider
 (tests/benchmarks/streaming.py). `--only ingestion` takes real PDFs from the queue to `ready`
 with 1 and 2 `askdocs worker` processes and shows where ingestion's time goes
-(tests/benchmarks/ingestion.py). `--only manual` asks distinct questions about the PostgreSQL
-15 manual (8,000-odd chunks) on the embedded defaults and on PostgreSQL, with 1 and 16 clients
+(tests/benchmarks/ingestion.py). `--only ingest-manual` times `askdocs ingest` of the
+PostgreSQL 15 manual through serve and one worker (tests/benchmarks/ingest_manual.py).
+`--only manual` asks distinct questions about the PostgreSQL 15 manual (8,000-odd chunks)
+on the embedded defaults and on PostgreSQL, with 1 and 16 clients
 (tests/benchmarks/manual.py). `--only cache` runs the cached chat path with the answer cache
 in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
 vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
@@ -39,6 +41,7 @@ from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
 from tests.benchmarks import (
     frozen_redis,
+    ingest_manual,
     ingestion,
     key_lookup,
     manual,
@@ -201,6 +204,7 @@ def main() -> int:
             "cache",
             "streaming",
             "ingestion",
+            "ingest-manual",
             "manual",
             "keys",
             "frozen-redis",
@@ -214,6 +218,7 @@ def main() -> int:
     )
     vector_index.add_arguments(parser)
     ingestion.add_arguments(parser)
+    ingest_manual.add_arguments(parser)
     manual.add_arguments(parser)
     key_lookup.add_arguments(parser)
     frozen_redis.add_arguments(parser)
@@ -225,6 +230,8 @@ def main() -> int:
         return streaming.main_with(args)
     if args.only == "ingestion":
         return ingestion.main_with(args)
+    if args.only == "ingest-manual":
+        return ingest_manual.main_with(args)
     if args.only == "manual":
         return manual.main_with(args)
     if args.only == "keys":

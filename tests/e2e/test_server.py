@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -217,6 +218,27 @@ def test_cli_ingest_returns_1_when_a_file_is_refused_or_missing(
     assert "1 of 3 files ingested" in captured.out
     assert "HTTP 415" in captured.err
     assert "missing.txt" in captured.err
+
+
+def test_cli_ingest_uploads_several_at_once_and_reports_each_file_in_order(
+    server, tmp_path, monkeypatch, capsys
+):
+    folder = tmp_path / "harbour"
+    folder.mkdir()
+    names = [f"berth-{n:02}.txt" for n in range(12)]
+    for n, name in enumerate(names):
+        (folder / name).write_text(f"Berth {n} takes boats of up to {n + 5} metres.")
+    (folder / "berth-05b.pdf").write_bytes(PNG)  # refused: not a PDF
+    monkeypatch.setenv("ASKDOCS_API_KEY", server.admin_key)
+
+    status = main(["ingest", "--url", server.url, "--concurrency", "4", str(folder)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "12 of 13 files ingested" in captured.out
+    ready = [line.split(":")[0] for line in captured.out.splitlines() if ": ready" in line]
+    assert [Path(path).name for path in ready] == names
+    assert "berth-05b.pdf: HTTP 415" in captured.err
 
 
 def test_cli_ask_returns_1_when_the_server_cannot_be_reached(dead_url, monkeypatch, capsys):

@@ -16,6 +16,7 @@ from pathlib import Path
 from askdocs.adapters.parsing.child_process import read_document
 from askdocs.application.errors import UnprocessableDocument
 from askdocs.application.ports.parsing import ParsedDocument
+from askdocs.domain.documents import Page
 
 
 def hang(data: bytes, media_type: str) -> ParsedDocument:
@@ -64,3 +65,23 @@ def fail(data: bytes, media_type: str) -> ParsedDocument:
 
 def exit_without_answer(data: bytes, media_type: str) -> ParsedDocument:
     os._exit(3)
+
+
+def as_told(data: bytes, media_type: str) -> ParsedDocument:
+    """Do what the file says: `crash`, `spin`, `hang:PATH` or `fail`, or compute for
+    `burn:SECONDS` of CPU time first; any other text is read as one page naming the process
+    that read it (`pid 123: text`)."""
+    command = data.decode()
+    if command.startswith("burn:"):
+        until = time.process_time() + float(command.removeprefix("burn:"))
+        while time.process_time() < until:
+            pass
+    if command == "crash":
+        return crash(data, media_type)
+    if command == "spin":
+        return spin(data, media_type)
+    if command.startswith("hang:"):
+        return hang(command.removeprefix("hang:").encode(), media_type)
+    if command == "fail":
+        return fail(data, media_type)
+    return ParsedDocument(media_type, (Page(1, f"pid {os.getpid()}: {command}"),), False)

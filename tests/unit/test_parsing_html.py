@@ -114,3 +114,30 @@ def test_a_definition_term_heads_its_definition_one_level_below_its_section() ->
     assert html_text(markup) == (
         "## Functions\n\n### textwrap.dedent(text)\n\nRemove any common leading whitespace."
     )
+
+
+@pytest.mark.skipif(not PYTHON_DOCS.exists(), reason="Debian's python3.11-doc is not installed")
+def test_libxml2_and_the_standard_library_parser_give_the_same_markdown_of_a_real_page() -> None:
+    markup = PYTHON_DOCS.read_text()
+    assert html_text(markup) == html_text(markup, libxml2=False)
+
+
+def test_a_definition_left_open_ends_where_the_next_begins_as_in_a_browser() -> None:
+    markup = "<h2>Terms</h2><dl><dt>wick<dd>The cord that burns.<dt>oil<dd>What it burns.</dl>"
+    assert html_text(markup) == (
+        "## Terms\n\n### wick\n\nThe cord that burns.\n\n### oil\n\nWhat it burns."
+    )
+
+
+@pytest.mark.parametrize("libxml2", [True, False], ids=["libxml2", "html.parser"])
+def test_both_readers_keep_headings_code_lists_and_tables(libxml2: bool) -> None:
+    markup = (
+        "<nav><a href='/'>Home</a></nav><h1>Lamps</h1><p>Trim &amp; light.</p>"
+        "<pre>\nlight(lamp)\n</pre><ul><li>wick</li><li>oil</li></ul>"
+        "<table><tr><th>Part</th><th>Cost</th></tr><tr><td>wick</td><td>2</td></tr></table>"
+        "<script>hidden()</script>"
+    )
+    assert html_text(markup, libxml2=libxml2) == (
+        "Home\n\n# Lamps\n\nTrim & light.\n\n```\nlight(lamp)\n```\n\n- wick\n- oil\n\n"
+        "| Part | Cost |\n| wick | 2 |"
+    )
