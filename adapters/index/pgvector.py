@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from cachetools import TTLCache
+
 from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
 from askdocs.adapters.index.pg_lexemes import tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
@@ -21,7 +23,10 @@ from askdocs.application.ports.observability import Metrics
 
 CHUNK_TOTAL_TTL_S = 60.0
 """How long a model's chunk count is reused: it scales term weights, and a minute-old count
-weighs them the same; counting every chunk for every question would not scale."""
+weighs them the same; counting every chunk for every question would not scale. Counts of
+single terms are reused as long, for the same reason: a question's terms are mostly ones an
+earlier question had, and counting them was a round trip of every question."""
+KEPT_TERM_COUNTS = 65536
 
 
 class PgVectorIndex:
@@ -94,6 +99,9 @@ class PgVectorIndex:
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
         self._chunk_totals: dict[str, tuple[int, float]] = {}
+        self._term_counts: TTLCache[tuple[str, str], int] = TTLCache(
+            maxsize=KEPT_TERM_COUNTS, ttl=CHUNK_TOTAL_TTL_S
+        )
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:
         dims: dict[str, int] = {}
@@ -171,14 +179,25 @@ class PgVectorIndex:
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         if not terms or not pg_sql.is_model_id(embedding_model):
             return TermCounts(chunks=0, counts={})
-        async with self._database.connection() as connection:
-            rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, list(terms))
-            total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
-            if time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S:
-                total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
-                self._chunk_totals[embedding_model] = (total, time.monotonic())
-        counts = {row["term"]: row["chunks"] for row in rows if row["chunks"]}
-        return TermCounts(chunks=total, counts=counts)
+        kept = self._term_counts
+        # What is kept now: an entry may expire while the missing terms are counted.
+        counted = {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
+        missing = [t for t in terms if t not in counted]
+        total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
+        total_is_old = time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S
+        if missing or total_is_old:
+            async with self._database.connection() as connection:
+                if missing:
+                    rows = await connection.fetch(
+                        pg_text_query.TERM_COUNTS, embedding_model, missing
+                    )
+                    fresh = {row["term"]: row["chunks"] for row in rows}
+                    counted.update(fresh)
+                    kept.update({(embedding_model, t): n for t, n in fresh.items()})
+                if total_is_old:
+                    total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
+                    self._chunk_totals[embedding_model] = (total, time.monotonic())
+        return TermCounts(chunks=total, counts={t: n for t, n in counted.items() if n})
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
