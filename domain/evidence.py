@@ -57,9 +57,10 @@ class Unit:
     heading_terms: frozenset[str]
 
 
-KEPT_PASSAGES = 4096
+KEPT_PASSAGES = 2048
 """Passages whose units are kept for the next questions: the passages that answer questions
-recur across them, and cutting one into units is most of an extractive answer's work."""
+recur across them, and cutting one into units is most of an extractive answer's work. About
+7 KiB a passage of 256 tokens: some 14 MiB when full (ADR 39)."""
 
 
 def units_of(label: int, text: str, section: str = "") -> list[Unit]:

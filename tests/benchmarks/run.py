@@ -110,6 +110,12 @@ def chunker_throughput(repeat: int) -> tuple[float, int]:
     return len(text.encode()) * repeat / elapsed / 1e6, len(text.encode())
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds process `pid` has spent (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -87,3 +87,19 @@ async def test_without_statistics_every_word_selects(postgres: PostgresDatabase)
         "'archipelago' | 'volcanic' | 'zanzibar'",
         "'archipelago' | 'volcanic' | 'zanzibar'",
     )
+
+
+async def test_term_counts_are_kept_for_a_minute_and_new_terms_counted_at_once(
+    postgres: PostgresDatabase,
+) -> None:
+    index = await text_index(postgres, ["apple pie", "apple tart"])
+    assert (await index.term_counts(MODEL, ["appl"])).counts == {"appl": 2}
+    more = [make_chunk("doc", "page", n, "apple crumble pear") for n in range(2, 5)]
+    await index.add([make_indexed(c, direction(0.3)) for c in more])
+
+    counted = await index.term_counts(MODEL, ["appl", "pear"])
+
+    assert counted.counts == {"appl": 2, "pear": 3}  # apple's count is the kept one
+    assert counted.chunks == 2  # so is the chunk total (CHUNK_TOTAL_TTL_S)
+    fresh = from_settings(PgVectorIndex, database=postgres, vector_weight=0.0)
+    assert (await fresh.term_counts(MODEL, ["appl", "pear"])).counts == {"appl": 5, "pear": 3}

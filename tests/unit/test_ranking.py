@@ -49,3 +49,15 @@ def test_coverage_is_the_weighted_share_of_the_question_held() -> None:
 
     assert terms_coverage(WEIGHTS, held) == 1.0
     assert 0 < terms_coverage(WEIGHTS, PassageTerms.of("the rule", "").all) < 0.5
+
+
+def test_a_passage_is_cut_into_terms_once_and_kept() -> None:
+    text = "Remove the header rule; the rule stays removed."
+
+    first = PassageTerms.of(text, "Headers")
+
+    assert PassageTerms.of(text, "Headers") is first
+    assert PassageTerms.of(text, "Footers") is not first
+    assert first.counts["rule"] == 2
+    assert ("header", "rule") in first.adjacent
+    assert first.all == frozenset(first.text) | {"header"}
