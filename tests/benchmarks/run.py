@@ -9,7 +9,9 @@ with 1 and 2 `askdocs worker` processes and shows where ingestion's time goes
 in Redis beside the in-process cache (tests/benchmarks/shared_cache.py). `--vectors` adds the
 vector index benchmark (tests/benchmarks/vector_index.py: PgVectorIndex on the local PostgreSQL
 beside the in-memory index, real MiniLM vectors); `--only vectors` runs just that, `--only chat`
-just the chat benchmark (the default).
+just the chat benchmark (the default). `--only frontier` sweeps HNSW types and ef_search over
+the same vectors (tests/benchmarks/vector_frontier.py), `--only million` searches 1M chunks of
+hashing vectors (tests/benchmarks/vector_million.py).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -41,7 +43,9 @@ from tests.benchmarks import (
     manual,
     shared_cache,
     streaming,
+    vector_frontier,
     vector_index,
+    vector_million,
 )
 from tests.support.settings_wiring import from_settings
 
@@ -185,6 +189,8 @@ def main() -> int:
         choices=(
             "chat",
             "vectors",
+            "frontier",
+            "million",
             "cache",
             "streaming",
             "ingestion",
@@ -196,6 +202,8 @@ def main() -> int:
     )
     parser.add_argument("--streams", type=int, default=640, help="streams in --only streaming")
     vector_index.add_arguments(parser)
+    vector_frontier.add_arguments(parser)
+    vector_million.add_arguments(parser)
     ingestion.add_arguments(parser)
     manual.add_arguments(parser)
     key_lookup.add_arguments(parser)
@@ -210,6 +218,10 @@ def main() -> int:
         return ingestion.main_with(args)
     if args.only == "manual":
         return manual.main_with(args)
+    if args.only == "frontier":
+        return vector_frontier.main_with(args)
+    if args.only == "million":
+        return vector_million.main_with(args)
     if args.only == "keys":
         return key_lookup.main_with(args)
     if args.only == "frozen-redis":
