@@ -26,9 +26,8 @@ import contextlib
 import dataclasses
 import os
 import re
-import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 
 import numpy as np
 
@@ -277,15 +276,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--explained", type=int, default=50, help="EXPLAIN ANALYZE runs")
 
 
-def main_with(args: argparse.Namespace) -> int:
+def on_uvloop(report: Coroutine[None, None, str]) -> int:
+    """Print what `report` returns, run on uvloop as `askdocs serve` runs."""
     import uvloop
 
-    print(uvloop.run(run(args)))
+    print(uvloop.run(report))
     return 0
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    vector_index.add_arguments(parser)
-    add_arguments(parser)
-    sys.exit(main_with(parser.parse_args()))
+def main_with(args: argparse.Namespace) -> int:
+    return on_uvloop(run(args))

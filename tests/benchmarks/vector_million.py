@@ -22,7 +22,6 @@ import asyncio
 import concurrent.futures
 import hashlib
 import os
-import sys
 import time
 
 import numpy as np
@@ -32,7 +31,7 @@ from askdocs.adapters.index import pg_sql
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.ports.index import SearchQuery
 from tests.benchmarks import vectors
-from tests.benchmarks.vector_frontier import Point, searching, table, throughput
+from tests.benchmarks.vector_frontier import Point, on_uvloop, searching, table, throughput
 from tests.benchmarks.vector_index import exact_top, execute, ids, log, measure, schema
 
 MODEL = "hashing-v1-384"
@@ -175,8 +174,8 @@ async def run(args: argparse.Namespace) -> str:
                 size = await connection.fetchval("SELECT pg_relation_size($1::regclass)", name)
             await execute(database, "ANALYZE chunks")
             notes.append(
-                f"{hnsw_type}: build {build_s:.0f} s with maintenance_work_mem {args.build_memory}, "
-                f"index {size / 2**20:,.0f} MiB, peak VmRSS of the build's processes {peak:,.0f} MiB"
+                f"{hnsw_type}: build {build_s:.0f} s (maintenance_work_mem {args.build_memory}), "
+                f"index {size / 2**20:,.0f} MiB, the build's peak VmRSS {peak:,.0f} MiB"
             )
             log(f"    {notes[-1]}")
             for ef_search in args.million_ef_search:
@@ -218,16 +217,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main_with(args: argparse.Namespace) -> int:
-    import uvloop
-
-    print(uvloop.run(run(args)))
-    return 0
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    from tests.benchmarks import vector_index
-
-    vector_index.add_arguments(parser)
-    add_arguments(parser)
-    sys.exit(main_with(parser.parse_args()))
+    return on_uvloop(run(args))
