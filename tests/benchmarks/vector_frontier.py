@@ -126,6 +126,40 @@ async def searching(
         await pool.close()
 
 
+async def frontier_point(
+    database: PostgresDatabase,
+    hnsw_type: pg_sql.HnswType,
+    ef_search: int,
+    queries: Sequence[SearchQuery],
+    expected: Sequence[set[str]],
+    args: argparse.Namespace,
+    *,
+    setup: str,
+) -> Point:
+    """Unfiltered searches through the adapter at this type and ef_search: latency and recall
+    one at a time, then QPS and CPU per search of WORKERS searchers, then EXPLAIN ANALYZE."""
+    async with searching(database, hnsw_type, ef_search) as (index, pool):
+        name = pg_sql.index_name(queries[0].embedding_model)
+        assert name in await index.explain(queries[0]), "the HNSW index is not used"
+        for query in queries[: args.warmup]:
+            await index.search(query)
+        measured = await measure(ids(index.search), queries, expected)
+        qps, client_ms, server_ms = await throughput(index, pool, queries, args.rounds)
+        execution = await execution_ms(index, queries[: args.explained])
+    return Point(
+        setup,
+        ef_search,
+        measured.recall,
+        measured.p50,
+        measured.p99,
+        qps,
+        client_ms,
+        server_ms,
+        execution,
+        vector_index.rows_note(measured.rows, vector_index.K),
+    )
+
+
 def with_ten_percent(liveness: list[Liveness]) -> list[Liveness]:
     return [
         dataclasses.replace(doc, tags=(*doc.tags, TEN_PERCENT)) if n % 10 == 0 else doc
@@ -169,25 +203,9 @@ async def sweep(
             )
             efs = args.bit_ef_search if hnsw_type == "bit" else args.ef_search
             for ef_search in efs:
-                async with searching(database, hnsw_type, ef_search) as (index, pool):
-                    assert name in await index.explain(plain[0]), "the HNSW index is not used"
-                    for query in plain[: args.warmup]:
-                        await index.search(query)
-                    measured = await measure(ids(index.search), plain, expected)
-                    qps, client_ms, server_ms = await throughput(index, pool, plain, args.rounds)
-                    execution = await execution_ms(index, plain[: args.explained])
                 points.append(
-                    Point(
-                        hnsw_type,
-                        ef_search,
-                        measured.recall,
-                        measured.p50,
-                        measured.p99,
-                        qps,
-                        client_ms,
-                        server_ms,
-                        execution,
-                        vector_index.rows_note(measured.rows, vector_index.K),
+                    await frontier_point(
+                        database, hnsw_type, ef_search, plain, expected, args, setup=hnsw_type
                     )
                 )
                 log(f"    ef_search {ef_search}: {points[-1]}")

@@ -31,8 +31,8 @@ from askdocs.adapters.index import pg_sql
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.ports.index import SearchQuery
 from tests.benchmarks import vectors
-from tests.benchmarks.vector_frontier import Point, on_uvloop, searching, table, throughput
-from tests.benchmarks.vector_index import exact_top, execute, ids, log, measure, schema
+from tests.benchmarks.vector_frontier import Point, frontier_point, on_uvloop, table
+from tests.benchmarks.vector_index import exact_top, execute, log, schema
 
 MODEL = "hashing-v1-384"
 DIM = 384
@@ -179,23 +179,10 @@ async def run(args: argparse.Namespace) -> str:
             )
             log(f"    {notes[-1]}")
             for ef_search in args.million_ef_search:
-                async with searching(database, hnsw_type, ef_search) as (index, pool):
-                    assert name in await index.explain(queries[0]), "the HNSW index is not used"
-                    for query in queries[: args.warmup]:
-                        await index.search(query)
-                    measured = await measure(ids(index.search), queries, expected)
-                    qps, client_ms, server_ms = await throughput(index, pool, queries, 1)
+                setup = f"{hnsw_type}, {count:,} chunks"
                 points.append(
-                    Point(
-                        f"{hnsw_type}, {count:,} chunks",
-                        ef_search,
-                        measured.recall,
-                        measured.p50,
-                        measured.p99,
-                        qps,
-                        client_ms,
-                        server_ms,
-                        rows=f"{sum(r == 10 for r in measured.rows)} of {q} with 10",
+                    await frontier_point(
+                        database, hnsw_type, ef_search, queries, expected, args, setup=setup
                     )
                 )
                 log(f"    {points[-1]}")
