@@ -169,7 +169,7 @@ class FetchSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "memory", "postgres"] = "auto"
     """Vector index implementation; `auto` follows `database.url`."""
-    hnsw_type: Literal["vector", "halfvec", "bit"] = "vector"
+    hnsw_type: Literal["vector", "halfvec", "bit"] = "halfvec"
     """What the HNSW graph holds of each vector (PostgreSQL): `vector` (float32), `halfvec`
     (float16: half the index) or `bit` (one bit per dimension; the walk's `hnsw_ef_search`
     rows are re-ranked by the full vectors). Indexes made before a change keep their type:

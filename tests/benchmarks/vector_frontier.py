@@ -257,8 +257,18 @@ def table(points: list[Point]) -> str:
     return "\n".join(lines)
 
 
+def hashing_dataset() -> vectors.Dataset:
+    """The dataset's texts with `HashingEmbedder` vectors (askdocs' default embedder)."""
+    from tests.benchmarks.vector_million import embed
+
+    passages, pages, queries = vectors.build_texts()
+    passage_vectors, query_vectors = embed(passages, processes=2), embed(queries, processes=1)
+    describe = f"{len(passages):,} passages and {len(queries):,} queries of vectors.py, hashed"
+    return vectors.Dataset(passages, pages, passage_vectors, queries, query_vectors, describe)
+
+
 async def run(args: argparse.Namespace) -> str:
-    data = vectors.load()
+    data = hashing_dataset() if args.frontier_vectors == "hashing" else vectors.load()
     large = np.arange(min(args.large, len(data.passages)), dtype=np.int64)
     corpus = vector_index.build_corpus(data, large)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -291,6 +301,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ef_search of the filtered runs per type, as vector=40,bit=100 (default: mid-list)",
     )
     group.add_argument("--filtered-queries", type=int, default=200)
+    group.add_argument("--frontier-vectors", choices=("minilm", "hashing"), default="minilm")
     group.add_argument("--explained", type=int, default=50, help="EXPLAIN ANALYZE runs")
 
 
