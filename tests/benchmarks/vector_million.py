@@ -68,8 +68,10 @@ def page_of(n: int) -> tuple[str, str, int]:
 
 
 async def copy_in(database: PostgresDatabase, chunk_texts: list[str], matrix: np.ndarray) -> float:
-    columns = ("embedding_model", "id", "document_id", "page_sha256", "ordinal", "text")
-    columns += ("token_count", "embedding")
+    columns = (
+        *("embedding_model", "id", "document_id", "page_sha256", "ordinal", "text"),
+        *("token_count", "embedding"),
+    )
     started = time.perf_counter()
     async with database.connection() as connection:
         for start in range(0, len(chunk_texts), 50_000):
