@@ -178,7 +178,7 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """HNSW graph degree (PostgreSQL)."""
     hnsw_ef_construction: int = 64
     """HNSW build-time candidate list (PostgreSQL)."""
-    hnsw_ef_search: int = 100
+    hnsw_ef_search: int = 64
     """HNSW query-time candidate list (PostgreSQL): higher is more exact and slower."""
     exact_search_below: int = 2_000
     """A filtered search over fewer live chunks than this scans them exactly (PostgreSQL)."""

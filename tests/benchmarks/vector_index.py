@@ -61,7 +61,8 @@ TAG = "one-percent"
 TAG_EVERY = 100  # one document in this many carries TAG
 WORKERS = 4
 # As the container opens its pool.
-SESSION_SETTINGS = search_session_settings(Settings().index.hnsw_ef_search)
+EF_SEARCH = Settings().index.hnsw_ef_search
+SESSION_SETTINGS = search_session_settings(EF_SEARCH)
 HNSW_TYPE = Settings().index.hnsw_type
 
 Matrix = npt.NDArray[np.float32]
@@ -354,7 +355,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         qps = await throughput(index, plain, args.rounds)
         rows.append(
             Row(
-                "pgvector HNSW ef_search=100, vector only (text='')",
+                f"pgvector HNSW {HNSW_TYPE} ef_search={EF_SEARCH}, vector only (text='')",
                 n,
                 f"{load_rate:,.0f}/s (index absent, batch {args.batch}, 2 adds at a time)",
                 build_default,
@@ -545,7 +546,7 @@ async def pg_small(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         qps = await throughput(index, plain, args.rounds)
         rows.append(
             Row(
-                "pgvector HNSW ef_search=100, vector only",
+                f"pgvector HNSW {HNSW_TYPE} ef_search={EF_SEARCH}, vector only",
                 n,
                 f"{load_rate:,.0f}/s (index present, batch 64)",
                 None,
