@@ -220,6 +220,7 @@ class Container(containers.DeclarativeContainer):
             candidates=config.index.fusion_candidates,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
+            hnsw_type=config.index.hnsw_type,
             hnsw_m=config.index.hnsw_m,
             hnsw_ef_construction=config.index.hnsw_ef_construction,
             hnsw_ef_search=config.index.hnsw_ef_search,

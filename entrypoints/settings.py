@@ -182,11 +182,16 @@ class FetchSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     backend: Literal["auto", "memory", "postgres"] = "auto"
     """Vector index implementation; `auto` follows `database.url`."""
+    hnsw_type: Literal["vector", "halfvec", "bit"] = "halfvec"
+    """What the HNSW graph holds of each vector (PostgreSQL): `vector` (float32), `halfvec`
+    (float16: half the index) or `bit` (one bit per dimension; the walk's `hnsw_ef_search`
+    rows are re-ranked by the full vectors). Indexes made before a change keep their type:
+    searches only use an index of the type set (ADR 38)."""
     hnsw_m: int = 16
     """HNSW graph degree (PostgreSQL)."""
     hnsw_ef_construction: int = 64
     """HNSW build-time candidate list (PostgreSQL)."""
-    hnsw_ef_search: int = 100
+    hnsw_ef_search: int = 64
     """HNSW query-time candidate list (PostgreSQL): higher is more exact and slower."""
     exact_search_below: int = 2_000
     """A filtered search over fewer live chunks than this scans them exactly (PostgreSQL)."""

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from askdocs.adapters.index import pg_search_sql
 from askdocs.adapters.index.pg_lexemes import query_terms
 from askdocs.adapters.index.pg_search_sql import Path, SearchShape
-from askdocs.adapters.index.pg_sql import MAX_DIM, indexable
+from askdocs.adapters.index.pg_sql import MAX_DIM, HnswType, indexable, stored_type
 from askdocs.adapters.postgres.database import Connection
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import Liveness, SearchHit, SearchQuery
@@ -33,13 +33,16 @@ def as_vector(values: Sequence[float], dim: int | None, label: str) -> Vector:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Fusion:
-    """The search knobs: fusion weights, depth and the exact-path threshold."""
+    """The search knobs: fusion weights, depth, the exact-path threshold, what the HNSW graph
+    holds and how many rows of its walk a `bit` graph hands to the exact re-rank."""
 
     rrf_k: int
     vector_weight: float
     text_weight: float
     candidates: int
     exact_below: int
+    hnsw_type: HnswType
+    rerank: int
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
             text=bool(text),
             depth=depth,
             k=query.k,
+            hnsw_type=fusion.hnsw_type,
+            walk=fusion.rerank if stored_type(fusion.hnsw_type, dim) == "bit" else 0,
         )
 
     path: Path = "hnsw" if indexable(dim) else "exact"

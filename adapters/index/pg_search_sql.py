@@ -13,7 +13,7 @@ import dataclasses
 import functools
 from typing import Literal
 
-from askdocs.adapters.index.pg_sql import indexed_expression, literal, query_expression
+from askdocs.adapters.index.pg_sql import HnswType, exact_distance, literal, walk_order
 from askdocs.adapters.index.pg_text_query import any_word_query
 
 Path = Literal["hnsw", "exact"]
@@ -59,6 +59,8 @@ class SearchShape:
     text: bool
     depth: int = 0  # candidates per ranking
     k: int = 0
+    hnsw_type: HnswType = "vector"
+    walk: int = 0  # rows of the HNSW walk re-ranked by the full vectors; 0: `depth`
 
     def optional_parameters(self, first: int) -> dict[str, str]:
         """Placeholders of the optional inputs present, numbered without gaps from `first`."""
@@ -144,18 +146,28 @@ def search(shape: SearchShape) -> str:
     """
     parameters = shape.optional_parameters(4)
     depth, k = int(shape.depth), int(shape.k)
+    distance = exact_distance(shape.dim, "c.", "$1")
     if shape.path == "hnsw":
         # Ordered by exactly the index's expression, so the planner can walk the HNSW graph;
-        # relaxed_order scans may return candidates slightly out of order: ranked below.
-        indexed = indexed_expression(shape.dim, "c.")
-        distance = f"{indexed} <=> {query_expression(shape.dim, '$1')}"
-        order = "distance"
+        # the rows it yields are ranked by the full vectors below (relaxed_order scans may
+        # return them slightly out of order, halfvec and bit distances are approximate).
+        order = walk_order(shape.dim, shape.hnsw_type, "c.", "$1")
         candidates = _live_chunks_by_subquery(shape, parameters)
     else:
         # The bare column matches no index expression: an exact scan of the filtered rows.
-        distance = f"c.embedding <=> $1::vector({shape.dim})"
         order = 'distance, c.id COLLATE "C"'
         candidates = _live_chunks(shape, parameters)
+    walk = max(int(shape.walk), depth) if shape.path == "hnsw" else depth
+    vector_candidates = f"""SELECT c.id, {distance} AS distance
+        {candidates}
+    ORDER BY {order}
+    LIMIT {walk}"""
+    if walk > depth:  # the walk's coarse top is re-ranked by the full vectors
+        vector_candidates = f"""SELECT id, distance FROM (
+    {vector_candidates}
+    ) AS walked
+    ORDER BY distance, id COLLATE "C"
+    LIMIT {depth}"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
     text_ranking = text_scores = ""
     if shape.text:
         matched = _live_chunks(
@@ -179,10 +191,7 @@ text_ranked AS (
         UNION ALL
         SELECT id, {text_weight}::float8 / ($2::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
     return f"""WITH vector_candidates AS MATERIALIZED (
-    SELECT c.id, {distance} AS distance
-        {candidates}
-    ORDER BY {order}
-    LIMIT {depth}
+    {vector_candidates}
 ),
 vector_ranked AS (
     SELECT id, row_number() OVER (ORDER BY distance, id COLLATE "C") AS rank

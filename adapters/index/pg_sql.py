@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Literal
+
+HnswType = Literal["vector", "halfvec", "bit"]
 
 # pgvector indexes `vector` up to 2,000 dimensions and `halfvec` up to 4,000.
 VECTOR_INDEX_MAX_DIM = 2000
@@ -95,24 +98,49 @@ def indexable(dim: int) -> bool:
     return dim <= HALFVEC_INDEX_MAX_DIM
 
 
-def indexed_expression(dim: int, alias: str = "") -> str:
-    """The indexed expression: the untyped column cast to the model's fixed-length type."""
-    kind = "vector" if dim <= VECTOR_INDEX_MAX_DIM else "halfvec"
+def stored_type(hnsw_type: HnswType, dim: int) -> HnswType:
+    """What the model's graph holds: `vector` is indexable only up to 2,000 dimensions, so
+    longer vectors are indexed as `halfvec`."""
+    return "halfvec" if hnsw_type == "vector" and dim > VECTOR_INDEX_MAX_DIM else hnsw_type
+
+
+def indexed_expression(dim: int, hnsw_type: HnswType, alias: str = "") -> str:
+    """The indexed expression: the untyped column cast to the model's fixed-length type (and
+    reduced to one bit per dimension for `bit`)."""
+    kind = stored_type(hnsw_type, dim)
+    if kind == "bit":
+        return f"(binary_quantize({alias}embedding::vector({dim}))::bit({dim}))"
     return f"({alias}embedding::{kind}({dim}))"
 
 
-def query_expression(dim: int, parameter: str) -> str:
+def query_expression(dim: int, hnsw_type: HnswType, parameter: str) -> str:
     """A query vector parameter typed to compare with `indexed_expression`."""
     typed = f"{parameter}::vector({dim})"
-    return typed if dim <= VECTOR_INDEX_MAX_DIM else f"{typed}::halfvec({dim})"
+    kind = stored_type(hnsw_type, dim)
+    if kind == "bit":
+        return f"binary_quantize({typed})::bit({dim})"
+    return typed if kind == "vector" else f"{typed}::{kind}({dim})"
 
 
-def create_index(model: str, dim: int, *, m: int, ef_construction: int) -> str:
-    """DDL of the model's partial HNSW expression index (cosine)."""
-    ops = "vector_cosine_ops" if dim <= VECTOR_INDEX_MAX_DIM else "halfvec_cosine_ops"
+def walk_order(dim: int, hnsw_type: HnswType, alias: str, parameter: str) -> str:
+    """What an HNSW walk orders by: the indexed expression's distance to the query, cosine for
+    the float types, Hamming for bits."""
+    operator = "<~>" if stored_type(hnsw_type, dim) == "bit" else "<=>"
+    indexed = indexed_expression(dim, hnsw_type, alias)
+    return f"{indexed} {operator} {query_expression(dim, hnsw_type, parameter)}"
+
+
+def exact_distance(dim: int, alias: str, parameter: str) -> str:
+    """Cosine distance on the full vectors: the bare column matches no index expression."""
+    return f"{alias}embedding <=> {parameter}::vector({dim})"
+
+
+def create_index(model: str, dim: int, hnsw_type: HnswType, *, m: int, ef_construction: int) -> str:
+    """DDL of the model's partial HNSW expression index."""
+    ops = {"vector": "vector_cosine_ops", "halfvec": "halfvec_cosine_ops", "bit": "bit_hamming_ops"}
     return (
         f"CREATE INDEX IF NOT EXISTS {index_name(model)} ON chunks "
-        f"USING hnsw ({indexed_expression(dim)} {ops}) "
+        f"USING hnsw ({indexed_expression(dim, hnsw_type)} {ops[stored_type(hnsw_type, dim)]}) "
         f"WITH (m = {int(m)}, ef_construction = {int(ef_construction)}) "
         f"WHERE embedding_model = {literal(model)}"
     )

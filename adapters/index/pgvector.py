@@ -33,8 +33,10 @@ class PgVectorIndex:
     """Hybrid search in PostgreSQL: pgvector cosine HNSW and full-text rank, fused by RRF.
 
     Chunks of every embedding model share one table; each model gets a partial HNSW expression
-    index when its first chunks arrive (halfvec above 2,000 dimensions, none above 4,000: such
-    models are always searched exactly). Filtered searches matching fewer than
+    index when its first chunks arrive, of `hnsw_type` (halfvec for `vector` above 2,000
+    dimensions, none above 4,000: such models are always searched exactly). The rows a walk
+    yields are ranked by their full vectors; a `bit` graph hands `hnsw_ef_search` of them to
+    that re-rank. Filtered searches matching fewer than
     `exact_search_below` live chunks scan those exactly, since HNSW filters after walking the
     graph; other searches walk it with iterative scans, so a filter still yields `k` rows when
     that many chunks match. The full-text side ranks chunks holding any term of the question,
@@ -47,6 +49,8 @@ class PgVectorIndex:
         vector_weight: weight of the vector ranking in the fused score.
         text_weight: weight of the full-text ranking in the fused score.
         candidates: how many chunks each ranking contributes before fusion (at least `k`).
+        hnsw_type: what the HNSW graph holds of each vector (`vector`, `halfvec` or `bit`), for
+            indexes created from now on; searches order by the same expression.
         hnsw_m: HNSW graph degree, for indexes created from now on.
         hnsw_ef_construction: HNSW build-time candidate list, for indexes created from now on.
         hnsw_ef_search: HNSW search-time candidate list.
@@ -68,6 +72,7 @@ class PgVectorIndex:
         vector_weight: float,
         text_weight: float,
         candidates: int,
+        hnsw_type: pg_sql.HnswType,
         hnsw_m: int,
         hnsw_ef_construction: int,
         hnsw_ef_search: int,
@@ -83,8 +88,15 @@ class PgVectorIndex:
             raise ValueError("hnsw_ef_search must be 1..1000")
         self._database = database
         self._fusion = pg_search.Fusion(
-            rrf_k, vector_weight, text_weight, candidates, exact_search_below
+            rrf_k,
+            vector_weight,
+            text_weight,
+            candidates,
+            exact_search_below,
+            hnsw_type,
+            rerank=hnsw_ef_search,
         )
+        self._hnsw_type = hnsw_type
         self._m, self._ef_construction = hnsw_m, hnsw_ef_construction
         wanted = pg_search_sql.search_session_settings(hnsw_ef_search)
         started_with = database.server_settings
@@ -92,7 +104,13 @@ class PgVectorIndex:
         self._hnsw_settings = "" if ready else pg_search_sql.set_local(wanted)
         self._metrics = metrics
         self.recall = (
-            RecallSampler(database, metrics, rate=recall_sample_rate, ef_search=hnsw_ef_search)
+            RecallSampler(
+                database,
+                metrics,
+                rate=recall_sample_rate,
+                ef_search=hnsw_ef_search,
+                hnsw_type=hnsw_type,
+            )
             if metrics is not None and recall_sample_rate > 0
             else None
         )
@@ -130,7 +148,11 @@ class PgVectorIndex:
                 # than inserting the same rows one by one into an empty graph.
                 if pg_sql.indexable(dims[model]):
                     ddl = pg_sql.create_index(
-                        model, dims[model], m=self._m, ef_construction=self._ef_construction
+                        model,
+                        dims[model],
+                        self._hnsw_type,
+                        m=self._m,
+                        ef_construction=self._ef_construction,
                     )
                     await connection.execute(ddl)
         self._dims.update(dims)

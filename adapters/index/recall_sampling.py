@@ -22,21 +22,27 @@ from askdocs.application.ports import Metrics
 
 log = structlog.get_logger("askdocs.index")
 _LIVE_CHUNKS = """
-    SELECT c.id FROM chunks c
+    SELECT c.id, c.embedding <=> $1 AS distance FROM chunks c
     WHERE c.embedding_model = $2
       AND EXISTS (SELECT 1 FROM live_pages lp
                   WHERE lp.document_id = c.document_id AND lp.page_sha256 = c.page_sha256)
-    ORDER BY {distance} LIMIT $3
+    ORDER BY {order} LIMIT {limit}
 """
 
 
-def _hnsw_sql(dim: int) -> str:
-    distance = f"{pg_sql.indexed_expression(dim, 'c.')} <=> {pg_sql.query_expression(dim, '$1')}"
-    return _LIVE_CHUNKS.format(distance=distance)
+def _hnsw_sql(dim: int, hnsw_type: pg_sql.HnswType, ef_search: int) -> str:
+    """The walk as searches make it, its rows ranked by the full vectors (a `bit` walk hands
+    `ef_search` of them to that re-rank, as `PgVectorIndex` does)."""
+    order = pg_sql.walk_order(dim, hnsw_type, "c.", "$1")
+    bits = pg_sql.stored_type(hnsw_type, dim) == "bit"
+    walk = _LIVE_CHUNKS.format(
+        order=order, limit=f"greatest($3, {int(ef_search)})" if bits else "$3"
+    )
+    return f"SELECT id FROM ({walk}) AS walked ORDER BY distance LIMIT $3"  # noqa: S608 - fixed text and numbers
 
 
 # The bare column matches no index expression, so this ordering is always an exact scan.
-_EXACT_SQL = _LIVE_CHUNKS.format(distance="c.embedding <=> $1")
+_EXACT_SQL = _LIVE_CHUNKS.format(order="distance", limit="$3")
 
 
 class RecallSampler:
@@ -49,10 +55,11 @@ class RecallSampler:
         *,
         rate: float,
         ef_search: int,
+        hnsw_type: pg_sql.HnswType,
         rng: random.Random | None = None,
     ) -> None:
         self._database, self._metrics = database, metrics
-        self._rate, self._ef_search = rate, ef_search
+        self._rate, self._ef_search, self._hnsw_type = rate, ef_search, hnsw_type
         self._rng = rng or random.Random()
         self._running: set[asyncio.Task[float | None]] = set()
 
@@ -72,7 +79,8 @@ class RecallSampler:
             async with self._database.transaction() as connection:
                 settings = pg_search_sql.search_session_settings(self._ef_search)
                 await connection.execute(pg_search_sql.set_local(settings))
-                approximate = await connection.fetch(_hnsw_sql(dim), vector, model, k)
+                sql = _hnsw_sql(dim, self._hnsw_type, self._ef_search)
+                approximate = await connection.fetch(sql, vector, model, k)
             async with self._database.connection() as connection:
                 exact = await connection.fetch(_EXACT_SQL, vector, model, k)
         except AppError as exc:

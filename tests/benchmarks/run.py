@@ -14,7 +14,10 @@ beside the in-memory index, real MiniLM vectors); `--only vectors` runs just tha
 just the chat benchmark (the default). `--peer` (or `--only peer`) measures askdocs beside the
 FastAPI + LlamaIndex + pgvector service it replaces, over the PostgreSQL 15 manual: cached and
 uncached chat, ingestion and recall@5, as one table of ratios (tests/benchmarks/peer.py; the
-peer runs from a virtualenv of its own, which `nox -s bench -- --peer` makes).
+peer runs from a virtualenv of its own, which `nox -s bench -- --peer` makes). `--only
+frontier` sweeps HNSW types and ef_search over the vector benchmark's vectors
+(tests/benchmarks/vector_frontier.py), `--only million` searches 1M chunks of hashing vectors
+(tests/benchmarks/vector_million.py).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -48,7 +51,9 @@ from tests.benchmarks import (
     peer,
     shared_cache,
     streaming,
+    vector_frontier,
     vector_index,
+    vector_million,
 )
 from tests.support.settings_wiring import from_settings
 
@@ -207,6 +212,8 @@ def main() -> int:
         choices=(
             "chat",
             "vectors",
+            "frontier",
+            "million",
             "cache",
             "streaming",
             "ingestion",
@@ -223,6 +230,8 @@ def main() -> int:
         "--peer", action="store_true", help="run just the FastAPI + LlamaIndex comparison"
     )
     vector_index.add_arguments(parser)
+    vector_frontier.add_arguments(parser)
+    vector_million.add_arguments(parser)
     ingestion.add_arguments(parser)
     ingest_manual.add_arguments(parser)
     manual.add_arguments(parser)
@@ -240,6 +249,10 @@ def main() -> int:
         return ingest_manual.main_with(args)
     if args.only == "manual":
         return manual.main_with(args)
+    if args.only == "frontier":
+        return vector_frontier.main_with(args)
+    if args.only == "million":
+        return vector_million.main_with(args)
     if args.only == "keys":
         return key_lookup.main_with(args)
     if args.only == "frozen-redis":

@@ -61,7 +61,9 @@ TAG = "one-percent"
 TAG_EVERY = 100  # one document in this many carries TAG
 WORKERS = 4
 # As the container opens its pool.
-SESSION_SETTINGS = search_session_settings(Settings().index.hnsw_ef_search)
+EF_SEARCH = Settings().index.hnsw_ef_search
+SESSION_SETTINGS = search_session_settings(EF_SEARCH)
+HNSW_TYPE = Settings().index.hnsw_type
 
 Matrix = npt.NDArray[np.float32]
 Ids = npt.NDArray[np.int64]
@@ -335,7 +337,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         log(f"    {load_rate:,.0f} chunks/s; publish {publish_rate:,.0f} documents/s")
         await execute(database, "VACUUM ANALYZE chunks, live_pages, live_documents")
         await execute(database, f"DROP INDEX {name}")
-        ddl = pg_sql.create_index(MODEL, vectors.DIM, m=16, ef_construction=64)
+        ddl = pg_sql.create_index(MODEL, vectors.DIM, HNSW_TYPE, m=16, ef_construction=64)
         log(f"[{n}] HNSW build (the adapter's DDL, m=16, ef_construction=64) ...")
         build_default = await execute(database, ddl)
         log(f"    {build_default:.1f} s with the server's maintenance_work_mem")
@@ -353,7 +355,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         qps = await throughput(index, plain, args.rounds)
         rows.append(
             Row(
-                "pgvector HNSW ef_search=100, vector only (text='')",
+                f"pgvector HNSW {HNSW_TYPE} ef_search={EF_SEARCH}, vector only (text='')",
                 n,
                 f"{load_rate:,.0f}/s (index absent, batch {args.batch}, 2 adds at a time)",
                 build_default,
@@ -544,7 +546,7 @@ async def pg_small(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         qps = await throughput(index, plain, args.rounds)
         rows.append(
             Row(
-                "pgvector HNSW ef_search=100, vector only",
+                f"pgvector HNSW {HNSW_TYPE} ef_search={EF_SEARCH}, vector only",
                 n,
                 f"{load_rate:,.0f}/s (index present, batch 64)",
                 None,
@@ -557,7 +559,7 @@ async def pg_small(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
         )
         await execute(database, f"DROP INDEX {name}")
         build = await execute(
-            database, pg_sql.create_index(MODEL, vectors.DIM, m=16, ef_construction=64)
+            database, pg_sql.create_index(MODEL, vectors.DIM, HNSW_TYPE, m=16, ef_construction=64)
         )
         rows[-1].build_s = build
         await execute(database, f"DROP INDEX {name}")

