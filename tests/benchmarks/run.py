@@ -17,7 +17,8 @@ uncached chat, ingestion and recall@5, as one table of ratios (tests/benchmarks/
 peer runs from a virtualenv of its own, which `nox -s bench -- --peer` makes). `--only
 frontier` sweeps HNSW types and ef_search over the vector benchmark's vectors
 (tests/benchmarks/vector_frontier.py), `--only million` searches 1M chunks of hashing vectors
-(tests/benchmarks/vector_million.py).
+(tests/benchmarks/vector_million.py). `--only search-plans` runs the hybrid statement under
+EXPLAIN ANALYZE at 1k, 10k and 100k chunks (tests/benchmarks/search_plans.py).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -49,6 +50,7 @@ from tests.benchmarks import (
     key_lookup,
     manual,
     peer,
+    search_plans,
     shared_cache,
     streaming,
     vector_frontier,
@@ -214,6 +216,7 @@ def main() -> int:
             "vectors",
             "frontier",
             "million",
+            "search-plans",
             "cache",
             "streaming",
             "ingestion",
@@ -253,6 +256,8 @@ def main() -> int:
         return vector_frontier.main_with(args)
     if args.only == "million":
         return vector_million.main_with(args)
+    if args.only == "search-plans":
+        return search_plans.main_with(args)
     if args.only == "keys":
         return key_lookup.main_with(args)
     if args.only == "frozen-redis":
