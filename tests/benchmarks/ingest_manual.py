@@ -30,7 +30,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tests.benchmarks import run
-from tests.benchmarks.manual_corpus import MANUAL, bench_schema, manual_pages
+from tests.benchmarks.manual_corpus import (
+    MANUAL,
+    bench_schema,
+    manual_pages_or_say_why,
+    package_dirs,
+)
 
 INGEST_DEADLINE_S = 1800
 CPU_COLUMNS = ("ingest", "serve", "worker", "postgres")
@@ -53,13 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main_with(args: argparse.Namespace) -> int:
-    pages = manual_pages()
+    pages = manual_pages_or_say_why()
     if not pages:
-        print(f"no pages in {MANUAL}: apt-get install postgresql-doc-15", file=sys.stderr)
         return 2
-    codes = {"current": ""}
-    if args.ingest_baseline:
-        codes["baseline"] = str(Path(args.ingest_baseline).resolve())
+    codes = package_dirs(args.ingest_baseline)
     lines = [
         f"ingest-manual: {len(pages)} pages of {MANUAL}; serve + 1 worker, PostgreSQL, "
         "hashing embedder",

@@ -28,7 +28,14 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks import run
-from tests.benchmarks.manual_corpus import MANUAL, bench_schema, ingest_into, manual_pages, upload
+from tests.benchmarks.manual_corpus import (
+    MANUAL,
+    bench_schema,
+    ingest_into,
+    manual_pages_or_say_why,
+    package_dirs,
+    upload,
+)
 
 LUA = Path(__file__).with_name("manual.lua")
 CLIENTS = (1, 16)
@@ -53,13 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main_with(args: argparse.Namespace) -> int:
     if not run.have_wrk():
         return 2
-    pages = manual_pages()
+    pages = manual_pages_or_say_why()
     if not pages:
-        print(f"no pages in {MANUAL}: apt-get install postgresql-doc-15", file=sys.stderr)
         return 2
-    codes = {"current": ""}
-    if args.manual_baseline:
-        codes["baseline"] = str(Path(args.manual_baseline).resolve())
+    codes = package_dirs(args.manual_baseline)
     lines = [
         f"manual: {len(pages)} pages of {MANUAL}; uncached chat, {args.seconds} s per run",
         "| mode | code | clients | req/s | p50 ms | p99 ms | server CPU ms/request | errors "

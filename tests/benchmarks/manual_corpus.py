@@ -40,6 +40,22 @@ def manual_pages() -> list[Path]:
     return sorted(MANUAL.glob("*.html"))
 
 
+def manual_pages_or_say_why() -> list[Path]:
+    """The manual's pages; when there are none, a line on stderr saying how to install them."""
+    pages = manual_pages()
+    if not pages:
+        print(f"no pages in {MANUAL}: apt-get install postgresql-doc-15", file=sys.stderr)
+    return pages
+
+
+def package_dirs(baseline: str) -> dict[str, str]:
+    """The askdocs packages to measure: the current one, and the one in `baseline` if named."""
+    codes = {"current": ""}
+    if baseline:
+        codes["baseline"] = str(Path(baseline).resolve())
+    return codes
+
+
 def upload(client: httpx.Client, pages: Sequence[Path]) -> int:
     """Upload `pages` to a server, wait until its worker has made every one ready, and
     return the chunks it embedded (from its Prometheus metrics)."""

@@ -28,7 +28,7 @@ import httpx
 
 from askdocs.entrypoints.cli.golden import load_golden
 from tests.benchmarks import manual, run
-from tests.benchmarks.manual_corpus import MANUAL, bench_schema, manual_pages
+from tests.benchmarks.manual_corpus import bench_schema, manual_pages_or_say_why
 from tests.benchmarks.peer_services import (
     Ingested,
     ingest_askdocs,
@@ -54,8 +54,7 @@ Figures = dict[str, float]
 def main_with(args: argparse.Namespace) -> int:
     if not run.have_wrk():
         return 2
-    if not manual_pages():
-        print(f"no pages in {MANUAL}: apt-get install postgresql-doc-15", file=sys.stderr)
+    if not manual_pages_or_say_why():
         return 2
     if not peer_python().is_file():
         print(

@@ -241,29 +241,23 @@ def main() -> int:
     key_lookup.add_arguments(parser)
     frozen_redis.add_arguments(parser)
     args = parser.parse_args()
-    status = 0
-    if args.only == "cache":
-        return shared_cache.main_with(args)
-    if args.only == "streaming":
-        return streaming.main_with(args)
-    if args.only == "ingestion":
-        return ingestion.main_with(args)
-    if args.only == "ingest-manual":
-        return ingest_manual.main_with(args)
-    if args.only == "manual":
-        return manual.main_with(args)
-    if args.only == "frontier":
-        return vector_frontier.main_with(args)
-    if args.only == "million":
-        return vector_million.main_with(args)
-    if args.only == "search-plans":
-        return search_plans.main_with(args)
-    if args.only == "keys":
-        return key_lookup.main_with(args)
-    if args.only == "frozen-redis":
-        return frozen_redis.main_with(args)
+    alone = {
+        "cache": shared_cache.main_with,
+        "streaming": streaming.main_with,
+        "ingestion": ingestion.main_with,
+        "ingest-manual": ingest_manual.main_with,
+        "manual": manual.main_with,
+        "frontier": vector_frontier.main_with,
+        "million": vector_million.main_with,
+        "search-plans": search_plans.main_with,
+        "keys": key_lookup.main_with,
+        "frozen-redis": frozen_redis.main_with,
+    }
+    if args.only in alone:
+        return alone[args.only](args)
     if args.peer or args.only == "peer":
         return peer.main_with(args)
+    status = 0
     if args.only != "vectors":
         status = chat(args)
     if status == 0 and (args.vectors or args.only == "vectors"):
