@@ -53,14 +53,16 @@ class PrometheusMetrics:
         self._histograms: dict[_Family, Histogram | None] = {}
         self._gauges: dict[_Family, Gauge | None] = {}
 
-    def increment(self, name: str, *, tags: Mapping[str, str] | None = None) -> None:
+    def increment(
+        self, name: str, *, amount: float = 1, tags: Mapping[str, str] | None = None
+    ) -> None:
         labels = _labels(tags)
         family = (_safe(name), tuple(labels))
         if family not in self._counters:
             self._counters[family] = self._create(Counter, family)
         counter = self._counters[family]
         if counter is not None:
-            (counter.labels(**labels) if labels else counter).inc()
+            (counter.labels(**labels) if labels else counter).inc(amount)
 
     def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
         labels = _labels(tags)

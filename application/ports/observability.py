@@ -10,8 +10,10 @@ from typing import Protocol
 class Metrics(Protocol):
     """Protocol: counters and timings. Never raises: a failing backend drops the sample."""
 
-    def increment(self, name: str, *, tags: Mapping[str, str] | None = None) -> None:
-        """Add one to a counter."""
+    def increment(
+        self, name: str, *, amount: float = 1, tags: Mapping[str, str] | None = None
+    ) -> None:
+        """Add `amount` (one unless said, never negative) to a counter."""
         ...
 
     def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:

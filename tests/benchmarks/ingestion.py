@@ -62,7 +62,9 @@ class SummingMetrics:
     def __init__(self) -> None:
         self.sums: collections.defaultdict[str, float] = collections.defaultdict(float)
 
-    def increment(self, name: str, *, tags: Mapping[str, str] | None = None) -> None:
+    def increment(
+        self, name: str, *, amount: float = 1, tags: Mapping[str, str] | None = None
+    ) -> None:
         pass
 
     def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:

@@ -77,6 +77,12 @@ class RecordingMetricsContract(MetricsContract):
         assert readings.counter("restarts") == 1
         assert readings.counter("never_incremented") is None
 
+    def test_an_increment_adds_its_amount(self, metrics: Metrics, readings: Readings) -> None:
+        metrics.increment("tokens", amount=120, tags=CHAT)
+        metrics.increment("tokens", amount=7, tags=CHAT)
+        metrics.increment("tokens", tags=CHAT)
+        assert readings.counter("tokens", CHAT) == 128
+
     def test_the_order_of_tags_makes_no_other_series(
         self, metrics: Metrics, readings: Readings
     ) -> None:

@@ -39,9 +39,11 @@ class RecordingMetrics:
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
 
-    def increment(self, name: str, *, tags: Mapping[str, str] | None = None) -> None:
+    def increment(
+        self, name: str, *, amount: float = 1, tags: Mapping[str, str] | None = None
+    ) -> None:
         key = f"{name}{sorted((tags or {}).items())}"
-        self.counts[key] = self.counts.get(key, 0) + 1
+        self.counts[key] = self.counts.get(key, 0) + int(amount)
 
     def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
         return None
