@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 import numpy as np
 import numpy.typing as npt
 
 from askdocs.adapters.index import pg_search_sql
-from askdocs.adapters.index.pg_lexemes import query_terms
 from askdocs.adapters.index.pg_search_sql import Path, SearchShape
 from askdocs.adapters.index.pg_sql import MAX_DIM, HnswType, indexable, stored_type
+from askdocs.adapters.index.pg_text_query import selecting_terms
 from askdocs.adapters.postgres.database import Connection
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import Liveness, SearchHit, SearchQuery
@@ -54,16 +54,23 @@ class SearchPlan:
     arguments: list[object]
 
 
-async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fusion) -> SearchPlan:
-    """The path and statement for `query` over a model of `dim` dimensions.
+async def plan(
+    connection: Connection,
+    query: SearchQuery,
+    dim: int,
+    fusion: Fusion,
+    text: Sequence[str],
+    term_counts: Mapping[str, int],
+) -> SearchPlan:
+    """The path and statement for `query` over a model of `dim` dimensions: `text` is the
+    terms the full-text leg looks for (none: no text leg), `term_counts` how many chunks hold
+    each (see `pg_text_query`).
 
     HNSW filters after walking the graph, so a filtered query first counts the live chunks
     it may return (no further than the threshold): below it, an exact scan of just those
     chunks is cheaper than walking the graph until enough of them turn up.
     """
     vector = as_vector(query.embedding, dim, "the query embedding")
-    # The text ranking runs only when it can change the result.
-    text = query_terms(query.text) if fusion.text_weight != 0 else []
     filters = [values for values in (list(query.tags), list(query.document_ids)) if values]
 
     # Alone, the vector ranking's top k is the result: walking deeper only costs time.
@@ -93,7 +100,7 @@ async def plan(connection: Connection, query: SearchQuery, dim: int, fusion: Fus
         vector,
         fusion.rrf_k,
         fusion.vector_weight,
-        *([text, fusion.text_weight] if text else []),
+        *([text, selecting_terms(text, term_counts), fusion.text_weight] if text else []),
         *filters,
     ]
     return SearchPlan(path, pg_search_sql.search(shape(path)), arguments)

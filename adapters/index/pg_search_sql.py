@@ -66,6 +66,7 @@ class SearchShape:
         """Placeholders of the optional inputs present, numbered without gaps from `first`."""
         wanted = (
             ("text", self.text),
+            ("selecting", self.text),
             ("text_weight", self.text),
             ("tags", self.tags),
             ("documents", self.documents),
@@ -142,7 +143,8 @@ def search(shape: SearchShape) -> str:
     """The hybrid search, one statement.
 
     Parameters: $1 query vector, $2 rrf_k, $3 vector weight; then, numbered on from $4 when
-    present: the question and the text weight, the tags, the document ids.
+    present: the question's terms, those of them that select, the text weight, the tags,
+    the document ids.
     """
     parameters = shape.optional_parameters(4)
     depth, k = int(shape.depth), int(shape.k)
@@ -173,7 +175,7 @@ def search(shape: SearchShape) -> str:
         matched = _live_chunks(
             shape,
             parameters,
-            join=f"CROSS JOIN {any_word_query(parameters['text'])} AS q",
+            join=f"CROSS JOIN {any_word_query(parameters['text'], parameters['selecting'])} AS q",
             where="c.tsv @@ q.selecting",
         )
         text_ranking = f""",

@@ -5,76 +5,56 @@ a natural question rarely has all of its terms in one chunk, so the leg matches 
 (docs/adr/0008). From the terms come two queries:
 
 - `ranking`, every term ORed: what `ts_rank` scores;
-- `selecting`, what the GIN index matches: the terms rarest first, as many as stay within
-  `SELECTION_BUDGET` estimated chunks (always at least one). Common words still count in the
+- `selecting`, what the GIN index matches: the terms rarest first, as many as hold at most
+  `SELECTION_BUDGET` chunks together (always at least one). Common words still count in the
   rank of a chunk a rarer word selected, but do not select chunks of their own: "object" alone
   matches a third of the Python manual, and ranking every chunk it matches costs more than
   the rest of the search together.
 
-Estimates are the column's most-common-element frequencies from the planner's statistics
-times the table's row count. A lexeme not among them counts as rare; without statistics
-(before the first ANALYZE) every term selects, which is slower but no less right. A question
-with no term (empty, only stop words) matches nothing, and the vector ranking alone orders
-the hits.
+How many chunks hold each term is counted through the GIN index (`TERM_COUNTS`, no further
+than `TERM_COUNT_CAP`), the counts kept for a minute by the adapter, which needs them for the
+passages' weights anyway. The planner's most-common-elements statistics gave the same
+estimates for free, but not for a term missing from them, which counted as rare and selected
+all its chunks: at 100k chunks, 5,350 rows ranked where the budget is 2,000 (ADR 40). A
+question with no term (empty, only stop words) matches nothing, and the vector ranking alone
+orders the hits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from askdocs.domain.evidence import TERM_COUNT_CAP
 
 SELECTION_BUDGET = 2000
-"""Estimated chunks the selecting words may match together: what bounds the ranking work.
-Stems that join derived words ("recursion", "recursively") match more chunks each: at
-1,000, questions on the Python manual lost candidates the embedded index finds (ADR 21)."""
-
-# The chunks table's row count and schema, looked up by its oid; `pg_stats` filtered by
-# these as values (not joined to pg_class by computed names) reads the catalogs through their
-# indexes: the join scanned all of pg_attribute, once per term of the question.
-_CHUNKS_ROWS = "(SELECT reltuples FROM pg_class WHERE oid = 'chunks'::regclass)"
-_CHUNKS_SCHEMA = (
-    "(SELECT relnamespace::regnamespace::name FROM pg_class WHERE oid = 'chunks'::regclass)"
-)
+"""Chunks the selecting words may hold together: what bounds the ranking work. Stems that
+join derived words ("recursion", "recursively") match more chunks each: at 1,000, questions
+on the Python manual lost candidates the embedded index finds (ADR 21)."""
 
 
-def _common_lexemes(placeholder: str) -> str:
-    """Those of the terms bound to `placeholder` among the column's most common elements,
-    with how many chunks hold each (an estimate). Materialised, so the statistics are read
-    once per search rather than once per term."""
-    return f"""
-                        SELECT element.lexeme, element.frequency * {_CHUNKS_ROWS} AS estimate
-                        FROM pg_stats s
-                        CROSS JOIN unnest(
-                            s.most_common_elems::text::text[], s.most_common_elem_freqs
-                        ) AS element (lexeme, frequency)
-                        WHERE s.schemaname = {_CHUNKS_SCHEMA}
-                            AND s.tablename = 'chunks' AND s.attname = 'tsv'
-                            AND element.lexeme = ANY({placeholder}::text[])
-                    """  # noqa: S608 - a placeholder and fixed text
+def selecting_terms(terms: Sequence[str], counts: Mapping[str, int]) -> list[str]:
+    """The terms rarest first (ties by the term), as many as hold at most `SELECTION_BUDGET`
+    chunks together by `counts` (a term absent from it is held by none), and always the
+    rarest one."""
+    chosen: list[str] = []
+    held = 0
+    for term in sorted(terms, key=lambda t: (counts.get(t, 0), t)):
+        held += counts.get(term, 0)
+        if chosen and held > SELECTION_BUDGET:
+            break
+        chosen.append(term)
+    return chosen
 
 
-def any_word_query(placeholder: str) -> str:
-    """A one-row subquery of `ranking` and `selecting` (tsquery) for the question's terms
-    bound to `placeholder` (`$6`, say) as a text array."""
-    return f"""(
-            WITH common AS MATERIALIZED ({_common_lexemes(placeholder)})
-            SELECT
-                ('( ' || string_agg(item, ' | ') || ' )')::tsquery AS ranking,
-                ('( ' || string_agg(item, ' | ') FILTER (WHERE selects) || ' )')::tsquery
-                    AS selecting
-            FROM (
-                SELECT item, (
-                    row_number() OVER rarest_first = 1
-                    OR sum(estimate) OVER rarest_first <= {SELECTION_BUDGET}
-                ) AS selects
-                FROM (
-                    SELECT quote_literal(term) AS item, coalesce(common.estimate, 0) AS estimate
-                    FROM unnest({placeholder}::text[]) AS term
-                    LEFT JOIN common ON common.lexeme = term
-                    WHERE term <> ''
-                ) AS items
-                WINDOW rarest_first AS (ORDER BY estimate, item)
-            ) AS ranked
-        )"""  # noqa: S608 - a placeholder and fixed text
+def _any_of(placeholder: str) -> str:
+    tsquery = "('( ' || string_agg(quote_literal(term), ' | ') || ' )')::tsquery"
+    return f"(SELECT {tsquery} FROM unnest({placeholder}::text[]) AS term WHERE term <> '')"  # noqa: S608 - a placeholder and fixed text
+
+
+def any_word_query(ranking: str, selecting: str) -> str:
+    """A one-row subquery of `ranking` and `selecting` (tsqueries): any term of the text
+    arrays bound to the placeholders `ranking` and `selecting` (`$6`, `$7`, say)."""
+    return f"(SELECT {_any_of(ranking)} AS ranking, {_any_of(selecting)} AS selecting)"
 
 
 # How many chunks of the model ($1) hold each term ($2), counted no further than the cap:

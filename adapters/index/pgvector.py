@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from cachetools import TTLCache
 
 from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
-from askdocs.adapters.index.pg_lexemes import tsvector_literal
+from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.application.errors import InvalidInput
@@ -201,25 +201,35 @@ class PgVectorIndex:
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         if not terms or not pg_sql.is_model_id(embedding_model):
             return TermCounts(chunks=0, counts={})
-        kept = self._term_counts
-        # What is kept now: an entry may expire while the missing terms are counted.
-        counted = {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
-        missing = [t for t in terms if t not in counted]
         total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
         total_is_old = time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S
-        if missing or total_is_old:
+        counted = self._kept_term_counts(embedding_model, terms)
+        if len(counted) < len(terms) or total_is_old:
             async with self._database.connection() as connection:
-                if missing:
-                    rows = await connection.fetch(
-                        pg_text_query.TERM_COUNTS, embedding_model, missing
-                    )
-                    fresh = {row["term"]: row["chunks"] for row in rows}
-                    counted.update(fresh)
-                    kept.update({(embedding_model, t): n for t, n in fresh.items()})
+                counted = await self._count_terms(connection, embedding_model, terms)
                 if total_is_old:
                     total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
                     self._chunk_totals[embedding_model] = (total, time.monotonic())
         return TermCounts(chunks=total, counts={t: n for t, n in counted.items() if n})
+
+    def _kept_term_counts(self, embedding_model: str, terms: Sequence[str]) -> dict[str, int]:
+        kept = self._term_counts
+        return {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
+
+    async def _count_terms(
+        self, connection: Connection, embedding_model: str, terms: Sequence[str]
+    ) -> dict[str, int]:
+        """How many chunks hold each term (up to the cap), kept for a minute: the search
+        selects by them, then the question's passages are weighted by them."""
+        # What is kept now: an entry may expire while the missing terms are counted.
+        counted = self._kept_term_counts(embedding_model, terms)
+        missing = [t for t in terms if t not in counted]
+        if missing:
+            rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, missing)
+            fresh = {row["term"]: row["chunks"] for row in rows}
+            counted.update(fresh)
+            self._term_counts.update({(embedding_model, t): n for t, n in fresh.items()})
+        return counted
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
@@ -243,7 +253,10 @@ class PgVectorIndex:
             if dim is None:
                 return None
             self._dims[query.embedding_model] = dim
-        return await pg_search.plan(connection, query, dim, self._fusion)
+        # The text ranking runs only when it can change the result.
+        text = query_terms(query.text) if self._fusion.text_weight != 0 else []
+        counts = await self._count_terms(connection, query.embedding_model, text) if text else {}
+        return await pg_search.plan(connection, query, dim, self._fusion, text, counts)
 
     async def _register(self, connection: Connection, model: str, dim: int) -> bool:
         """Check the model's dimension; True when the model is new and needs its index.

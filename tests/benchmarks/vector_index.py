@@ -504,7 +504,7 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
 async def text_matches(database: PostgresDatabase, queries: Sequence[SearchQuery]) -> int:
     """How many of the queries select any chunk in the adapter's full-text leg (any word)."""
     sql = (
-        f"SELECT EXISTS (SELECT 1 FROM chunks c CROSS JOIN {any_word_query('$1')} AS q "
+        f"SELECT EXISTS (SELECT 1 FROM chunks c CROSS JOIN {any_word_query('$1', '$1')} AS q "
         "WHERE c.tsv @@ q.selecting)"
     )
     async with database.connection() as connection:
