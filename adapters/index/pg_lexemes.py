@@ -25,7 +25,7 @@ def tsvector_literal(text: str, section: str = "") -> str:
             kept = positions[term]
             if len(kept) < MAX_POSITIONS:
                 kept.append(f"{position}{weight}")
-    return " ".join(f"{_quoted(term)}:{','.join(at)}" for term, at in positions.items())
+    return " ".join(f"{quoted(term)}:{','.join(at)}" for term, at in positions.items())
 
 
 def query_terms(question: str) -> list[str]:
@@ -33,6 +33,7 @@ def query_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms(question)))
 
 
-def _quoted(term: str) -> str:
+def quoted(term: str) -> str:
+    """`term` as a tsvector or tsquery lexeme, quoted."""
     # Lexicon terms are word characters and . _ : -, but quote as PostgreSQL would anyway.
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from askdocs.adapters.index import pg_search_sql
 from askdocs.adapters.index.pg_search_sql import Path, SearchShape
 from askdocs.adapters.index.pg_sql import MAX_DIM, HnswType, indexable, stored_type
-from askdocs.adapters.index.pg_text_query import selecting_terms
+from askdocs.adapters.index.pg_text_query import selecting_query
 from askdocs.adapters.postgres.database import Connection
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import Liveness, SearchHit, SearchQuery
@@ -60,11 +60,11 @@ async def plan(
     dim: int,
     fusion: Fusion,
     text: Sequence[str],
-    term_counts: Mapping[str, int],
+    term_weights: Mapping[str, float],
 ) -> SearchPlan:
     """The path and statement for `query` over a model of `dim` dimensions: `text` is the
-    terms the full-text leg looks for (none: no text leg), `term_counts` how many chunks hold
-    each (see `pg_text_query`).
+    terms the full-text leg looks for (none: no text leg), `term_weights` how many chunks hold
+    each, for choosing the terms that select (see `pg_text_query`).
 
     HNSW filters after walking the graph, so a filtered query first counts the live chunks
     it may return (no further than the threshold): below it, an exact scan of just those
@@ -100,7 +100,7 @@ async def plan(
         vector,
         fusion.rrf_k,
         fusion.vector_weight,
-        *([text, selecting_terms(text, term_counts), fusion.text_weight] if text else []),
+        *([text, selecting_query(text, term_weights), fusion.text_weight] if text else []),
         *filters,
     ]
     return SearchPlan(path, pg_search_sql.search(shape(path)), arguments)

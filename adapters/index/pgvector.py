@@ -117,7 +117,7 @@ class PgVectorIndex:
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
         self._chunk_totals: dict[str, tuple[int, float]] = {}
-        self._term_counts: TTLCache[tuple[str, str], int] = TTLCache(
+        self._term_counts: TTLCache[tuple[str, str], pg_text_query.HeldBy] = TTLCache(
             maxsize=KEPT_TERM_COUNTS, ttl=CHUNK_TOTAL_TTL_S
         )
 
@@ -210,15 +210,19 @@ class PgVectorIndex:
                 if total_is_old:
                     total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
                     self._chunk_totals[embedding_model] = (total, time.monotonic())
-        return TermCounts(chunks=total, counts={t: n for t, n in counted.items() if n})
+        return TermCounts(
+            chunks=total, counts={t: h.chunks for t, h in counted.items() if h.chunks}
+        )
 
-    def _kept_term_counts(self, embedding_model: str, terms: Sequence[str]) -> dict[str, int]:
+    def _kept_term_counts(
+        self, embedding_model: str, terms: Sequence[str]
+    ) -> dict[str, pg_text_query.HeldBy]:
         kept = self._term_counts
         return {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
 
     async def _count_terms(
         self, connection: Connection, embedding_model: str, terms: Sequence[str]
-    ) -> dict[str, int]:
+    ) -> dict[str, pg_text_query.HeldBy]:
         """How many chunks hold each term (up to the cap), kept for a minute: the search
         selects by them, then the question's passages are weighted by them."""
         # What is kept now: an entry may expire while the missing terms are counted.
@@ -226,7 +230,9 @@ class PgVectorIndex:
         missing = [t for t in terms if t not in counted]
         if missing:
             rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, missing)
-            fresh = {row["term"]: row["chunks"] for row in rows}
+            fresh = {
+                row["term"]: pg_text_query.HeldBy(row["chunks"], row["estimate"]) for row in rows
+            }
             counted.update(fresh)
             self._term_counts.update({(embedding_model, t): n for t, n in fresh.items()})
         return counted
@@ -255,8 +261,9 @@ class PgVectorIndex:
             self._dims[query.embedding_model] = dim
         # The text ranking runs only when it can change the result.
         text = query_terms(query.text) if self._fusion.text_weight != 0 else []
-        counts = await self._count_terms(connection, query.embedding_model, text) if text else {}
-        return await pg_search.plan(connection, query, dim, self._fusion, text, counts)
+        held = await self._count_terms(connection, query.embedding_model, text) if text else {}
+        weights = {term: by.selection_weight for term, by in held.items()}
+        return await pg_search.plan(connection, query, dim, self._fusion, text, weights)
 
     async def _register(self, connection: Connection, model: str, dim: int) -> bool:
         """Check the model's dimension; True when the model is new and needs its index.

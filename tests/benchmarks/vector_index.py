@@ -504,8 +504,8 @@ async def pg_large(data: vectors.Dataset, corpus: Corpus, args: argparse.Namespa
 async def text_matches(database: PostgresDatabase, queries: Sequence[SearchQuery]) -> int:
     """How many of the queries select any chunk in the adapter's full-text leg (any word)."""
     sql = (
-        f"SELECT EXISTS (SELECT 1 FROM chunks c CROSS JOIN {any_word_query('$1', '$1')} AS q "
-        "WHERE c.tsv @@ q.selecting)"
+        f"SELECT EXISTS (SELECT 1 FROM chunks c CROSS JOIN {any_word_query('$1', 'NULL')} AS q "
+        "WHERE c.tsv @@ q.ranking)"
     )
     async with database.connection() as connection:
         return sum([bool(await connection.fetchval(sql, query.text)) for query in queries])
