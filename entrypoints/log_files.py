@@ -76,11 +76,17 @@ class _Compressor:
     def rotate(self, source: str, destination: str) -> None:
         """The handler's `rotator`: `destination` is the stdlib's name plus `.gz`."""
         if not os.path.exists(source):
-            return  # a day that ended before anything was written
+            return
+        if os.path.getsize(source) == 0:  # a day that ended before anything was written
+            os.remove(source)
+            return
         staged = destination.removesuffix(COMPRESSED)
         os.replace(source, staged)
         self._running = threading.Thread(
-            target=self._compress, args=(staged, destination), name="askdocs-log-gzip"
+            target=self._compress,
+            args=(staged, destination),
+            name="askdocs-log-gzip",
+            daemon=False,  # even when the rotating thread is one: exit waits for a whole file
         )
         self._running.start()
 

@@ -98,6 +98,16 @@ def test_the_day_change_rotates_the_file_and_opens_one_named_for_the_new_day(
     assert _lines(tmp_path / "askdocs-worker-4242-2026-12-07.log") == ["early on the seventh"]
 
 
+def test_a_day_without_lines_leaves_no_file_behind(tmp_path: Path) -> None:
+    clock = SettableClock(LATE_EVENING)
+    handler = _handler(tmp_path, clock)
+    clock.now = AFTER_MIDNIGHT
+    _write(handler, "the first line, after midnight")
+    handler.close()
+
+    assert [path.name for path in tmp_path.iterdir()] == ["askdocs-worker-4242-2026-12-07.log"]
+
+
 def test_only_the_newest_rotated_files_are_kept_across_days(tmp_path: Path) -> None:
     clock = SettableClock(LATE_EVENING)
     handler = _handler(tmp_path, clock, backups=3)
