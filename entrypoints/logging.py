@@ -1,4 +1,5 @@
-"""structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through.
+"""structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through;
+with `log.file`, the same masked JSON lines also go to this process's files (log_files.py).
 
 Masking runs last before rendering, over every string in the event, so a key, a Bearer token, a
 JWT, a password or an e-mail address never reaches a log line whichever logger wrote it.
