@@ -1,4 +1,5 @@
-"""structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through.
+"""structlog set-up: JSON lines off a terminal, secrets masked, every stdlib logger routed through;
+with `log.file`, the same masked JSON lines also go to this process's files (log_files.py).
 
 Masking runs last before rendering, over every string in the event, so a key, a Bearer token, a
 JWT, a password or an e-mail address never reaches a log line whichever logger wrote it.
@@ -6,7 +7,9 @@ JWT, a password or an e-mail address never reaches a log line whichever logger w
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import re
 import sys
 from collections.abc import Mapping, MutableMapping
@@ -14,6 +17,9 @@ from typing import Any
 
 import structlog
 from structlog.typing import EventDict, Processor
+
+from askdocs.entrypoints.log_files import LogFileNames, ProcessLogFile
+from askdocs.entrypoints.settings import LogSettings, SettingsError
 
 MASK = "***"
 SECRET_FIELDS = frozenset(
@@ -80,27 +86,76 @@ def drop_console_copies(_: Any, __: str, event: EventDict) -> EventDict:
     return event
 
 
-def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
-    """Route structlog and the standard library through one masking, rendering pipeline."""
+def configure_logging(
+    *, level: str = "INFO", json: str = "auto", files: LogFileSettings | None = None
+) -> None:
+    """Route structlog and the standard library through one masking, rendering pipeline, to
+    stderr and, with `files`, to this process's log files as well."""
     as_json = json == "true" or (json == "auto" and not sys.stderr.isatty())
-    shared: list[Processor] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    renderer: Processor = (
-        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
-    )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(
+        _masking_formatter(
+            structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+        )
+    )
+    handlers: list[logging.Handler] = [stderr]
+    if files is not None:
+        handlers.append(_file_handler(files))
+    root = logging.getLogger()
+    for replaced in root.handlers:
+        if isinstance(replaced, ProcessLogFile):  # a second set-up in one process
+            replaced.close()
+    root.handlers[:] = handlers
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def configure_logging_from(settings: LogSettings, *, role: str) -> None:
+    """configure_logging as `settings` say, for a process of `role` (`serve`, `worker`): the
+    role and this process's pid name its log files."""
+    files = None
+    if settings.file:
+        files = LogFileSettings(
+            location=settings.file,
+            role=role,
+            max_bytes=settings.max_bytes,
+            backups=settings.backups,
+        )
+    configure_logging(level=settings.level, json=settings.json, files=files)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LogFileSettings:
+    """Where and how one process writes its log files (`log.file` and its neighbours)."""
+
+    location: str
+    role: str
+    max_bytes: int
+    backups: int
+
+
+_SHARED: list[Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def _masking_formatter(renderer: Processor) -> logging.Formatter:
+    # Each handler renders the record itself, so every one of them masks before rendering.
+    return structlog.stdlib.ProcessorFormatter(
         # Standard-library loggers (the application layer's) carry their fields as extras.
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), drop_console_copies],
+        foreign_pre_chain=[*_SHARED, structlog.stdlib.ExtraAdder(), drop_console_copies],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             summarise_exception,
@@ -108,12 +163,15 @@ def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-    logging.getLogger("uvicorn.access").disabled = True
+
+
+def _file_handler(files: LogFileSettings) -> logging.Handler:
+    names = LogFileNames.of(files.location, role=files.role, pid=os.getpid())
+    try:
+        handler = ProcessLogFile(names, max_bytes=files.max_bytes, backups=files.backups)
+    except OSError as exc:
+        raise SettingsError(
+            f"log.file: cannot write log files in {names.directory}: {exc}"
+        ) from exc
+    handler.setFormatter(_masking_formatter(structlog.processors.JSONRenderer()))
+    return handler

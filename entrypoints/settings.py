@@ -388,6 +388,15 @@ class LogSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Lowest level logged."""
     json: Literal["auto", "true", "false"] = "auto"
     """JSON lines; `auto` means JSON unless stderr is a terminal."""
+    file: str = ""
+    """Also write the log to files: a directory, or a path whose name each file takes as its
+    stem (`/var/log/askdocs.log`: `askdocs-serve-<pid>-<day>.log`); empty: stderr only. One
+    file per process and UTC day, always JSON lines, secrets masked."""
+    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 100 * 1024 * 1024
+    """Size at which a log file is rotated (it is also rotated when the UTC day changes);
+    rotated files are gzip-compressed."""
+    backups: Annotated[int, msgspec.Meta(ge=1)] = 10
+    """Rotated (compressed) log files each process keeps; the oldest beyond are deleted."""
 
 
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -21,7 +21,7 @@ from askdocs.entrypoints.cli.startup import (
     configuration_checked,
 )
 from askdocs.entrypoints.http.app import create_app_from_settings
-from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.logging import configure_logging_from
 from askdocs.entrypoints.settings import SettingsError, load_settings
 
 APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
@@ -57,7 +57,7 @@ def run(*, demo: bool = False) -> int:
             "jobs.backend=inline is for the library, which ingests in the call; uploads to "
             "`askdocs serve` need a worker: set jobs.backend to auto, memory or postgres"
         )
-    configure_logging(level=settings.log.level, json=settings.log.json)
+    configure_logging_from(settings.log, role="serve")
     check_listening(settings.server.host, settings.server.port)
     if settings.database.url:
         check_database(settings.database.url, migrated=not settings.database.migrate_on_start)

@@ -26,7 +26,7 @@ from askdocs.entrypoints.cli.startup import (
 )
 from askdocs.entrypoints.container import Container, build_container
 from askdocs.entrypoints.infrastructure import services_closed_after
-from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.logging import configure_logging_from
 from askdocs.entrypoints.settings import Settings, load_settings
 
 log = structlog.get_logger("askdocs.worker")
@@ -41,7 +41,7 @@ def run() -> int:
             (status 2), or the database cannot be used (status 1).
     """
     settings = load_settings()
-    configure_logging(level=settings.log.level, json=settings.log.json)
+    configure_logging_from(settings.log, role="worker")
     container = build_container(settings)
     if container.settings().jobs.backend != "postgres":
         raise StartupFailure(
@@ -90,7 +90,7 @@ def _exit_status(running: asyncio.Task[None]) -> int:
 
 
 def _child(settings: Settings) -> None:
-    configure_logging(level=settings.log.level, json=settings.log.json)
+    configure_logging_from(settings.log, role="worker")
     max_jobs = settings.worker.max_jobs or None
     sys.exit(asyncio.run(work(build_container(settings), max_jobs=max_jobs)))
 

@@ -48,7 +48,7 @@ from askdocs.entrypoints.http.security import (
     CredentialAuthenticationMiddleware,
     add_security_headers,
 )
-from askdocs.entrypoints.logging import configure_logging
+from askdocs.entrypoints.logging import configure_logging_from
 from askdocs.entrypoints.readiness import Readiness
 from askdocs.entrypoints.settings import Settings, load_settings
 
@@ -184,7 +184,7 @@ def create_app_from_environment() -> Litestar:
 
 def create_app_from_settings(settings: Settings) -> Litestar:
     """The app for `settings`, with logging configured and a line saying where data lives."""
-    configure_logging(level=settings.log.level, json=settings.log.json)
+    configure_logging_from(settings.log, role="serve")
     container = build_container(settings)
     app = create_app(container)
     documents = container.config.documents.backend()

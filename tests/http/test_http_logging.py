@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from collections.abc import Iterator
 
 import httpx
-import structlog
 from dependency_injector import providers
 
 from askdocs.entrypoints.http import errors, request_context
 from askdocs.entrypoints.http.app import create_app_from_environment
 from askdocs.entrypoints.logging import configure_logging
+from tests.support.logging_setup import logging_restored
 
 QUESTION = "I am alice.smith@example.com and my password=hunter2; where are bicycles stored?"
 SECRET_DSN = "postgres://askdocs:s3cret-dsn@db.internal/askdocs"
-_NAMED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar")
 
 
 class EchoingChatModel:
@@ -39,25 +37,11 @@ class LeakyRepository:
 @contextlib.contextmanager
 def json_logging() -> Iterator[None]:
     """configure_logging(json="true") for the body, then the logging set-up from before."""
-    root = logging.getLogger()
-    saved_root = (root.handlers[:], root.level)
-    saved_named = {
-        name: (logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
-        for name in _NAMED_LOGGERS
-    }
-    saved_access_disabled = logging.getLogger("uvicorn.access").disabled
-    saved_structlog = structlog.get_config()
-    configure_logging(json="true")
     try:
-        yield
+        with logging_restored():
+            configure_logging(json="true")
+            yield
     finally:
-        root.handlers[:], level = saved_root
-        root.setLevel(level)
-        for name, (handlers, propagate) in saved_named.items():
-            logging.getLogger(name).handlers[:] = handlers
-            logging.getLogger(name).propagate = propagate
-        logging.getLogger("uvicorn.access").disabled = saved_access_disabled
-        structlog.configure(**saved_structlog)
         # Module-level loggers cached the JSON pipeline on first use; forget it.
         for proxy in (request_context.access_log, errors.log):
             vars(proxy).pop("bind", None)

@@ -37,6 +37,9 @@ def test_a_table_may_show_chosen_settings_and_whole_sections() -> None:
         "| `ASKDOCS_SERVER__PORT`",
         "| `ASKDOCS_LOG__LEVEL`",
         "| `ASKDOCS_LOG__JSON`",
+        "| `ASKDOCS_LOG__FILE`",
+        "| `ASKDOCS_LOG__MAX_BYTES`",
+        "| `ASKDOCS_LOG__BACKUPS`",
     ]
 
 
