@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
 
 import msgspec
 
+from askdocs.adapters.conversations.stored_turns import StoredTurn, stored, turn_of
 from askdocs.adapters.redis.client import RedisClient
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.domain.conversations import Conversation, Turn
@@ -61,15 +61,9 @@ class _Header(msgspec.Struct, frozen=True):
     owner: str
 
 
-class _Turn(msgspec.Struct, frozen=True):
-    question: str
-    answer: str
-    at: datetime
-
-
 _encoder = msgspec.json.Encoder()
 _header_decoder = msgspec.json.Decoder(_Header)
-_turn_decoder = msgspec.json.Decoder(_Turn)
+_turn_decoder = msgspec.json.Decoder(StoredTurn)
 
 
 class RedisConversationStore:
@@ -93,14 +87,14 @@ class RedisConversationStore:
             return None
         try:
             header = _header_decoder.decode(items[0])
-            turns = tuple(_turn(_turn_decoder.decode(item)) for item in items[1:])
+            turns = tuple(turn_of(_turn_decoder.decode(item)) for item in items[1:])
         except msgspec.DecodeError as exc:
             raise UpstreamUnavailable(f"conversation {session_id} cannot be read") from exc
         return Conversation(id=session_id, owner=header.owner, turns=turns)
 
     async def append(self, session_id: str, owner: str, turn: Turn, *, keep: int) -> None:
         header = _encoder.encode(_Header(owner=owner))
-        entry = _encoder.encode(_Turn(question=turn.question, answer=turn.answer, at=turn.at))
+        entry = _encoder.encode(stored(turn))
         async with self._client.translate_errors():
             await self._append(
                 [self._key(session_id, owner)], [header, entry, keep, self._retention_s]
@@ -117,7 +111,3 @@ class RedisConversationStore:
 
 def _digest(owner: str) -> str:
     return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32]
-
-
-def _turn(entry: _Turn) -> Turn:
-    return Turn(question=entry.question, answer=entry.answer, at=entry.at)
