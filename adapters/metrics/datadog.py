@@ -27,17 +27,17 @@ class DatadogMetrics:
     down loses the samples and nothing else. The package's own telemetry is off.
 
     Args:
-        host: the agent's host; None lets the package read `DD_AGENT_HOST` or
+        host: the agent's host; empty lets the package read `DD_AGENT_HOST` or
             `DD_DOGSTATSD_URL`, else localhost.
-        port: the agent's UDP port; None lets the package read `DD_DOGSTATSD_PORT`, else 8125.
+        port: the agent's UDP port; 0 lets the package read `DD_DOGSTATSD_PORT`, else 8125.
         namespace: prefix of every name.
         flush_interval_s: how often the buffer is sent.
     """
 
     def __init__(
         self,
-        host: str | None = None,
-        port: int | None = None,
+        host: str,
+        port: int,
         *,
         namespace: str = "askdocs",
         flush_interval_s: float = 0.3,
