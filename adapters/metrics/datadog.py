@@ -22,9 +22,10 @@ class DatadogMetrics:
     Gauges are `g`. A name given with `_total` loses it (the shared series names counters
     without it) and characters other than `[a-zA-Z0-9_.]` become `_`.
 
-    Nothing waits on the agent: samples go to an in-memory buffer that a background thread
-    sends every `flush_interval_s` over UDP, which never blocks on a peer; an agent that is
-    down loses the samples and nothing else. The package's own telemetry is off.
+    Nothing waits on the agent: counters and gauges are summed (or kept) per series in memory,
+    distributions buffered, and a background thread sends them every `flush_interval_s` over
+    UDP, which never blocks on a peer; an agent that is down loses the samples and nothing
+    else. The package's own telemetry is off.
 
     Args:
         host: the agent's host; empty lets the package read `DD_AGENT_HOST` or
@@ -48,6 +49,10 @@ class DatadogMetrics:
             namespace=namespace,
             disable_telemetry=True,
             disable_buffering=False,
+            # Counters and gauges are summed (kept) here between flushes: one line per series
+            # and flush instead of one per sample. Distributions are sent whole (no sampling).
+            disable_aggregation=False,
+            max_metric_samples_per_context=0,
             flush_interval=flush_interval_s,
         )
         self._series: dict[Hashable, tuple[str, list[str]]] = {}
@@ -64,7 +69,8 @@ class DatadogMetrics:
         self._send(self.statsd.gauge, name, value, tags)
 
     def flush(self) -> None:
-        """Send what the buffer holds now."""
+        """Send what is summed and buffered now."""
+        self.statsd.flush_aggregated_metrics()
         self.statsd.flush()
 
     async def close(self) -> None:

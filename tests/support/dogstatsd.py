@@ -55,14 +55,13 @@ class DogStatsdListener:
             yield cls(sock)
 
     def receive_until(self, done: str) -> list[Line]:
-        """Every line received, up to the one whose text contains `done`."""
+        """Every line received, up to the datagram with a line that contains `done`."""
         while True:
             datagram = self.sock.recv(65_535).decode()
-            for text in datagram.splitlines():
-                if done in text:
-                    return self.received
-                if text:
-                    self.received.append(Line.parse(text))
+            texts = [text for text in datagram.splitlines() if text]
+            self.received.extend(Line.parse(text) for text in texts if END not in text)
+            if any(done in text for text in texts):
+                return self.received
 
     def drain(self, metrics: Flushable) -> list[Line]:
         """Every line received once what `metrics` buffered so far has arrived: a marker is
