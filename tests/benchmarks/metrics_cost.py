@@ -3,15 +3,16 @@
 One `askdocs serve` process (pinned to core 0, wrk to core 1) per backend, each on the same
 few files of the chat benchmark's corpus, answering the chat benchmark's cached questions:
 
-- `noop`, first and again last (how far the machine drifted over the run);
+- `noop`, the reference;
 - `prometheus`, one process's registry;
 - `prometheus` in multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`: samples in mmapped files);
 - `datadog`, DogStatsD lines to a local UDP socket that nobody reads (the kernel drops what
   overflows, as with an agent that falls behind);
 - `opentelemetry`, exporting over OTLP/HTTP every 5 s to a local sink that answers 200.
 
-Printed per backend: req/s, the server's CPU milliseconds per request (from /proc, over the
-measured run only), and both against the first noop run.
+The backends run in turn, `--metrics-rounds` times (3). Printed per backend: the median req/s,
+each round's, the median of the server's CPU milliseconds per request (from /proc, over the
+measured run only), and both against noop.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.server
+import os
 import socket
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -77,7 +82,6 @@ def configurations(
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
             "OTEL_METRIC_EXPORT_INTERVAL": "5000",
         },
-        "noop, again": {"ASKDOCS_METRICS__BACKEND": "noop"},
     }
 
 
@@ -112,30 +116,105 @@ def measure(label: str, settings: dict[str, str], args: argparse.Namespace) -> d
     return figures
 
 
+PER_SAMPLE = """
+import timeit
+from askdocs.adapters.metrics.{module} import {adapter} as Adapter
+metrics = {build}
+tags = {{"route": "/api/v1/chat", "method": "POST", "status": "200"}}
+increment = lambda: metrics.increment("http_requests", tags=tags)
+observe = lambda: metrics.observe("http_request_duration_seconds", 0.01, tags=tags)
+for call in (increment, observe):
+    best = min(timeit.repeat(call, number=20_000, repeat=5)) / 20_000
+    print(f"{{best * 1e9:.0f}}")
+"""
+
+
+def per_sample_ns(statsd_port: int, multiproc_dir: str) -> dict[str, tuple[str, str]]:
+    """ns per `increment` and per `observe` with three tags, each backend in a fresh
+    interpreter (multiprocess mode is chosen when prometheus_client is imported)."""
+    adapters = {
+        "noop": ("noop", "NoopMetrics", "Adapter()", {}),
+        "prometheus": ("prometheus", "PrometheusMetrics", "Adapter()", {}),
+        "prometheus, multiprocess": (
+            "prometheus",
+            "PrometheusMetrics",
+            f"Adapter(multiprocess_dir={multiproc_dir!r})",
+            {"PROMETHEUS_MULTIPROC_DIR": multiproc_dir},
+        ),
+        "datadog (UDP, local)": (
+            "datadog",
+            "DatadogMetrics",
+            f"Adapter('127.0.0.1', {statsd_port})",
+            {},
+        ),
+        "opentelemetry (in-memory reader)": (
+            "opentelemetry",
+            "OpenTelemetryMetrics",
+            "Adapter(__import__('opentelemetry.sdk.metrics.export').sdk.metrics.export"
+            ".InMemoryMetricReader())",
+            {},
+        ),
+    }
+    figures = {}
+    for label, (module, adapter, build, env) in adapters.items():
+        code = PER_SAMPLE.format(module=module, adapter=adapter, build=build)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        increment_ns, observe_ns = done.stdout.split()
+        figures[label] = (increment_ns, observe_ns)
+    return figures
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics-rounds",
+        type=int,
+        default=3,
+        help="rounds of every backend in --only metrics-cost (the median is printed)",
+    )
+
+
 def main_with(args: argparse.Namespace) -> int:
     if not run.have_wrk():
         return 2
+    runs: dict[str, list[dict[str, float]]] = {}
     with (
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as statsd,
         otlp_sink() as otlp_url,
         tempfile.TemporaryDirectory(prefix="askdocs-prometheus-") as multiproc_dir,
     ):
         statsd.bind(("127.0.0.1", 0))
-        runs = {
-            label: measure(label, settings, args)
-            for label, settings in configurations(
-                statsd.getsockname()[1], otlp_url, multiproc_dir
-            ).items()
-        }
-    noop = runs["noop"]
-    print(f"cached POST /api/v1/chat, {args.clients} clients, {args.seconds} s per backend")
-    print("| metrics backend | req/s | vs noop | server CPU ms/request | vs noop |")
-    print("|---|---:|---:|---:|---:|")
-    for label, f in runs.items():
-        rps_change = (f["rps"] / noop["rps"] - 1) * 100
-        cpu_change = (f["cpu_ms_per_request"] / noop["cpu_ms_per_request"] - 1) * 100
+        backends = configurations(statsd.getsockname()[1], otlp_url, multiproc_dir)
+        with tempfile.TemporaryDirectory(prefix="askdocs-prometheus-") as own_dir:
+            samples = per_sample_ns(statsd.getsockname()[1], own_dir)
+        # Rounds interleave the backends, so a machine that gets busier part-way through
+        # weighs on each of them alike rather than on whichever ran then.
+        for _ in range(args.metrics_rounds):
+            for label, settings in backends.items():
+                runs.setdefault(label, []).append(measure(label, settings, args))
+    rps = {label: statistics.median(f["rps"] for f in runs[label]) for label in runs}
+    cpu = {label: statistics.median(f["cpu_ms_per_request"] for f in runs[label]) for label in runs}
+    print(
+        f"cached POST /api/v1/chat, {args.clients} clients, {args.seconds} s per run, "
+        f"median of {args.metrics_rounds} interleaved rounds"
+    )
+    print("| metrics backend | req/s | vs noop | req/s of each round | CPU ms/request | vs noop |")
+    print("|---|---:|---:|---|---:|---:|")
+    for label in runs:
+        rounds = ", ".join(f"{f['rps']:.0f}" for f in runs[label])
         print(
-            f"| {label} | {f['rps']:.0f} | {rps_change:+.1f} % | "
-            f"{f['cpu_ms_per_request']:.3f} | {cpu_change:+.1f} % |"
+            f"| {label} | {rps[label]:.0f} | {(rps[label] / rps['noop'] - 1) * 100:+.1f} % | "
+            f"{rounds} | {cpu[label]:.3f} | {(cpu[label] / cpu['noop'] - 1) * 100:+.1f} % |"
         )
+    print()
+    print("one sample with three tags, in process (best of 5 x 20,000)")
+    print("| metrics backend | ns per increment | ns per observe |")
+    print("|---|---:|---:|")
+    for label, (increment_ns, observe_ns) in samples.items():
+        print(f"| {label} | {increment_ns} | {observe_ns} |")
     return 0

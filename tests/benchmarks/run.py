@@ -244,6 +244,7 @@ def main() -> int:
     manual.add_arguments(parser)
     key_lookup.add_arguments(parser)
     frozen_redis.add_arguments(parser)
+    metrics_cost.add_arguments(parser)
     args = parser.parse_args()
     alone = {
         "cache": shared_cache.main_with,
