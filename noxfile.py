@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent
 MANUAL = Path("/usr/share/doc/postgresql-doc-15/html")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
-SERVICE = ".[server,postgres,redis,llm]"
+SERVICE = ".[server,postgres,redis,llm,datadog,otel]"
 """The project with every backend the suite drives (all but the offline model of `local`)."""
 PACKAGE_CONTENTS = ("__init__.py", "py.typed", "domain", "application", "adapters", "entrypoints",
                     "migrations")  # fmt: skip

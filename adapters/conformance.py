@@ -38,7 +38,9 @@ from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.jobs.inline import InlineJobQueue
 from askdocs.adapters.jobs.memory import InProcessJobQueue
 from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
+from askdocs.adapters.metrics.datadog import DatadogMetrics
 from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.metrics.opentelemetry import OpenTelemetryMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.parsing.inline import InlineParser
 from askdocs.adapters.parsing.isolated import IsolatedParser
@@ -203,6 +205,14 @@ def _noop_metrics(adapter: NoopMetrics) -> Metrics:
 
 
 def _prometheus_metrics(adapter: PrometheusMetrics) -> Metrics:
+    return adapter
+
+
+def _datadog_metrics(adapter: DatadogMetrics) -> Metrics:
+    return adapter
+
+
+def _opentelemetry_metrics(adapter: OpenTelemetryMetrics) -> Metrics:
     return adapter
 
 

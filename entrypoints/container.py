@@ -77,6 +77,7 @@ from askdocs.entrypoints.wiring import (
     blob_root,
     comma_separated,
     failed_sign_in_policy,
+    prometheus_multiprocess_dir,
     rate_limit_rules,
     worker_concurrency,
 )
@@ -200,7 +201,16 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Selector(
         config.metrics.backend,
         prometheus=providers.Singleton(
-            lazy("askdocs.adapters.metrics.prometheus:PrometheusMetrics")
+            lazy("askdocs.adapters.metrics.prometheus:PrometheusMetrics"),
+            multiprocess_dir=providers.Callable(prometheus_multiprocess_dir),
+        ),
+        datadog=providers.Singleton(
+            lazy("askdocs.adapters.metrics.datadog:DatadogMetrics"),
+            host=config.metrics.statsd_host,
+            port=config.metrics.statsd_port,
+        ),
+        opentelemetry=providers.Singleton(
+            lazy("askdocs.adapters.metrics.opentelemetry:OpenTelemetryMetrics")
         ),
         noop=providers.Singleton(NoopMetrics),
     )

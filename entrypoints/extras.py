@@ -24,8 +24,13 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "redis": ("redis",),
     "llm": ("openai", "groq", "httpx2"),
     "local": ("onnxruntime", "tokenizers"),
+    "datadog": ("datadog",),
+    "otel": ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http"),
 }
-"""Extra -> the top-level modules it installs that askdocs imports."""
+"""Extra -> the modules it installs that askdocs imports."""
+METRICS_EXTRAS = {"prometheus": "server", "opentelemetry": "otel", "datadog": "datadog"}
+"""Metrics backend -> its extra; `metrics.backend=auto` takes the first installed, in this
+order: Prometheus needs no collector (it is scraped), OpenTelemetry is vendor-neutral."""
 SERVICE_EXTRAS = {"database": "postgres", "redis": "redis"}
 """Shared service (entrypoints/infrastructure.py) -> the extra its client comes from."""
 
@@ -49,6 +54,11 @@ def require(extra: str, needed_by: str, *, installed: Callable[[str], bool] | No
             raise MissingExtra(extra, needed_by, module)
 
 
+def installed(extra: str) -> bool:
+    """Whether every module of `extra` can be imported (none is imported here)."""
+    return all(_importable(module) for module in EXTRAS[extra])
+
+
 def required_extras(settings: Settings) -> dict[str, str]:
     """Extra -> the first setting that selects something of it (`settings` resolved)."""
     needs: dict[str, str] = {}
@@ -63,8 +73,8 @@ def required_extras(settings: Settings) -> dict[str, str]:
     for name in provider_names(settings.llm):
         if provider_kind(name, settings.llm) != "extractive":
             needs.setdefault("llm", f"the LLM provider {name} (llm.providers)")
-    if settings.metrics.backend == "prometheus":
-        needs["server"] = "metrics.backend=prometheus"
+    if (backend := settings.metrics.backend) in METRICS_EXTRAS:
+        needs.setdefault(METRICS_EXTRAS[backend], f"metrics.backend={backend}")
     if settings.auth.jwt.enabled:
         needs.setdefault("server", "JWT bearer tokens (auth.jwt)")
     return needs
@@ -83,7 +93,14 @@ def extra_imports(needed_by: str) -> Iterator[None]:
         yield
     except ModuleNotFoundError as exc:
         top = (exc.name or "").partition(".")[0]
-        extra = next((name for name, modules in EXTRAS.items() if top in modules), None)
+        extra = next(
+            (
+                name
+                for name, modules in EXTRAS.items()
+                if top in (module.partition(".")[0] for module in modules)
+            ),
+            None,
+        )
         if extra is None:
             raise
         raise MissingExtra(extra, needed_by, top) from exc
@@ -110,4 +127,7 @@ def lazy(path: str) -> Callable[..., Any]:
 
 
 def _importable(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a dotted name whose parent package is absent
+        return False

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -88,7 +87,8 @@ def resolve_backends(settings: Settings) -> Settings:
 
     Ports follow their service's URL (set: that service, unset: `memory`); the answer cache is
     `disabled` instead of `memory` when jobs are in PostgreSQL (other processes ingest, and an
-    in-process cache would never hear of it); metrics are Prometheus when its client imports;
+    in-process cache would never hear of it); metrics are the first of `AUTO_METRICS` whose
+    extra is installed, else noop;
     `worker.in_serve` is `true` (ADR 33).
 
     Raises:
@@ -107,8 +107,12 @@ def resolve_backends(settings: Settings) -> Settings:
     ):
         tree["cache"]["backend"] = "disabled"
     if tree["metrics"]["backend"] == "auto":
-        available = importlib.util.find_spec("prometheus_client") is not None
-        tree["metrics"]["backend"] = "prometheus" if available else "noop"
+        # extras.py reads this module's table, so its names are imported once both exist.
+        from askdocs.entrypoints.extras import METRICS_EXTRAS, installed
+
+        tree["metrics"]["backend"] = next(
+            (backend for backend, extra in METRICS_EXTRAS.items() if installed(extra)), "noop"
+        )
     # What the server means by `auto` where the library chooses otherwise (library_settings.py).
     for section, field, choice in (
         ("documents", "blob_store", "local"),
@@ -160,13 +164,19 @@ def embedded_ports(settings: Settings) -> list[str]:
 
 def closers(container: Container, *also: str) -> list[Callable[[], Awaitable[None]]]:
     """The `close` of each shared service the container's settings select, and of those named
-    in `also` (a command that uses the database whatever the ports select, like `migrate`)."""
+    in `also` (a command that uses the database whatever the ports select, like `migrate`);
+    last, the metrics backend's, if it has one (it sends what it still holds, so it goes once
+    nothing records any more)."""
     selected = in_use(container.settings())
-    return [
+    closing: list[Callable[[], Awaitable[None]]] = [
         service.client(container).close
         for service in INFRASTRUCTURE
         if service in selected or service.name in also
     ]
+    metrics_close: Callable[[], Awaitable[None]] | None = getattr(
+        container.metrics(), "close", None
+    )
+    return [*closing, metrics_close] if metrics_close is not None else closing
 
 
 @contextlib.asynccontextmanager

@@ -359,9 +359,16 @@ class ProviderHealthSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    backend: Literal["auto", "prometheus", "noop"] = "auto"
-    """`prometheus` (served at `/metrics`) or `noop`; `auto` is prometheus when
-    prometheus_client imports, else noop."""
+    backend: Literal["auto", "prometheus", "datadog", "opentelemetry", "noop"] = "auto"
+    """`prometheus` (served at `/metrics`), `datadog` (DogStatsD over UDP), `opentelemetry`
+    (OTLP, configured by the `OTEL_*` variables) or `noop`; `auto` is the first of
+    prometheus, opentelemetry and datadog whose package imports, else noop."""
+    statsd_host: str = ""
+    """DogStatsD agent host (`datadog` backend); empty: `DD_AGENT_HOST` (or
+    `DD_DOGSTATSD_URL`) when set, else localhost."""
+    statsd_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 0
+    """DogStatsD agent UDP port (`datadog` backend); 0: `DD_DOGSTATSD_PORT` when set, else
+    8125."""
 
 
 class CorsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

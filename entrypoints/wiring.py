@@ -75,3 +75,9 @@ def comma_separated(value: str) -> list[str]:
 def worker_concurrency(configured: int, *, per_core: int) -> int:
     """Jobs, or parsing processes, at once: the setting, or `per_core` per CPU core."""
     return configured if configured > 0 else per_core * max(os.cpu_count() or 1, 1)
+
+
+def prometheus_multiprocess_dir() -> str | None:
+    """`PROMETHEUS_MULTIPROC_DIR`, the directory prometheus_client's processes share (read by
+    prometheus_client itself when first imported), or None when unset: one process alone."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None

@@ -8,8 +8,12 @@ traceback from every server process.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -21,10 +25,12 @@ from askdocs.entrypoints.cli.startup import (
     configuration_checked,
 )
 from askdocs.entrypoints.http.app import create_app_from_settings
+from askdocs.entrypoints.infrastructure import resolve_backends
 from askdocs.entrypoints.logging import configure_logging_from
-from askdocs.entrypoints.settings import SettingsError, load_settings
+from askdocs.entrypoints.settings import Settings, SettingsError, load_settings
 
 APP_FACTORY = "askdocs.entrypoints.http.app:create_app_from_environment"
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def make_admin_key(*, keys_are_stored: bool) -> str | None:
@@ -63,21 +69,46 @@ def run(*, demo: bool = False) -> int:
         check_database(settings.database.url, migrated=not settings.database.migrate_on_start)
     token = make_admin_key(keys_are_stored=bool(settings.database.url))
     settings = load_settings()  # with the key just made
-    app = configuration_checked(lambda: create_app_from_settings(settings))
-    if token is not None:
-        print(f"admin API key: {token}", flush=True)
-    sys.stdout.flush()
-    workers = settings.server.workers
-    uvicorn.run(
-        # One process serves the app built above; several import it afresh, each its own.
-        app if workers == 1 else APP_FACTORY,
-        factory=workers > 1,
-        host=settings.server.host,
-        port=settings.server.port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=30,
-    )
+    with prometheus_shared_by_workers(settings):
+        app = configuration_checked(lambda: create_app_from_settings(settings))
+        if token is not None:
+            print(f"admin API key: {token}", flush=True)
+        sys.stdout.flush()
+        workers = settings.server.workers
+        uvicorn.run(
+            # One process serves the app built above; several import it afresh, each its own.
+            app if workers == 1 else APP_FACTORY,
+            factory=workers > 1,
+            host=settings.server.host,
+            port=settings.server.port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=30,
+        )
     return 0
+
+
+@contextlib.contextmanager
+def prometheus_shared_by_workers(settings: Settings) -> Iterator[None]:
+    """With several server processes on Prometheus and no `PROMETHEUS_MULTIPROC_DIR`, one
+    made for this run (and removed after it), so that any process answers `/metrics` for all.
+
+    It is set here, before anything imports prometheus_client (which reads it then), and the
+    server processes inherit it. An operator's own directory is used as it is (ADR 41).
+    """
+    if (
+        settings.server.workers == 1
+        or os.environ.get(MULTIPROCESS_VARIABLE)
+        or resolve_backends(settings).metrics.backend != "prometheus"
+    ):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="askdocs-prometheus-")
+    os.environ[MULTIPROCESS_VARIABLE] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_VARIABLE]
+        shutil.rmtree(directory, ignore_errors=True)

@@ -80,7 +80,8 @@ async def freeze_startup_heap() -> None:
 
 def shutdown_hooks(container: Container) -> list[Hook]:
     """Stop the in-serve worker (running jobs get the grace period), then close the pool, the
-    Redis client and the JWKS client, where this process uses them."""
+    Redis client and the metrics backend (which sends what it holds), and the JWKS client,
+    where this process uses them."""
     hooks: list[Hook] = []
     if runs_worker(container):
         hooks.append(container.ingestion_worker().stop)

@@ -18,7 +18,9 @@ peer runs from a virtualenv of its own, which `nox -s bench -- --peer` makes). `
 frontier` sweeps HNSW types and ef_search over the vector benchmark's vectors
 (tests/benchmarks/vector_frontier.py), `--only million` searches 1M chunks of hashing vectors
 (tests/benchmarks/vector_million.py). `--only search-plans` runs the hybrid statement under
-EXPLAIN ANALYZE at 1k, 10k and 100k chunks (tests/benchmarks/search_plans.py).
+EXPLAIN ANALYZE at 1k, 10k and 100k chunks (tests/benchmarks/search_plans.py). `--only
+metrics-cost` runs the cached chat with each metrics backend in turn
+(tests/benchmarks/metrics_cost.py).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -49,6 +51,7 @@ from tests.benchmarks import (
     ingestion,
     key_lookup,
     manual,
+    metrics_cost,
     peer,
     search_plans,
     shared_cache,
@@ -224,6 +227,7 @@ def main() -> int:
             "manual",
             "keys",
             "frozen-redis",
+            "metrics-cost",
             "peer",
         ),
         help="run just this benchmark",
@@ -240,6 +244,7 @@ def main() -> int:
     manual.add_arguments(parser)
     key_lookup.add_arguments(parser)
     frozen_redis.add_arguments(parser)
+    metrics_cost.add_arguments(parser)
     args = parser.parse_args()
     alone = {
         "cache": shared_cache.main_with,
@@ -252,6 +257,7 @@ def main() -> int:
         "search-plans": search_plans.main_with,
         "keys": key_lookup.main_with,
         "frozen-redis": frozen_redis.main_with,
+        "metrics-cost": metrics_cost.main_with,
     }
     if args.only in alone:
         return alone[args.only](args)

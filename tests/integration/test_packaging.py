@@ -23,7 +23,8 @@ from tests.support.packaging import (
 )
 
 BACKEND_SDKS = ("litestar", "uvicorn", "asyncpg", "pgvector", "pgqueuer", "redis", "openai",
-                "groq", "httpx2", "jwt", "prometheus_client")  # fmt: skip
+                "groq", "httpx2", "jwt", "prometheus_client", "datadog",
+                "opentelemetry")  # fmt: skip
 LIBRARY_EXAMPLE = re.compile(r"<!-- library:example -->\n```python\n(.*?)\n```", re.DOTALL)
 
 pytestmark = pytest.mark.slow

@@ -17,12 +17,16 @@ from askdocs.entrypoints.extras import required_extras
 from askdocs.entrypoints.settings import load_settings
 
 BACKEND_SDKS = ("litestar", "uvicorn", "jwt", "prometheus_client", "asyncpg", "pgvector",
-                "pgqueuer", "redis", "openai", "groq", "httpx2")  # fmt: skip
+                "pgqueuer", "redis", "openai", "groq", "httpx2", "datadog",
+                "opentelemetry")  # fmt: skip
 
 
-def without_extras(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    """Run `code` in a fresh interpreter where no extra's package can be imported."""
-    hide = f"import sys\nfor name in {BACKEND_SDKS!r}:\n    sys.modules[name] = None\n"
+def without_extras(
+    code: str, hidden: tuple[str, ...] = BACKEND_SDKS, **environ: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter where no extra's package (of those `hidden`) can be
+    imported."""
+    hide = f"import sys\nfor name in {hidden!r}:\n    sys.modules[name] = None\n"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ASKDOCS_")}
     return subprocess.run(
         [sys.executable, "-c", hide + textwrap.dedent(code)],
@@ -52,6 +56,11 @@ def test_the_defaults_need_no_extra() -> None:
             {"llm": "the LLM provider fast (llm.providers)"},
         ),
         ({"ASKDOCS_METRICS__BACKEND": "prometheus"}, {"server": "metrics.backend=prometheus"}),
+        ({"ASKDOCS_METRICS__BACKEND": "datadog"}, {"datadog": "metrics.backend=datadog"}),
+        (
+            {"ASKDOCS_METRICS__BACKEND": "opentelemetry"},
+            {"otel": "metrics.backend=opentelemetry"},
+        ),
     ],
 )
 def test_each_backend_beyond_the_core_names_its_extra_and_the_setting(
@@ -130,3 +139,58 @@ def test_a_command_without_its_extra_is_one_line_and_status_2(
 
     assert result.returncode == 2
     assert result.stderr.splitlines() == [line]
+
+
+@pytest.mark.parametrize(
+    ("hidden", "chosen"),
+    [
+        ((), "prometheus"),
+        (("prometheus_client",), "opentelemetry"),
+        (("prometheus_client", "opentelemetry"), "datadog"),
+        (("prometheus_client", "opentelemetry", "datadog"), "noop"),
+    ],
+)
+def test_auto_metrics_are_the_first_installed_of_prometheus_opentelemetry_and_datadog(
+    hidden: tuple[str, ...], chosen: str
+) -> None:
+    result = without_extras(
+        """
+        from askdocs.entrypoints.infrastructure import resolve_backends
+        from askdocs.entrypoints.settings import load_settings
+        print(resolve_backends(load_settings({})).metrics.backend)
+        """,
+        hidden,
+    )
+
+    assert result.stdout.splitlines() == [chosen], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("backend", "line"),
+    [
+        (
+            "opentelemetry",
+            "metrics.backend=opentelemetry needs askdocs[otel], which is not installed (no "
+            "module 'opentelemetry.sdk'): pip install 'askdocs[otel]'",
+        ),
+        (
+            "datadog",
+            "metrics.backend=datadog needs askdocs[datadog], which is not installed (no "
+            "module 'datadog'): pip install 'askdocs[datadog]'",
+        ),
+    ],
+)
+def test_a_metrics_backend_without_its_extra_stops_the_start_naming_the_extra(
+    backend: str, line: str
+) -> None:
+    result = without_extras(
+        """
+        from askdocs.entrypoints.cli.main import main
+        sys.exit(main(["serve"]))
+        """,
+        ("datadog", "opentelemetry"),
+        ASKDOCS_METRICS__BACKEND=backend,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"askdocs serve: {line}"]

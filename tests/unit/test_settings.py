@@ -52,7 +52,7 @@ def test_an_unknown_setting_is_an_error_naming_the_variable(variable: str) -> No
         ("ASKDOCS_CACHE__TTL_S", "an hour"),
         ("ASKDOCS_SERVER__PORT", "80.5"),
         ("ASKDOCS_INDEX__BACKEND", "pgvector"),
-        ("ASKDOCS_METRICS__BACKEND", "datadog"),
+        ("ASKDOCS_METRICS__BACKEND", "statsd"),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_an_error(variable: str, value: str) -> None:

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from askdocs.adapters.metrics.datadog import DatadogMetrics
 from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.metrics.opentelemetry import OpenTelemetryMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.domain.principals import ApiKey, Role, token_digest
 from askdocs.domain.rate_limits import RateLimitPolicy, RateLimitRule
 from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.infrastructure import closers
 from askdocs.entrypoints.settings import SettingsError, load_settings
 from askdocs.entrypoints.wiring import (
     CHAT,
@@ -117,3 +120,44 @@ def test_the_noop_metrics_backend_can_be_chosen(tmp_path: Path) -> None:
     )
 
     assert isinstance(container.metrics(), NoopMetrics)
+
+
+@pytest.mark.parametrize(
+    ("backend", "adapter"),
+    [("datadog", DatadogMetrics), ("opentelemetry", OpenTelemetryMetrics)],
+)
+async def test_each_metrics_backend_is_one_setting_and_closed_with_the_services(
+    tmp_path: Path, backend: str, adapter: type
+) -> None:
+    container = build_container(
+        load_settings(
+            {
+                "ASKDOCS_DOCUMENTS__BLOB_DIR": str(tmp_path),
+                "ASKDOCS_METRICS__BACKEND": backend,
+                "ASKDOCS_METRICS__STATSD_HOST": "127.0.0.1",
+                "ASKDOCS_METRICS__STATSD_PORT": "9125",
+            }
+        )
+    )
+
+    metrics = container.metrics()
+    assert isinstance(metrics, adapter)
+    assert metrics.close in closers(container)
+    for close in closers(container):
+        await close()
+
+
+def test_the_statsd_setting_is_where_dogstatsd_lines_go(tmp_path: Path) -> None:
+    container = build_container(
+        load_settings(
+            {
+                "ASKDOCS_DOCUMENTS__BLOB_DIR": str(tmp_path),
+                "ASKDOCS_METRICS__BACKEND": "datadog",
+                "ASKDOCS_METRICS__STATSD_HOST": "127.0.0.1",
+                "ASKDOCS_METRICS__STATSD_PORT": "9125",
+            }
+        )
+    )
+
+    statsd = container.metrics().statsd
+    assert (statsd.host, statsd.port) == ("127.0.0.1", 9125)

@@ -1,0 +1,220 @@
+"""What each metrics backend costs the cached chat path: `nox -s bench -- --only metrics-cost`.
+
+One `askdocs serve` process (pinned to core 0, wrk to core 1) per backend, each on the same
+few files of the chat benchmark's corpus, answering the chat benchmark's cached questions:
+
+- `noop`, the reference;
+- `prometheus`, one process's registry;
+- `prometheus` in multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`: samples in mmapped files);
+- `datadog`, DogStatsD lines to a local UDP socket that nobody reads (the kernel drops what
+  overflows, as with an agent that falls behind);
+- `opentelemetry`, exporting over OTLP/HTTP every 5 s to a local sink that answers 200.
+
+The backends run in turn, `--metrics-rounds` times (3). Printed per backend: the median req/s,
+each round's, the median of the server's CPU milliseconds per request (from /proc, over the
+measured run only), and both against noop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.server
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from tests.benchmarks import run
+
+CORPUS_FILES = 4
+
+
+class _Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def otlp_sink() -> Iterator[str]:
+    """The URL of a local OTLP/HTTP endpoint that takes every export and keeps nothing."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def configurations(
+    statsd_port: int, otlp_url: str, multiproc_dir: str
+) -> dict[str, dict[str, str]]:
+    return {
+        "noop": {"ASKDOCS_METRICS__BACKEND": "noop"},
+        "prometheus": {"ASKDOCS_METRICS__BACKEND": "prometheus"},
+        "prometheus, multiprocess": {
+            "ASKDOCS_METRICS__BACKEND": "prometheus",
+            "PROMETHEUS_MULTIPROC_DIR": multiproc_dir,
+        },
+        "datadog (UDP, local)": {
+            "ASKDOCS_METRICS__BACKEND": "datadog",
+            "ASKDOCS_METRICS__STATSD_HOST": "127.0.0.1",
+            "ASKDOCS_METRICS__STATSD_PORT": str(statsd_port),
+        },
+        "opentelemetry (OTLP/HTTP, local sink, 5 s)": {
+            "ASKDOCS_METRICS__BACKEND": "opentelemetry",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
+            "OTEL_METRIC_EXPORT_INTERVAL": "5000",
+        },
+    }
+
+
+def ingest_some(port: int, key: str) -> None:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": key}) as client:
+        files = [path for path in run.CORPUS if path.is_file()][:CORPUS_FILES]
+        for path in files:
+            response = client.post("/api/v1/docs", files={"file": (path.name, path.read_bytes())})
+            response.raise_for_status()
+            status_url = response.json()["status_url"]
+            while (status := client.get(status_url).json()["status"]) not in ("ready", "failed"):
+                time.sleep(0.05)
+            if status == "failed":
+                raise RuntimeError(f"{path} failed to ingest")
+
+
+def measure(label: str, settings: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
+    port = run.free_port()
+    with tempfile.TemporaryDirectory() as blobs:
+        server, key = run.start_server(port, blobs, extra=settings)
+        try:
+            ingest_some(port, key)
+            run.load(port, key, vary=False, seconds=2, clients=args.clients)  # warm-up
+            cpu_before = run.process_cpu_s(server.pid)
+            figures = run.load(port, key, vary=False, seconds=args.seconds, clients=args.clients)
+            cpu_s = run.process_cpu_s(server.pid) - cpu_before
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    figures["cpu_ms_per_request"] = cpu_s * 1000 / max(figures["requests"], 1)
+    run.log(f"{label}: {figures['rps']:.0f} req/s, {figures['cpu_ms_per_request']:.3f} ms CPU")
+    return figures
+
+
+PER_SAMPLE = """
+import timeit
+from askdocs.adapters.metrics.{module} import {adapter} as Adapter
+metrics = {build}
+tags = {{"route": "/api/v1/chat", "method": "POST", "status": "200"}}
+increment = lambda: metrics.increment("http_requests", tags=tags)
+observe = lambda: metrics.observe("http_request_duration_seconds", 0.01, tags=tags)
+for call in (increment, observe):
+    best = min(timeit.repeat(call, number=20_000, repeat=5)) / 20_000
+    print(f"{{best * 1e9:.0f}}")
+"""
+
+
+def per_sample_ns(statsd_port: int, multiproc_dir: str) -> dict[str, tuple[str, str]]:
+    """ns per `increment` and per `observe` with three tags, each backend in a fresh
+    interpreter (multiprocess mode is chosen when prometheus_client is imported)."""
+    adapters = {
+        "noop": ("noop", "NoopMetrics", "Adapter()", {}),
+        "prometheus": ("prometheus", "PrometheusMetrics", "Adapter()", {}),
+        "prometheus, multiprocess": (
+            "prometheus",
+            "PrometheusMetrics",
+            f"Adapter(multiprocess_dir={multiproc_dir!r})",
+            {"PROMETHEUS_MULTIPROC_DIR": multiproc_dir},
+        ),
+        "datadog (UDP, local)": (
+            "datadog",
+            "DatadogMetrics",
+            f"Adapter('127.0.0.1', {statsd_port})",
+            {},
+        ),
+        "opentelemetry (in-memory reader)": (
+            "opentelemetry",
+            "OpenTelemetryMetrics",
+            "Adapter(__import__('opentelemetry.sdk.metrics.export').sdk.metrics.export"
+            ".InMemoryMetricReader())",
+            {},
+        ),
+    }
+    figures = {}
+    for label, (module, adapter, build, env) in adapters.items():
+        code = PER_SAMPLE.format(module=module, adapter=adapter, build=build)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        increment_ns, observe_ns = done.stdout.split()
+        figures[label] = (increment_ns, observe_ns)
+    return figures
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics-rounds",
+        type=int,
+        default=3,
+        help="rounds of every backend in --only metrics-cost (the median is printed)",
+    )
+
+
+def main_with(args: argparse.Namespace) -> int:
+    if not run.have_wrk():
+        return 2
+    runs: dict[str, list[dict[str, float]]] = {}
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as statsd,
+        otlp_sink() as otlp_url,
+        tempfile.TemporaryDirectory(prefix="askdocs-prometheus-") as multiproc_dir,
+    ):
+        statsd.bind(("127.0.0.1", 0))
+        backends = configurations(statsd.getsockname()[1], otlp_url, multiproc_dir)
+        with tempfile.TemporaryDirectory(prefix="askdocs-prometheus-") as own_dir:
+            samples = per_sample_ns(statsd.getsockname()[1], own_dir)
+        # Rounds interleave the backends, so a machine that gets busier part-way through
+        # weighs on each of them alike rather than on whichever ran then.
+        for _ in range(args.metrics_rounds):
+            for label, settings in backends.items():
+                runs.setdefault(label, []).append(measure(label, settings, args))
+    rps = {label: statistics.median(f["rps"] for f in runs[label]) for label in runs}
+    cpu = {label: statistics.median(f["cpu_ms_per_request"] for f in runs[label]) for label in runs}
+    print(
+        f"cached POST /api/v1/chat, {args.clients} clients, {args.seconds} s per run, "
+        f"median of {args.metrics_rounds} interleaved rounds"
+    )
+    print("| metrics backend | req/s | vs noop | req/s of each round | CPU ms/request | vs noop |")
+    print("|---|---:|---:|---|---:|---:|")
+    for label in runs:
+        rounds = ", ".join(f"{f['rps']:.0f}" for f in runs[label])
+        print(
+            f"| {label} | {rps[label]:.0f} | {(rps[label] / rps['noop'] - 1) * 100:+.1f} % | "
+            f"{rounds} | {cpu[label]:.3f} | {(cpu[label] / cpu['noop'] - 1) * 100:+.1f} % |"
+        )
+    print()
+    print("one sample with three tags, in process (best of 5 x 20,000)")
+    print("| metrics backend | ns per increment | ns per observe |")
+    print("|---|---:|---:|")
+    for label, (increment_ns, observe_ns) in samples.items():
+        print(f"| {label} | {increment_ns} | {observe_ns} |")
+    return 0
