@@ -212,6 +212,7 @@ class Container(containers.DeclarativeContainer):
             candidates=config.index.fusion_candidates,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
+            metrics=metrics,
         ),
         postgres=providers.Singleton(
             lazy("askdocs.adapters.index.pgvector:PgVectorIndex"),
