@@ -398,6 +398,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rules=rules,
         fail_open=config.rate_limit.fail_open,
+        metrics=metrics,
     )
     rate_limit_status = providers.Singleton(
         RateLimitStatus, limiter=rate_limiter, clock=clock, rules=rules
@@ -407,6 +408,7 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         clock=clock,
         policy=providers.Callable(failed_sign_in_policy, settings),
+        metrics=metrics,
     )
     authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys, clock=clock)
     bearer_tokens = providers.Singleton(build_bearer_verifier, settings.provided.auth.jwt)
