@@ -340,6 +340,8 @@ class Container(containers.DeclarativeContainer):
         stalled_after_s=config.jobs.stalled_after_s,
         sweep_every_s=config.jobs.sweep_every_s,
         grace_s=config.worker.grace_s,
+        backlog_every_s=config.jobs.backlog_every_s,
+        metrics=metrics,
     )
     retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
