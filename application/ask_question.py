@@ -88,7 +88,9 @@ class AskQuestion:
     or an unexpected fault give a fixed apology (`degraded=True`) instead of an error; in a
     stream, only until text has gone out, after which it ends with AnswerFailed
     (answer_outcomes). Answers are cached and remembered only when complete. `ask_seconds`
-    is observed once per question, tagged with its `outcome`.
+    is observed once per question, tagged with its `outcome`; `answers_declined` counts every
+    reply that says the documents do not answer, from the cache too: it counts what askers
+    were told.
 
     Passages that hold too little of the question (`min_coverage`) are not handed to the
     model: the reply says the documents do not answer, cites the closest passages and is
@@ -162,6 +164,8 @@ class AskQuestion:
                 async with contextlib.aclosing(answer) as events:
                     async for event in events:
                         progress.saw(event)
+                        if isinstance(event, AnswerFinished) and not event.answer.answered:
+                            self.metrics.increment("answers_declined")
                         yield event
             except Exception as failure:  # noqa: BLE001 - the degrade policy decides, and logs
                 ending = after_failure(
@@ -197,7 +201,6 @@ class AskQuestion:
         if not request.passages:
             completion = Completion(NO_ANSWER, (), asked.model or "none", "none", answered=False)
         elif evidence.coverage < self.min_coverage:
-            self.metrics.increment("answers_declined")
             completion = declined(request.passages, model=asked.model or "none", provider="none")
         elif not streaming:
             completion = await deadline.complete(self.chat_model, request)

@@ -1,7 +1,8 @@
 """The ingestion worker: jobs from the queue through ProcessIngestion, plus the sweeper.
 
 The same loop runs inside `serve` (unless `worker.in_serve=false`) and in `askdocs worker`
-processes. It decides what a failure means for a job: a later retry, or the next job.
+processes. It decides what a failure means for a job: a later retry, or the next job. Beside
+it, the worker publishes the queue's backlog as gauges every `backlog_every_s`.
 Log events are named (`ingestion_finished`) and carry their fields as the record's extras.
 """
 
@@ -12,7 +13,7 @@ import contextlib
 import logging
 
 from askdocs.application.errors import RetryLater, UpstreamError
-from askdocs.application.ports import JobAttempt, JobQueue
+from askdocs.application.ports import JobAttempt, JobQueue, Metrics
 from askdocs.application.process_ingestion import ProcessIngestion
 
 log = logging.getLogger("askdocs.worker")
@@ -21,8 +22,24 @@ RECONNECT_MAX_PAUSE_S = 30.0
 STORE_RETRY_S = 5.0
 
 
+async def publish_backlog(queue: JobQueue, metrics: Metrics) -> None:
+    """Set the gauges `queue_depth` and `queue_oldest_age_seconds` from the queue's backlog;
+    a queue that cannot be read leaves them as they were (logged)."""
+    try:
+        backlog = await queue.backlog()
+    except UpstreamError as exc:
+        log.warning("backlog_unknown", extra={"reason": exc.detail})
+        return
+    metrics.gauge("queue_depth", backlog.waiting)
+    metrics.gauge("queue_oldest_age_seconds", backlog.oldest_age_s)
+
+
 class IngestionWorker:
-    """Takes jobs until stopped, or until `max_jobs` when it is to be recycled."""
+    """Takes jobs until stopped, or until `max_jobs` when it is to be recycled.
+
+    Every `backlog_every_s` (none when 0) it publishes the queue's backlog (publish_backlog):
+    every worker reads the one shared queue, so several report the same values.
+    """
 
     def __init__(
         self,
@@ -33,6 +50,8 @@ class IngestionWorker:
         stalled_after_s: float,
         sweep_every_s: float,
         grace_s: float,
+        backlog_every_s: float,
+        metrics: Metrics,
     ) -> None:
         self._queue = queue
         self._process = process
@@ -40,19 +59,24 @@ class IngestionWorker:
         self._stalled_after_s = stalled_after_s
         self._sweep_every_s = sweep_every_s
         self._grace_s = grace_s
+        self._backlog_every_s = backlog_every_s
+        self._metrics = metrics
         self._running: asyncio.Task[None] | None = None
         self._stopping = False
 
     async def run(self, *, max_jobs: int | None = None) -> None:
         """Consume jobs, sweeping for stalled versions meanwhile."""
-        sweeper = asyncio.create_task(self._sweep_forever())
+        beside = [asyncio.create_task(self._sweep_forever())]
+        if self._backlog_every_s > 0:
+            beside.append(asyncio.create_task(self._publish_backlog_forever()))
         log.info("worker_started", extra={"concurrency": self._concurrency, "max_jobs": max_jobs})
         try:
             await self._consume_until_stopped(max_jobs)
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in beside:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             log.info("worker_stopped")
 
     async def _consume_until_stopped(self, max_jobs: int | None) -> None:
@@ -135,6 +159,11 @@ class IngestionWorker:
                 "chunks_embedded": outcome.chunks_embedded,
             },
         )
+
+    async def _publish_backlog_forever(self) -> None:
+        while True:
+            await publish_backlog(self._queue, self._metrics)
+            await asyncio.sleep(self._backlog_every_s)
 
     async def _sweep_forever(self) -> None:
         while True:

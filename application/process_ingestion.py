@@ -64,6 +64,10 @@ class ProcessIngestion:
     the version `failed` with the reason; a failure that may pass (the embedding provider
     down) puts it back in the queue with backoff until the policy gives up.
 
+    Each run is one `ingest_seconds` sample by `outcome` (`ready`, `failed`, or `retrying`
+    when the job goes back to the queue); a version that settles counts one `ingest_outcomes`
+    (`ready` or `failed`, by `media_type`), and a ready one adds its pages to `ingest_pages`.
+
     Raises:
         RetryLater: deliver the job again after the delay it carries.
         UpstreamError: the document store itself failed; the queue's lease brings the job back.
@@ -93,8 +97,21 @@ class ProcessIngestion:
         version = started(version)
         await self.repository.save_version(document.id, version)
         started_at = time.perf_counter()
+        result = "failed"
         try:
-            outcome = await self._ingest(document, version)
+            outcome = await self._settle(document, version)
+            result = outcome.version.status.value
+            return outcome
+        except RetryLater:
+            result = "retrying"
+            raise
+        finally:
+            seconds = time.perf_counter() - started_at
+            self.metrics.observe("ingest_seconds", seconds, tags={"outcome": result})
+
+    async def _settle(self, document: Document, version: DocumentVersion) -> IngestOutcome:
+        try:
+            return await self._ingest(document, version)
         except (UnprocessableDocument, UnsupportedMediaType, NotFound) as exc:
             return await self._give_up(document, version, exc.detail)
         except UpstreamError as exc:
@@ -106,8 +123,6 @@ class ProcessIngestion:
                 document, version, f"ingestion failed unexpectedly ({type(exc).__name__})"
             )
             raise
-        self.metrics.observe("ingest_seconds", time.perf_counter() - started_at)
-        return outcome
 
     async def _ingest(self, document: Document, version: DocumentVersion) -> IngestOutcome:
         try:
@@ -138,7 +153,7 @@ class ProcessIngestion:
         # changed while this ran.
         current = await sync_liveness(self.index, self.repository, document.id)
         await self.cache.bump_generation()
-        self.metrics.increment("documents_ingested", tags={"media_type": content.media_type})
+        self._settled(version)
         self.metrics.observe("ingest_chunks_embedded", chunk_count)
         return IngestOutcome(current, version, reused, len(fresh), chunk_count)
 
@@ -214,8 +229,19 @@ class ProcessIngestion:
     ) -> IngestOutcome:
         version = failed(version, reason)
         await self.repository.save_version(document.id, version)
-        self.metrics.increment("documents_failed", tags={"media_type": version.media_type})
+        self._settled(version)
         return IngestOutcome(document, version)
+
+    def _settled(self, version: DocumentVersion) -> None:
+        media_type = version.media_type
+        outcome = version.status.value
+        self.metrics.increment(
+            "ingest_outcomes", tags={"outcome": outcome, "media_type": media_type}
+        )
+        if outcome == "ready":
+            self.metrics.increment(
+                "ingest_pages", amount=version.page_count, tags={"media_type": media_type}
+            )
 
     async def _retry_or_give_up(
         self, document: Document, version: DocumentVersion, exc: UpstreamError

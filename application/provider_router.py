@@ -23,9 +23,11 @@ from askdocs.application.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from askdocs.application.llm_calls import LlmCall
 from askdocs.application.ports import (
     ChatModel,
     ChatRequest,
+    Delta,
     Metrics,
     ProviderHealth,
     StreamEvent,
@@ -102,43 +104,56 @@ class ProviderRouter:
 
     async def complete(self, request: ChatRequest) -> Completion:
         failures: list[str] = []
-        for provider in await self._available(request, failures):
+        available = await self._available(request, failures)
+        for provider in available:
+            call = LlmCall.to(provider, request, self.metrics)
             try:
                 async with asyncio.timeout(self._timeout(provider)):
                     completion = await provider.complete(request)
             except (TimeoutError, UpstreamError) as exc:
+                call.failed()
                 failure = _as_upstream(exc)
                 await self._failed(provider, failure)
                 failures.append(f"{provider.name}: {failure.detail}")
+                self._passed_over(provider, available)
                 continue
-            self._answered(provider)
+            except Exception:
+                call.failed()
+                raise
+            call.answered(completion)
             return completion
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         failures: list[str] = []
-        for provider in await self._available(request, failures):
+        available = await self._available(request, failures)
+        for provider in available:
+            call = LlmCall.to(provider, request, self.metrics)
             events = provider.stream(request)
             try:
                 try:
                     async with asyncio.timeout(self._timeout(provider)):
                         first = await anext(events)
                 except (TimeoutError, UpstreamError) as exc:
+                    call.failed()
                     failure = _as_upstream(exc)
                     await self._failed(provider, failure)
                     failures.append(f"{provider.name}: {failure.detail}")
+                    self._passed_over(provider, available)
                     continue
-                self._answered(provider)
-                yield first  # from here on, this provider's answer is the answer
-                async for event in self._rest(provider, events):
-                    yield event
+                except Exception:
+                    call.failed()
+                    raise
+                yield _noted(call, first)  # from here on, this provider's answer is the answer
+                async for event in self._rest(provider, events, call):
+                    yield _noted(call, event)
                 return
             finally:
                 await _close(events)  # on a disconnect too: the provider's request is dropped
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
 
     async def _rest(
-        self, provider: ChatModel, events: AsyncIterator[StreamEvent]
+        self, provider: ChatModel, events: AsyncIterator[StreamEvent], call: LlmCall
     ) -> AsyncIterator[StreamEvent]:
         """The events after the first; a gap over the timeout or a failure ends the stream."""
         while True:
@@ -148,9 +163,13 @@ class ProviderRouter:
             except StopAsyncIteration:
                 return
             except (TimeoutError, UpstreamError) as exc:
+                call.failed()
                 failure = _as_upstream(exc)
                 await self._failed(provider, failure)
                 raise failure from exc
+            except Exception:
+                call.failed()
+                raise
             yield event
 
     def _timeout(self, provider: ChatModel) -> float:
@@ -179,8 +198,10 @@ class ProviderRouter:
         )
         await self.health.cool_down(provider.name, self.cooldown_s)
 
-    def _answered(self, provider: ChatModel) -> None:
-        self.metrics.increment("llm_provider_answers", tags={"provider": provider.name})
+    def _passed_over(self, provider: ChatModel, available: Sequence[ChatModel]) -> None:
+        """A failed provider the router moves on from: the last one is not a failover."""
+        if provider is not available[-1]:
+            self.metrics.increment("llm_failovers", tags={"provider": provider.name})
 
 
 def _as_upstream(exc: BaseException) -> UpstreamError:
@@ -189,6 +210,16 @@ def _as_upstream(exc: BaseException) -> UpstreamError:
     if isinstance(exc, UpstreamError):
         return exc
     return UpstreamTimeout("no answer within the timeout")
+
+
+def _noted(call: LlmCall, event: StreamEvent) -> StreamEvent:
+    """The event, after the attempt has noted its first text or its end."""
+    if isinstance(event, Delta):
+        if event.text:
+            call.wrote_text()
+    else:
+        call.answered(event)
+    return event
 
 
 async def _close(events: AsyncIterator[StreamEvent]) -> None:

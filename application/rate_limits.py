@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 
 from askdocs.application.errors import UpstreamError
-from askdocs.application.ports import Clock, RateLimiter
+from askdocs.application.ports import Clock, Metrics, RateLimiter
 from askdocs.domain.principals import Principal, Role
 from askdocs.domain.rate_limits import (
     RateLimitDecision,
@@ -21,6 +21,9 @@ log = logging.getLogger("askdocs.rate_limits")
 
 RateLimitRules = Mapping[str, Mapping[Role, RateLimitRule]]
 """Route group -> role -> rule."""
+SIGN_IN_GROUP = "sign_in"
+"""The group `rate_limit_rejections` counts refused sign-ins under."""
+REJECTIONS = "rate_limit_rejections"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -30,7 +33,8 @@ class EnforceRateLimit:
     The caller refuses the request when the verdict is not `allowed`; the verdict also feeds
     the RateLimit-* headers. Groups without a rule are not limited (None). When the counters
     cannot be reached, `fail_open` admits the request unlimited (None, with a warning logged);
-    otherwise the failure propagates and the request is refused as unavailable.
+    otherwise the failure propagates and the request is refused as unavailable. A refusing
+    verdict counts one `rate_limit_rejections` of its `group`.
 
     Raises:
         UpstreamError: the limiter's store failed and `fail_open` is false.
@@ -40,6 +44,7 @@ class EnforceRateLimit:
     clock: Clock
     rules: RateLimitRules
     fail_open: bool
+    metrics: Metrics
 
     async def execute(
         self, group: str, principal: Principal, client_ip: str
@@ -52,7 +57,7 @@ class EnforceRateLimit:
             group, client_ip, principal.subject, principal.role.value
         )
         try:
-            return most_restrictive(
+            verdict = most_restrictive(
                 await self.limiter.hit_many(
                     [(ip_key, rule.per_ip), (principal_key, rule.per_principal)], now
                 )
@@ -62,6 +67,9 @@ class EnforceRateLimit:
                 raise
             log.warning("rate limits not enforced: %s", exc.detail or type(exc).__name__)
             return None
+        if not verdict.allowed:
+            self.metrics.increment(REJECTIONS, tags={"group": group})
+        return verdict
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,6 +103,7 @@ class RateLimitStatus:
 class LimitFailedSignIns:
     """Failed authentications counted per client IP: past `policy.limit` in a window, the
     address is refused before any key is looked at, so keys cannot be guessed at speed.
+    Each refusal counts one `rate_limit_rejections` of the group `sign_in`.
 
     When the counters cannot be reached, sign-ins go unlimited (logged), as other limits do
     under `fail_open`.
@@ -103,6 +112,7 @@ class LimitFailedSignIns:
     limiter: RateLimiter
     clock: Clock
     policy: RateLimitPolicy
+    metrics: Metrics
 
     async def refusal(self, client_ip: str) -> RateLimitDecision | None:
         """The verdict refusing `client_ip` now, or None while it may still try."""
@@ -111,7 +121,10 @@ class LimitFailedSignIns:
         except UpstreamError as exc:
             log.warning("failed sign-ins not limited: %s", exc.detail or type(exc).__name__)
             return None
-        return None if decision.allowed else decision
+        if decision.allowed:
+            return None
+        self.metrics.increment(REJECTIONS, tags={"group": SIGN_IN_GROUP})
+        return decision
 
     async def failed(self, client_ip: str) -> None:
         """Count one failed authentication from `client_ip`."""

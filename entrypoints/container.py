@@ -222,6 +222,7 @@ class Container(containers.DeclarativeContainer):
             candidates=config.index.fusion_candidates,
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
+            metrics=metrics,
         ),
         postgres=providers.Singleton(
             lazy("askdocs.adapters.index.pgvector:PgVectorIndex"),
@@ -349,6 +350,8 @@ class Container(containers.DeclarativeContainer):
         stalled_after_s=config.jobs.stalled_after_s,
         sweep_every_s=config.jobs.sweep_every_s,
         grace_s=config.worker.grace_s,
+        backlog_every_s=config.jobs.backlog_every_s,
+        metrics=metrics,
     )
     retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
@@ -407,6 +410,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rules=rules,
         fail_open=config.rate_limit.fail_open,
+        metrics=metrics,
     )
     rate_limit_status = providers.Singleton(
         RateLimitStatus, limiter=rate_limiter, clock=clock, rules=rules
@@ -416,6 +420,7 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         clock=clock,
         policy=providers.Callable(failed_sign_in_policy, settings),
+        metrics=metrics,
     )
     authenticate_key = providers.Singleton(AuthenticateKey, keys=api_keys, clock=clock)
     bearer_tokens = providers.Singleton(build_bearer_verifier, settings.provided.auth.jwt)

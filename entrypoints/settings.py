@@ -118,6 +118,9 @@ class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A version queued or processing this long with no job gets a job again (the sweeper)."""
     sweep_every_s: float = 60.0
     """How often each worker looks for stalled versions."""
+    backlog_every_s: float = 15.0
+    """How often each worker publishes the queue's backlog (`queue_depth`,
+    `queue_oldest_age_seconds`); 0 publishes none."""
     retry_attempts: int = 6
     """Deliveries of a job that keeps meeting upstream failures before its version fails."""
     retry_first_delay_s: float = 5.0

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from askdocs.adapters.index.memory_terms import ChunkTerms
 from askdocs.adapters.index.memory_vectors import ModelVectors, Vector, ranking
+from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.application.ports.index import (
     IndexedChunk,
     Liveness,
@@ -15,6 +16,7 @@ from askdocs.application.ports.index import (
     SearchQuery,
     TermCounts,
 )
+from askdocs.application.ports.observability import Metrics
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.evidence import TERM_COUNT_CAP
 
@@ -46,6 +48,8 @@ class InMemoryVectorIndex:
         vector_weight: weight of the vector ranking in the fused score.
         text_weight: weight of the lexical (BM25) ranking in the fused score.
         candidates: how many chunks each ranking contributes before fusion (at least `k`).
+        metrics: receives `vector_search_duration_seconds` and `vector_search_requests` by
+            `status` and `model` (search_metrics).
     """
 
     def __init__(
@@ -55,6 +59,7 @@ class InMemoryVectorIndex:
         vector_weight: float,
         text_weight: float,
         candidates: int,
+        metrics: Metrics | None = None,
     ) -> None:
         if rrf_k < 0 or candidates < 1:
             raise ValueError("rrf_k must be >= 0 and candidates >= 1")
@@ -62,6 +67,7 @@ class InMemoryVectorIndex:
         self._vector_weight = vector_weight
         self._text_weight = text_weight
         self._candidates = candidates
+        self._metrics = metrics
         self._chunks: dict[str, Chunk] = {}
         self._terms = ChunkTerms()
         self._page_chunks: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
@@ -100,6 +106,10 @@ class InMemoryVectorIndex:
         self._searchable.clear()
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
+        with measured_search(self._metrics, query.embedding_model):
+            return self._search(query)
+
+    def _search(self, query: SearchQuery) -> list[SearchHit]:
         store = self._vectors.get(query.embedding_model)
         if store is None or query.k <= 0:
             return []

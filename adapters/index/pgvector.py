@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 from cachetools import TTLCache
@@ -10,6 +11,7 @@ from cachetools import TTLCache
 from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
 from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
+from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import (
@@ -55,8 +57,9 @@ class PgVectorIndex:
         hnsw_ef_construction: HNSW build-time candidate list, for indexes created from now on.
         hnsw_ef_search: HNSW search-time candidate list.
         exact_search_below: filtered searches matching fewer live chunks are exact.
-        metrics: receives `vector_search_duration_seconds` and `vector_search_requests_total`,
-            tagged with the path taken (`hnsw` or `exact`).
+        metrics: receives `vector_search_duration_seconds` and `vector_search_requests` by
+            `status` and `model` (search_metrics); the path each search took (`hnsw` or
+            `exact`) is counted in `searches_by_path` instead, not as a label.
         recall_sample_rate: share of unfiltered HNSW searches re-run exactly in the
             background to publish the `vector_search_recall` gauge (0 turns it off).
 
@@ -103,6 +106,7 @@ class PgVectorIndex:
         ready = all(started_with.get(name) == value for name, value in wanted.items())
         self._hnsw_settings = "" if ready else pg_search_sql.set_local(wanted)
         self._metrics = metrics
+        self.searches_by_path: Counter[str] = Counter()
         self.recall = (
             RecallSampler(
                 database,
@@ -181,17 +185,13 @@ class PgVectorIndex:
             await connection.execute(pg_sql.DELETE_LIVE_DOCUMENT, document_id)
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
-        started = time.perf_counter()
-        async with self._database.connection() as connection:
-            plan = await self._plan(connection, query)
-            if plan is None:
-                return []
-            rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
-        if self._metrics is not None:
-            tags = {"path": plan.path}
-            seconds = time.perf_counter() - started
-            self._metrics.observe("vector_search_duration_seconds", seconds, tags=tags)
-            self._metrics.increment("vector_search_requests_total", tags=tags)
+        with measured_search(self._metrics, query.embedding_model):
+            async with self._database.connection() as connection:
+                plan = await self._plan(connection, query)
+                if plan is None:
+                    return []
+                rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
+        self.searches_by_path[plan.path] += 1
         if self.recall is not None and plan.path == "hnsw" and not plan_filtered(query):
             dim = self._dims[query.embedding_model]
             vector = pg_search.as_vector(query.embedding, dim, "the query embedding")

@@ -3,7 +3,8 @@
 HNSW trades exactness for speed, and how much it loses depends on the data and on ef_search.
 A fraction of unfiltered searches is re-run in the background, once through the HNSW index and
 once as an exact scan, and the share of the exact top-k that HNSW also found is published as the
-`vector_search_recall` gauge, so a drop in recall shows up in monitoring, not in user reports.
+`vector_search_recall` gauge, by `k` (recall@5 and recall@50 are not one number), so a drop in
+recall shows up in monitoring, not in user reports.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class RecallSampler:
             return None
         found = {row["id"] for row in approximate}
         recall = sum(row["id"] in found for row in exact) / len(exact)
-        self._metrics.gauge("vector_search_recall", recall)
+        self._metrics.gauge("vector_search_recall", recall, tags={"k": str(k)})
         return recall
 
     async def drain(self) -> None:

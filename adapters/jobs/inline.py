@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from askdocs.application.ports import IngestionJob, JobHandler
+from askdocs.application.ports import Backlog, IngestionJob, JobHandler
 
 
 class InlineJobQueue:
@@ -29,6 +29,10 @@ class InlineJobQueue:
     async def requeue_stalled(self, older_than_s: float) -> int:
         # A version this process was ingesting died with it; nothing here can stall.
         return 0
+
+    async def backlog(self) -> Backlog:
+        """No job ever waits here."""
+        return Backlog(waiting=0, oldest_age_s=0.0)
 
     @property
     def pending(self) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from askdocs.application.errors import RetryLater
-from askdocs.application.ports import IngestionJob, JobAttempt, JobHandler
+from askdocs.application.ports import Backlog, IngestionJob, JobAttempt, JobHandler
 
 log = logging.getLogger(__name__)
 
@@ -18,18 +19,23 @@ class InProcessJobQueue:
 
     A job is known by its key from the moment it is queued until its handler returns, so a
     second enqueue meanwhile adds nothing. A RetryLater puts the job back after its delay.
+
+    Args:
+        timer: monotonic seconds, for the age of the oldest waiting job.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, timer: Callable[[], float] = time.monotonic) -> None:
         self._waiting: asyncio.Queue[JobAttempt] | None = None
         self._known: set[str] = set()
         self._stopping = asyncio.Event()
+        self._timer = timer
+        self._waiting_since: dict[str, float] = {}  # job key -> when it could first run
 
     async def enqueue(self, jobs: Sequence[IngestionJob]) -> None:
         for job in jobs:
             if job.key not in self._known:
                 self._known.add(job.key)
-                self._queue().put_nowait(JobAttempt(job, attempt=1))
+                self._put(JobAttempt(job, attempt=1))
 
     async def consume(
         self, handle: JobHandler, *, concurrency: int, max_jobs: int | None = None
@@ -46,6 +52,11 @@ class InProcessJobQueue:
     async def requeue_stalled(self, older_than_s: float) -> int:
         # Nothing outlives this process, and only this process takes jobs: none can stall.
         return 0
+
+    async def backlog(self) -> Backlog:
+        since = self._waiting_since.values()
+        oldest = self._timer() - min(since) if since else 0.0
+        return Backlog(waiting=len(self._waiting_since), oldest_age_s=max(oldest, 0.0))
 
     @property
     def pending(self) -> int:
@@ -70,6 +81,7 @@ class InProcessJobQueue:
                     budget[0] -= 1
                     if budget[0] == 0:
                         self._stopping.set()  # idle workers leave; this job still runs
+                self._waiting_since.pop(attempt.job.key, None)
                 await self._run(handle, attempt)
         finally:
             stopping.cancel()
@@ -86,7 +98,11 @@ class InProcessJobQueue:
 
     def _later(self, attempt: JobAttempt, delay_s: float) -> None:
         again = JobAttempt(attempt.job, attempt.attempt + 1)
-        asyncio.get_running_loop().call_later(delay_s, self._queue().put_nowait, again)
+        asyncio.get_running_loop().call_later(delay_s, self._put, again)
+
+    def _put(self, attempt: JobAttempt) -> None:
+        self._waiting_since[attempt.job.key] = self._timer()
+        self._queue().put_nowait(attempt)
 
     def _queue(self) -> asyncio.Queue[JobAttempt]:
         # Made on first use, inside the loop that will run the workers.

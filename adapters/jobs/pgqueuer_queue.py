@@ -17,7 +17,7 @@ from pgqueuer.errors import PgqException
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.adapters.postgres.errors import NOT_MIGRATED, translate_errors
 from askdocs.application.errors import RetryLater, UpstreamUnavailable
-from askdocs.application.ports import IngestionJob, JobAttempt, JobHandler
+from askdocs.application.ports import Backlog, IngestionJob, JobAttempt, JobHandler
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,15 @@ WHERE v.status IN ('queued', 'processing')
   )
 ORDER BY v.updated_at
 LIMIT 1000
+"""
+
+# Jobs a worker could take (as PgQueuer's dequeue picks them: queued and due), and the age of
+# the oldest since it fell due; PgQueuer's own `queue_size` counts by status only.
+_BACKLOG = """
+SELECT count(*) AS waiting,
+       coalesce(extract(epoch FROM now() - min(execute_after)), 0)::float8 AS oldest_age_s
+FROM pgqueuer
+WHERE entrypoint = $1 AND status = 'queued' AND execute_after <= now()
 """
 
 
@@ -169,3 +178,10 @@ class PgQueuerJobQueue:
         if rows:
             log.warning("queued %d stalled ingestion versions again", len(rows))
         return len(rows)
+
+    async def backlog(self) -> Backlog:
+        async with self._database.connection() as connection:
+            row = await connection.fetchrow(_BACKLOG, ENTRYPOINT)
+        if row is None:  # an aggregate always has its row; this satisfies the type
+            return Backlog(waiting=0, oldest_age_s=0.0)
+        return Backlog(waiting=row["waiting"], oldest_age_s=max(row["oldest_age_s"], 0.0))

@@ -16,7 +16,13 @@ from askdocs.application.ports.index import (
     TermCounts,
     VectorIndex,
 )
-from askdocs.application.ports.jobs import IngestionJob, JobAttempt, JobHandler, JobQueue
+from askdocs.application.ports.jobs import (
+    Backlog,
+    IngestionJob,
+    JobAttempt,
+    JobHandler,
+    JobQueue,
+)
 from askdocs.application.ports.observability import Clock, IdGenerator, Metrics
 from askdocs.application.ports.parsing import DocumentParser, ParsedDocument, Tokenizer
 from askdocs.application.ports.providers import ProviderHealth
@@ -26,6 +32,7 @@ from askdocs.application.ports.storage import BlobStore
 __all__ = [
     "AnswerCache",
     "ApiKeyStore",
+    "Backlog",
     "BearerTokenVerifier",
     "BlobStore",
     "CacheLookup",

@@ -28,6 +28,15 @@ class JobAttempt:
     attempt: int
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Backlog:
+    """The jobs a worker could take now and has not, and how long the oldest has waited
+    since it could have run (0 with none waiting)."""
+
+    waiting: int
+    oldest_age_s: float
+
+
 JobHandler = Callable[[JobAttempt], Awaitable[None]]
 """Runs one job. Raising RetryLater puts the job back for later; returning ends it."""
 
@@ -58,4 +67,9 @@ class JobQueue(Protocol):
 
     async def requeue_stalled(self, older_than_s: float) -> int:
         """Queue again versions left queued or processing this long with no job; how many."""
+        ...
+
+    async def backlog(self) -> Backlog:
+        """The jobs waiting for a worker now; a job waiting out a retry delay is not one yet,
+        nor is one a worker holds."""
         ...

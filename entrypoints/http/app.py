@@ -30,6 +30,7 @@ from askdocs.entrypoints.http.rate_limiting import (
     add_rate_limit_headers,
 )
 from askdocs.entrypoints.http.request_context import RequestContextMiddleware, stamp_response
+from askdocs.entrypoints.http.request_metrics import RequestMetrics
 from askdocs.entrypoints.http.routes.audit import audit_trail
 from askdocs.entrypoints.http.routes.chat import ChatController
 from askdocs.entrypoints.http.routes.documents import DocumentController
@@ -94,6 +95,7 @@ def create_app(container: Container) -> Litestar:
     upload_limit = settings.documents.max_upload_bytes
     dependencies["max_upload_bytes"] = Provide(lambda: upload_limit, sync_to_thread=False)
     readiness = Readiness.of(container)
+    request_metrics = RequestMetrics(container.metrics())
     dependencies["readiness"] = Provide(lambda: readiness, sync_to_thread=False)
     return HeadAnsweringLitestar(
         route_handlers=[
@@ -114,6 +116,7 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         middleware=[
             RequestContextMiddleware(),
+            request_metrics.middleware,
             FailedSignInLimitMiddleware(container.limit_failed_sign_ins(), trusted),
             DefineMiddleware(
                 CredentialAuthenticationMiddleware, authenticate=container.authenticate_caller()
@@ -122,6 +125,7 @@ def create_app(container: Container) -> Litestar:
         ],
         before_send=[
             stamp_response,
+            request_metrics.before_send,
             add_rate_limit_headers,
             add_security_headers,
             complete_allow_header,

@@ -11,12 +11,16 @@ import pytest
 from askdocs.adapters.documents.postgres import PostgresDocumentRepository
 from askdocs.adapters.jobs.memory import InProcessJobQueue
 from askdocs.adapters.jobs.pgqueuer_queue import PgQueuerJobQueue
+from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import RetryLater
-from askdocs.application.ports import IngestionJob, JobAttempt, JobQueue
+from askdocs.application.ingestion_worker import publish_backlog
+from askdocs.application.ports import Backlog, IngestionJob, JobAttempt, JobQueue
 from askdocs.domain.documents import VersionStatus
 from tests.contract.builders import make_document, make_version
+from tests.contract.test_metrics import PrometheusReadings
 from tests.support.settings_wiring import from_settings
+from tests.support.timers import FakeTimer
 
 JOB = IngestionJob("doc-1", 1)
 WAIT_S = 20.0
@@ -87,6 +91,29 @@ class JobQueueContract:
             await queue.consume(handler, concurrency=2, max_jobs=1)
         assert len(handler.seen) in (1, 2)  # a second may already be in hand when it ends
 
+    async def test_the_backlog_counts_the_jobs_waiting_until_they_are_taken(
+        self, queue: JobQueue
+    ) -> None:
+        assert await queue.backlog() == Backlog(waiting=0, oldest_age_s=0.0)
+        await queue.enqueue([IngestionJob("doc-1", n) for n in (1, 2)])
+        waiting = await queue.backlog()
+        assert waiting.waiting == 2
+        assert waiting.oldest_age_s >= 0
+        handler = Recorder()
+        async with consuming(queue, handler):
+            await handler.wait_for(2)
+        assert (await queue.backlog()).waiting == 0
+
+    async def test_the_backlog_is_published_as_gauges(self, queue: JobQueue) -> None:
+        metrics = PrometheusMetrics()
+        await queue.enqueue([IngestionJob("doc-1", n) for n in (1, 2, 3)])
+
+        await publish_backlog(queue, metrics)
+
+        readings = PrometheusReadings(metrics)
+        assert readings.gauge("queue_depth") == 3
+        assert (readings.gauge("queue_oldest_age_seconds") or -1) >= 0
+
     async def test_stop_ends_an_idle_consumer(self, queue: JobQueue) -> None:
         task = asyncio.create_task(queue.consume(Recorder(), concurrency=2))
         await asyncio.sleep(0.2)
@@ -99,6 +126,18 @@ class TestInProcessJobQueue(JobQueueContract):
     @pytest.fixture
     def queue(self) -> JobQueue:
         return InProcessJobQueue()
+
+    async def test_the_oldest_age_is_the_time_since_the_first_waiting_job_was_queued(
+        self,
+    ) -> None:
+        timer = FakeTimer(1000.0)
+        queue = InProcessJobQueue(timer=timer)
+        await queue.enqueue([IngestionJob("doc-1", 1)])
+        timer.now = 1030.0
+        await queue.enqueue([IngestionJob("doc-1", 2)])
+        timer.now = 1042.0
+
+        assert await queue.backlog() == Backlog(waiting=2, oldest_age_s=42.0)
 
 
 class TestPgQueuerJobQueue(JobQueueContract):
@@ -120,6 +159,28 @@ class TestPgQueuerJobQueue(JobQueueContract):
         async with postgres.connection() as connection:
             keys = await connection.fetch("SELECT dedupe_key FROM pgqueuer ORDER BY id")
         assert [row["dedupe_key"] for row in keys] == [JOB.key]
+
+    async def test_the_oldest_age_counts_from_when_a_job_fell_due(
+        self, postgres: PostgresDatabase
+    ) -> None:
+        queue = from_settings(PgQueuerJobQueue, database=postgres, poll_s=0.2)
+        await queue.enqueue([IngestionJob("doc-1", n) for n in (1, 2, 3)])
+        async with postgres.connection() as connection:
+            await connection.execute(
+                "UPDATE pgqueuer SET execute_after = now() - interval '1 hour' "
+                "WHERE dedupe_key = $1",
+                IngestionJob("doc-1", 1).key,
+            )
+            await connection.execute(  # waiting out a retry delay: not waiting for a worker
+                "UPDATE pgqueuer SET execute_after = now() + interval '1 hour' "
+                "WHERE dedupe_key = $1",
+                IngestionJob("doc-1", 3).key,
+            )
+
+        backlog = await queue.backlog()
+
+        assert backlog.waiting == 2
+        assert 3600 <= backlog.oldest_age_s < 7200
 
     async def test_a_stalled_version_without_a_job_is_queued_again(
         self, postgres: PostgresDatabase

@@ -15,6 +15,7 @@ from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
 from askdocs.adapters.index.pg_sql import index_name
 from askdocs.adapters.index.pgvector import PgVectorIndex
+from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import SearchQuery, VectorIndex
@@ -22,6 +23,7 @@ from askdocs.domain.chunking import Chunk
 from askdocs.domain.lexicon import terms
 from askdocs.entrypoints.settings import Settings
 from tests.contract.builders import MODEL, direction, make_chunk, make_indexed, make_liveness
+from tests.contract.test_metrics import PrometheusReadings
 from tests.support.postgres import migrated_schema
 from tests.support.settings_wiring import from_settings
 
@@ -299,6 +301,25 @@ class VectorIndexContract:
             await index.add([make_indexed(make_chunk("doc", "p", 1), [1.0, 0.0])])
         with pytest.raises(InvalidInput):
             await index.search(SearchQuery(text="x", embedding=[1.0], embedding_model=MODEL, k=1))
+
+    async def test_searches_are_counted_and_timed_by_status_and_model(
+        self, make_index: IndexFactory
+    ) -> None:
+        metrics = PrometheusMetrics()
+        index = make_index(metrics=metrics)
+        await add_page(index, "doc", "p", ["measured text"])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+
+        assert len(await index.search(query("measured text"))) == 1
+        with pytest.raises(InvalidInput):  # a query of another length than the model's
+            await index.search(SearchQuery(text="x", embedding=[1.0], embedding_model=MODEL, k=1))
+
+        readings = PrometheusReadings(metrics)
+        ok, error = {"status": "ok", "model": MODEL}, {"status": "error", "model": MODEL}
+        assert readings.counter("vector_search_requests", ok) == 1
+        assert readings.counter("vector_search_requests", error) == 1
+        assert (readings.histogram("vector_search_duration_seconds", ok) or (0, 0))[0] == 1
+        assert (readings.histogram("vector_search_duration_seconds", error) or (0, 0))[0] == 1
 
     async def test_a_refused_batch_stores_none_of_its_chunks(self, index: VectorIndex) -> None:
         good = make_chunk("doc", "p", 0, "good chunk")

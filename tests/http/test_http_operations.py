@@ -88,7 +88,7 @@ async def test_metrics_are_prometheus_text_with_askdocs_metrics_after_a_chat(api
     assert 'askdocs_answer_cache_total{result="hit"} 1.0' in text
     assert 'askdocs_ask_seconds_count{outcome="answered"} 1.0' in text
     assert 'askdocs_ask_seconds_count{outcome="cached"} 1.0' in text
-    assert 'askdocs_documents_ingested_total{media_type="application/pdf"} 1.0' in text
+    assert 'askdocs_ingest_outcomes_total{media_type="application/pdf",outcome="ready"} 1.0' in text
 
 
 async def test_metrics_are_a_404_problem_when_prometheus_is_not_selected(start_api, problem):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 
 import numpy as np
 import numpy.typing as npt
@@ -35,28 +35,10 @@ EMBEDDER = HashingEmbedder(dim=384)
 MODEL = EMBEDDER.model_id
 
 
-class RecordingMetrics:
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    def increment(
-        self, name: str, *, amount: float = 1, tags: Mapping[str, str] | None = None
-    ) -> None:
-        key = f"{name}{sorted((tags or {}).items())}"
-        self.counts[key] = self.counts.get(key, 0) + int(amount)
-
-    def observe(self, name: str, value: float, *, tags: Mapping[str, str] | None = None) -> None:
-        return None
-
-    def searches(self, path: str) -> int:
-        return self.counts.get(f"vector_search_requests_total{[('path', path)]}", 0)
-
-
 @dataclasses.dataclass
 class Corpus:
     database: PostgresDatabase
     index: PgVectorIndex
-    metrics: RecordingMetrics
     chunks: list[Chunk]
     vectors: npt.NDArray[np.float32]  # unit rows, aligned with `chunks`
     tags: dict[str, tuple[str, ...]]  # document id -> its tags
@@ -111,8 +93,7 @@ def liveness(
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def corpus() -> AsyncIterator[Corpus]:
     async for database in migrated_schema():
-        metrics = RecordingMetrics()
-        index = from_settings(PgVectorIndex, database=database, metrics=metrics)
+        index = from_settings(PgVectorIndex, database=database)
         texts = corpus_texts()
         vectors = np.asarray(await EMBEDDER.embed_documents(texts), dtype=np.float32)
         chunks, tags, pages = [], {}, {}
@@ -138,7 +119,7 @@ async def corpus() -> AsyncIterator[Corpus]:
                 await index.withdraw(document_id)
         async with database.connection() as connection:
             await connection.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps
-        yield Corpus(database, index, metrics, chunks, vectors, tags, pages)
+        yield Corpus(database, index, chunks, vectors, tags, pages)
 
 
 def vector_query(embedding: list[float], k: int, **filters: tuple[str, ...]) -> SearchQuery:
@@ -148,14 +129,14 @@ def vector_query(embedding: list[float], k: int, **filters: tuple[str, ...]) -> 
 
 async def test_a_one_percent_tag_returns_k_rows_ranked_as_an_exact_search(corpus: Corpus) -> None:
     query = corpus.vectors[1234].tolist()  # a common chunk: its nearest neighbours are untagged
-    before = corpus.metrics.searches("exact")
+    before = corpus.index.searches_by_path["exact"]
     hits = await corpus.index.search(vector_query(query, 10, tags=(RARE,)))
     assert len(hits) == 10
     assert all(RARE in h.liveness.tags for h in hits)
     assert corpus.distance([h.chunk.id for h in hits], query) == pytest.approx(
         [d for _, d in corpus.exact(query, 10, RARE)], abs=1e-6
     )
-    assert corpus.metrics.searches("exact") == before + 1
+    assert corpus.index.searches_by_path["exact"] == before + 1
 
 
 async def test_a_k_beyond_the_matches_returns_every_match_in_exact_order(corpus: Corpus) -> None:
@@ -181,7 +162,7 @@ async def test_an_unfiltered_search_walks_the_hnsw_index(corpus: Corpus) -> None
 
 
 async def test_unfiltered_top_10_overlaps_the_exact_top_10(corpus: Corpus) -> None:
-    before = corpus.metrics.searches("hnsw")
+    before = corpus.index.searches_by_path["hnsw"]
     questions = [" ".join(corpus.chunks[n].text.split()[:6]) for n in range(13, 10_000, 997)]
     overlaps = []
     for question in questions:
@@ -190,7 +171,7 @@ async def test_unfiltered_top_10_overlaps_the_exact_top_10(corpus: Corpus) -> No
         exact = {i for i, _ in corpus.exact(embedding, 10)}
         overlaps.append(len(exact & {h.chunk.id for h in hits}) / 10)
     assert sum(overlaps) / len(overlaps) >= 0.9, overlaps
-    assert corpus.metrics.searches("hnsw") == before + len(questions)
+    assert corpus.index.searches_by_path["hnsw"] == before + len(questions)
 
 
 async def test_iterative_scans_fill_k_when_the_exact_path_is_off(corpus: Corpus) -> None:

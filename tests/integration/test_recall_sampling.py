@@ -38,8 +38,8 @@ async def loaded_index(postgres: PostgresDatabase, *, rate: float) -> tuple[PgVe
     return index, (embedder, metrics)
 
 
-def gauge(metrics: PrometheusMetrics) -> float | None:
-    return metrics.registry.get_sample_value("askdocs_vector_search_recall")
+def gauge(metrics: PrometheusMetrics, k: int) -> float | None:
+    return metrics.registry.get_sample_value("askdocs_vector_search_recall", {"k": str(k)})
 
 
 async def test_a_sampled_search_publishes_its_recall_against_an_exact_scan(
@@ -58,7 +58,7 @@ async def test_a_sampled_search_publishes_its_recall_against_an_exact_scan(
     await index.recall.drain()
 
     assert len(hits) == 10
-    recorded = gauge(metrics)
+    recorded = gauge(metrics, k=10)
     assert recorded is not None
     assert 0.9 <= recorded <= 1.0  # 300 rows, ef_search 100: HNSW finds (almost) all
 
@@ -76,7 +76,7 @@ async def test_filtered_searches_and_a_zero_rate_are_not_sampled(
     assert index.recall is not None
     await index.recall.drain()
 
-    assert gauge(metrics) is None
+    assert gauge(metrics, k=5) is None
     assert (
         from_settings(
             PgVectorIndex, database=postgres, metrics=metrics, recall_sample_rate=0.0

@@ -14,6 +14,7 @@ from askdocs.application.submit_document import Upload
 from askdocs.domain.documents import DocumentVersion, VersionStatus
 from askdocs.domain.principals import Principal
 from askdocs.entrypoints.container import Container
+from tests.contract.test_metrics import PrometheusReadings
 from tests.support.pdf import make_pdf
 from tests.unit.test_ingest_document import ZOO, FlakyEmbedder, Search, use_embedder
 
@@ -22,6 +23,16 @@ async def _submitted(container: Container, editor: Principal) -> IngestionJob:
     submission = await container.submit_document().execute(Upload(make_pdf(ZOO), "zoo.pdf", editor))
     assert submission.version.status is VersionStatus.QUEUED
     return IngestionJob(submission.document.id, submission.version.number)
+
+
+def _readings(container: Container) -> PrometheusReadings:
+    return PrometheusReadings(container.metrics())
+
+
+def _runs(container: Container, outcome: str) -> float:
+    """How many runs `ingest_seconds` timed with `outcome`."""
+    timed = _readings(container).histogram("ingest_seconds", {"outcome": outcome})
+    return 0 if timed is None else timed[0]
 
 
 async def _version(container: Container, job: IngestionJob) -> DocumentVersion:
@@ -42,6 +53,10 @@ async def test_a_job_makes_its_version_ready_with_every_page_counted(
     version = await _version(container, job)
     assert (version.status, version.attempts) == (VersionStatus.READY, 1)
     assert (version.pages_done, version.pages_total, version.page_count) == (5, 5, 5)
+    pdf = {"media_type": "application/pdf"}
+    assert _readings(container).counter("ingest_pages", pdf) == 5
+    assert _readings(container).counter("ingest_outcomes", {**pdf, "outcome": "ready"}) == 1
+    assert _runs(container, "ready") == 1
 
 
 async def test_a_second_delivery_of_a_finished_job_changes_nothing(
@@ -101,10 +116,10 @@ async def test_upstream_failures_are_retried_with_backoff_then_the_version_fails
         job.document_id,
         await _version(container, job),
     )
-    failures = container.metrics().registry.get_sample_value(
-        "askdocs_documents_failed_total", {"media_type": "application/pdf"}
-    )
-    assert failures == 1
+    failed = {"media_type": "application/pdf", "outcome": "failed"}
+    assert _readings(container).counter("ingest_outcomes", failed) == 1
+    assert _readings(container).counter("ingest_pages", {"media_type": "application/pdf"}) is None
+    assert (_runs(container, "retrying"), _runs(container, "failed")) == (1, 1)
     version = await _version(container, job)
     assert (version.status, version.attempts) == (VersionStatus.FAILED, 2)
     assert version.error is not None
