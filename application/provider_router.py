@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from askdocs.application.errors import (
     InvalidInput,
@@ -30,6 +31,7 @@ from askdocs.application.ports import (
     ProviderHealth,
     StreamEvent,
 )
+from askdocs.application.ports.tracing import AttributeValue, Span, Tracer
 from askdocs.domain.answers import Completion
 
 log = logging.getLogger("askdocs.llm")
@@ -77,6 +79,8 @@ class ProviderRouter:
     timeout_s: float
     cooldown_s: float
     timeouts: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    tracer: Tracer = dataclasses.field(kw_only=True)
+    """Receives a span per provider attempt (OpenTelemetry's GenAI conventions)."""
 
     def __post_init__(self) -> None:
         if not self.providers:
@@ -103,14 +107,16 @@ class ProviderRouter:
     async def complete(self, request: ChatRequest) -> Completion:
         failures: list[str] = []
         for provider in await self._available(request, failures):
-            try:
-                async with asyncio.timeout(self._timeout(provider)):
-                    completion = await provider.complete(request)
-            except (TimeoutError, UpstreamError) as exc:
-                failure = _as_upstream(exc)
-                await self._failed(provider, failure)
-                failures.append(f"{provider.name}: {failure.detail}")
-                continue
+            with self._attempt(provider, request) as attempt:
+                try:
+                    async with asyncio.timeout(self._timeout(provider)):
+                        completion = await provider.complete(request)
+                except (TimeoutError, UpstreamError) as exc:
+                    failure = _as_upstream(exc)
+                    await self._failed(provider, failure, attempt)
+                    failures.append(f"{provider.name}: {failure.detail}")
+                    continue
+                _answered_attempt(attempt, completion)
             self._answered(provider)
             return completion
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
@@ -119,22 +125,28 @@ class ProviderRouter:
         failures: list[str] = []
         for provider in await self._available(request, failures):
             events = provider.stream(request)
-            try:
+            # The attempt's span is current while its request goes out (its traceparent is
+            # sent) and lasts until the stream ends.
+            with self._attempt(provider, request) as attempt:
                 try:
-                    async with asyncio.timeout(self._timeout(provider)):
-                        first = await anext(events)
-                except (TimeoutError, UpstreamError) as exc:
-                    failure = _as_upstream(exc)
-                    await self._failed(provider, failure)
-                    failures.append(f"{provider.name}: {failure.detail}")
-                    continue
-                self._answered(provider)
-                yield first  # from here on, this provider's answer is the answer
-                async for event in self._rest(provider, events):
-                    yield event
-                return
-            finally:
-                await _close(events)  # on a disconnect too: the provider's request is dropped
+                    try:
+                        async with asyncio.timeout(self._timeout(provider)):
+                            first = await anext(events)
+                    except (TimeoutError, UpstreamError) as exc:
+                        failure = _as_upstream(exc)
+                        await self._failed(provider, failure, attempt)
+                        failures.append(f"{provider.name}: {failure.detail}")
+                        continue
+                    attempt.add_event("gen_ai.first_token")
+                    self._answered(provider)
+                    yield first  # from here on, this provider's answer is the answer
+                    async for event in self._rest(provider, events):
+                        if isinstance(event, Completion):
+                            _answered_attempt(attempt, event)
+                        yield event
+                    return
+                finally:
+                    await _close(events)  # on a disconnect too: the provider's request ends
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
 
     async def _rest(
@@ -153,6 +165,22 @@ class ProviderRouter:
                 raise failure from exc
             yield event
 
+    @contextmanager
+    def _attempt(self, provider: ChatModel, request: ChatRequest) -> Iterator[Span]:
+        """A span for one provider's attempt, named as OpenTelemetry's GenAI spans are."""
+        model = request.model or (provider.models[0] if provider.models else "")
+        attributes: dict[str, AttributeValue] = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": provider.name,
+            "gen_ai.request.model": model,
+        }
+        if request.max_tokens is not None:
+            attributes["gen_ai.request.max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            attributes["gen_ai.request.temperature"] = request.temperature
+        with self.tracer.span(f"chat {model}", attributes=attributes, kind="client") as span:
+            yield span
+
     def _timeout(self, provider: ChatModel) -> float:
         return self.timeouts.get(provider.name, self.timeout_s)
 
@@ -170,7 +198,12 @@ class ProviderRouter:
                 available.append(provider)
         return available
 
-    async def _failed(self, provider: ChatModel, error: UpstreamError) -> None:
+    async def _failed(
+        self, provider: ChatModel, error: UpstreamError, attempt: Span | None = None
+    ) -> None:
+        if attempt is not None:
+            attempt.set_attributes({"error.type": type(error).__name__})
+            attempt.record_error(error)
         log.warning(
             "LLM provider failed, cooling down: %s (%s)", provider.name, error.detail or error
         )
@@ -181,6 +214,16 @@ class ProviderRouter:
 
     def _answered(self, provider: ChatModel) -> None:
         self.metrics.increment("llm_provider_answers", tags={"provider": provider.name})
+
+
+def _answered_attempt(attempt: Span, completion: Completion) -> None:
+    attempt.set_attributes(
+        {
+            "gen_ai.response.model": completion.model,
+            "gen_ai.usage.input_tokens": completion.prompt_tokens,
+            "gen_ai.usage.output_tokens": completion.completion_tokens,
+        }
+    )
 
 
 def _as_upstream(exc: BaseException) -> UpstreamError:

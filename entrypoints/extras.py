@@ -24,6 +24,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "redis": ("redis",),
     "llm": ("openai", "groq", "httpx2"),
     "local": ("onnxruntime", "tokenizers"),
+    "otel": ("opentelemetry",),
 }
 """Extra -> the top-level modules it installs that askdocs imports."""
 SERVICE_EXTRAS = {"database": "postgres", "redis": "redis"}
@@ -65,6 +66,8 @@ def required_extras(settings: Settings) -> dict[str, str]:
             needs.setdefault("llm", f"the LLM provider {name} (llm.providers)")
     if settings.metrics.backend == "prometheus":
         needs["server"] = "metrics.backend=prometheus"
+    if settings.tracing.backend == "opentelemetry":
+        needs["otel"] = "tracing.backend=opentelemetry"
     if settings.auth.jwt.enabled:
         needs.setdefault("server", "JWT bearer tokens (auth.jwt)")
     return needs

@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.util
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -89,6 +90,7 @@ def resolve_backends(settings: Settings) -> Settings:
     Ports follow their service's URL (set: that service, unset: `memory`); the answer cache is
     `disabled` instead of `memory` when jobs are in PostgreSQL (other processes ingest, and an
     in-process cache would never hear of it); metrics are Prometheus when its client imports;
+    tracing is OpenTelemetry when its SDK imports and an OTLP endpoint is set (ADR 43);
     `worker.in_serve` is `true` (ADR 33).
 
     Raises:
@@ -109,6 +111,8 @@ def resolve_backends(settings: Settings) -> Settings:
     if tree["metrics"]["backend"] == "auto":
         available = importlib.util.find_spec("prometheus_client") is not None
         tree["metrics"]["backend"] = "prometheus" if available else "noop"
+    if tree["tracing"]["backend"] == "auto":
+        tree["tracing"]["backend"] = "opentelemetry" if traces_have_a_collector() else "noop"
     # What the server means by `auto` where the library chooses otherwise (library_settings.py).
     for section, field, choice in (
         ("documents", "blob_store", "local"),
@@ -126,6 +130,27 @@ def resolve_backends(settings: Settings) -> Settings:
             "or leave ASKDOCS_WORKER__IN_SERVE unset"
         )
     return msgspec.convert(tree, Settings)
+
+
+def traces_have_a_collector(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether traces would go somewhere: the SDK and its OTLP exporter import and the
+    standard variables name an endpoint. Without one the exporter would post to
+    localhost:4318 in every process, where there is rarely a collector."""
+    env = os.environ if environ is None else environ
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    return bool(endpoint) and all(
+        _importable(module)
+        for module in ("opentelemetry.sdk.trace", "opentelemetry.exporter.otlp.proto.http")
+    )
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def in_use(settings: Settings) -> list[Infrastructure]:

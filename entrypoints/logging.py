@@ -15,6 +15,8 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, Processor
 
+from askdocs.entrypoints.tracing_context import add_trace_id
+
 MASK = "***"
 SECRET_FIELDS = frozenset(
     {"api_key", "authorization", "password", "passwd", "secret", "token", "x-api-key", "cookie"}
@@ -85,6 +87,7 @@ def configure_logging(*, level: str = "INFO", json: str = "auto") -> None:
     as_json = json == "true" or (json == "auto" and not sys.stderr.isatty())
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from askdocs.adapters.index.memory_terms import ChunkTerms
 from askdocs.adapters.index.memory_vectors import ModelVectors, Vector, ranking
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports.index import (
     IndexedChunk,
     Liveness,
@@ -15,6 +16,7 @@ from askdocs.application.ports.index import (
     SearchQuery,
     TermCounts,
 )
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.evidence import TERM_COUNT_CAP
 
@@ -46,6 +48,7 @@ class InMemoryVectorIndex:
         vector_weight: weight of the vector ranking in the fused score.
         text_weight: weight of the lexical (BM25) ranking in the fused score.
         candidates: how many chunks each ranking contributes before fusion (at least `k`).
+        tracer: receives a span per search, with one per ranking (vector and text) in it.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class InMemoryVectorIndex:
         vector_weight: float,
         text_weight: float,
         candidates: int,
+        tracer: Tracer | None = None,
     ) -> None:
         if rrf_k < 0 or candidates < 1:
             raise ValueError("rrf_k must be >= 0 and candidates >= 1")
@@ -62,6 +66,7 @@ class InMemoryVectorIndex:
         self._vector_weight = vector_weight
         self._text_weight = text_weight
         self._candidates = candidates
+        self._tracer: Tracer = tracer or NoopTracer()
         self._chunks: dict[str, Chunk] = {}
         self._terms = ChunkTerms()
         self._page_chunks: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
@@ -100,6 +105,10 @@ class InMemoryVectorIndex:
         self._searchable.clear()
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
+        with self._tracer.span("vector_index.search", attributes=_search_attributes(query)):
+            return self._search(query)
+
+    def _search(self, query: SearchQuery) -> list[SearchHit]:
         store = self._vectors.get(query.embedding_model)
         if store is None or query.k <= 0:
             return []
@@ -107,8 +116,11 @@ class InMemoryVectorIndex:
         located = searchable.located
         depth = max(self._candidates, query.k)
         query_vector = store.unit(query.embedding, "the query embedding")
-        by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
-        by_text = self._terms.bm25(located, searchable.average_length, query.text, depth)
+        leg = {"askdocs.index.depth": depth}
+        with self._tracer.span("vector_index.vector_leg", attributes=leg):
+            by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
+        with self._tracer.span("vector_index.text_leg", attributes=leg):
+            by_text = self._terms.bm25(located, searchable.average_length, query.text, depth)
         fused: defaultdict[str, float] = defaultdict(float)
         for rank, chunk_id in enumerate(by_vector, start=1):
             fused[chunk_id] += self._vector_weight / (self._rrf_k + rank)
@@ -170,3 +182,11 @@ class InMemoryVectorIndex:
                     if chunk_id in store.rows:
                         located.setdefault(chunk_id, (liveness, page.page_no))
         return located
+
+
+def _search_attributes(query: SearchQuery) -> dict[str, str | int | bool]:
+    return {
+        "askdocs.index.k": query.k,
+        "askdocs.index.model": query.embedding_model,
+        "askdocs.index.filtered": bool(query.tags or query.document_ids),
+    }

@@ -48,6 +48,7 @@ from askdocs.entrypoints.http.security import (
     CredentialAuthenticationMiddleware,
     add_security_headers,
 )
+from askdocs.entrypoints.http.tracing import TracingMiddleware
 from askdocs.entrypoints.logging import configure_logging
 from askdocs.entrypoints.readiness import Readiness
 from askdocs.entrypoints.settings import Settings, load_settings
@@ -114,11 +115,12 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         middleware=[
             RequestContextMiddleware(),
+            TracingMiddleware(container.tracer()),
             FailedSignInLimitMiddleware(container.limit_failed_sign_ins(), trusted),
             DefineMiddleware(
                 CredentialAuthenticationMiddleware, authenticate=container.authenticate_caller()
             ),
-            RateLimitMiddleware(container.enforce_rate_limit(), trusted),
+            RateLimitMiddleware(container.enforce_rate_limit(), trusted, container.tracer()),
         ],
         before_send=[
             stamp_response,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from askdocs.adapters.jobs.memory import InProcessJobQueue
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application import ingestion_worker
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.application.ingestion_worker import IngestionWorker
@@ -43,6 +44,7 @@ def _worker(queue: InProcessJobQueue, process: ScriptedProcess) -> IngestionWork
         stalled_after_s=600,
         sweep_every_s=600,
         grace_s=1,
+        tracer=NoopTracer(),
     )
 
 
