@@ -30,6 +30,11 @@ class OncePerInterval(logging.Filter):
         self._held_back = 0
         self._lock = threading.Lock()  # the batch processor logs from its own thread
 
+    @property
+    def held_back(self) -> int:
+        """Records dropped since the last one passed."""
+        return self._held_back
+
     def filter(self, record: logging.LogRecord) -> bool:
         with self._lock:
             now = time.monotonic()

@@ -17,7 +17,7 @@ from askdocs.entrypoints.extras import required_extras
 from askdocs.entrypoints.settings import load_settings
 
 BACKEND_SDKS = ("litestar", "uvicorn", "jwt", "prometheus_client", "asyncpg", "pgvector",
-                "pgqueuer", "redis", "openai", "groq", "httpx2")  # fmt: skip
+                "pgqueuer", "redis", "openai", "groq", "httpx2", "opentelemetry")  # fmt: skip
 
 
 def without_extras(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
@@ -52,6 +52,7 @@ def test_the_defaults_need_no_extra() -> None:
             {"llm": "the LLM provider fast (llm.providers)"},
         ),
         ({"ASKDOCS_METRICS__BACKEND": "prometheus"}, {"server": "metrics.backend=prometheus"}),
+        ({"ASKDOCS_TRACING__BACKEND": "opentelemetry"}, {"otel": "tracing.backend=opentelemetry"}),
     ],
 )
 def test_each_backend_beyond_the_core_names_its_extra_and_the_setting(
