@@ -13,6 +13,8 @@ import contextlib
 import contextvars
 import time
 from collections.abc import Iterator, MutableMapping, Sequence
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 
 from askdocs.application.ports.tracing import Attributes, Span, SpanKind, Tracer
@@ -74,6 +76,41 @@ def _phase(name: str) -> str | None:
     return "llm" if name.startswith("chat ") else PHASES.get(name)
 
 
+class _ContextSpan:
+    """The configured tracer's span, with the current trace id published and, for a phase
+    span, its duration added to the request's timings."""
+
+    __slots__ = ("_began", "_opened", "_phase", "_timings", "_token")
+
+    def __init__(self, opened: AbstractContextManager[Span], phase: str | None) -> None:
+        self._opened = opened
+        self._phase = phase
+        self._timings = _current.get() if phase is not None else None
+        self._began = 0.0
+        self._token: contextvars.Token[str | None] | None = None
+
+    def __enter__(self) -> Span:
+        span = self._opened.__enter__()
+        if _trace_id.get() != span.trace_id:  # a trace's first span; its children share it
+            self._token = _trace_id.set(span.trace_id)
+        if self._timings is not None:
+            self._began = time.perf_counter()
+        return span
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        if self._timings is not None and self._phase is not None:
+            self._timings.add(self._phase, time.perf_counter() - self._began)
+        if self._token is not None:
+            with contextlib.suppress(ValueError):  # closed from another task
+                _trace_id.reset(self._token)
+        return self._opened.__exit__(kind, error, traceback)
+
+
 class ContextTracer:
     """A Tracer that passes every span on to `traced`, publishes the current trace id for
     log lines and times the phase spans."""
@@ -81,7 +118,6 @@ class ContextTracer:
     def __init__(self, traced: Tracer) -> None:
         self.traced = traced
 
-    @contextlib.contextmanager
     def span(
         self,
         name: str,
@@ -90,21 +126,11 @@ class ContextTracer:
         links: Sequence[str] = (),
         parent: str | None = None,
         kind: SpanKind = "internal",
-    ) -> Iterator[Span]:
-        phase = _phase(name)
-        timings = _current.get() if phase is not None else None
-        began = time.perf_counter()
-        with self.traced.span(
+    ) -> AbstractContextManager[Span]:
+        opened = self.traced.span(
             name, attributes=attributes, links=links, parent=parent, kind=kind
-        ) as span:
-            token = _trace_id.set(span.trace_id)
-            try:
-                yield span
-            finally:
-                with contextlib.suppress(ValueError):  # closed from another task
-                    _trace_id.reset(token)
-                if timings is not None and phase is not None:
-                    timings.add(phase, time.perf_counter() - began)
+        )
+        return _ContextSpan(opened, _phase(name))
 
     def trace_id(self) -> str | None:
         return self.traced.trace_id()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 from askdocs.adapters.tracing.trace_context import TraceContext
 from askdocs.application.ports.tracing import Attributes, SpanKind
@@ -15,11 +15,13 @@ _current: contextvars.ContextVar[TraceContext | None] = contextvars.ContextVar(
 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class UnrecordedSpan:
     """A span of which only its trace is known; everything else is dropped."""
 
-    context: TraceContext
+    __slots__ = ("context",)
+
+    def __init__(self, context: TraceContext) -> None:
+        self.context = context
 
     @property
     def trace_id(self) -> str:
@@ -38,13 +40,35 @@ class UnrecordedSpan:
         return None
 
 
+class _Scope:
+    """Makes a span's context current for a block; a span inside a trace changes nothing
+    (it has no span id of its own to hand on), so only a trace's first span sets the variable."""
+
+    __slots__ = ("_sets", "_span", "_token")
+
+    def __init__(self, context: TraceContext, *, sets: bool) -> None:
+        self._span = UnrecordedSpan(context)
+        self._sets = sets
+        self._token: contextvars.Token[TraceContext | None] | None = None
+
+    def __enter__(self) -> UnrecordedSpan:
+        if self._sets:
+            self._token = _current.set(self._span.context)
+        return self._span
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            # A generator closed from another task holds a token of another context.
+            with contextlib.suppress(ValueError):
+                _current.reset(self._token)
+
+
 class NoopTracer:
     """Records no span. A request continues its caller's trace (the incoming `traceparent`,
     passed on unchanged to the calls it makes, as a proxy that records nothing would) or
     starts a random one, so `trace_id` in responses and logs is a valid W3C trace id whether
     or not anything records spans."""
 
-    @contextlib.contextmanager
     def span(
         self,
         name: str,
@@ -53,15 +77,12 @@ class NoopTracer:
         links: Sequence[str] = (),
         parent: str | None = None,
         kind: SpanKind = "internal",
-    ) -> Iterator[UnrecordedSpan]:
-        context = TraceContext.parse(parent) or _current.get() or TraceContext.fresh()
-        token = _current.set(context)
-        try:
-            yield UnrecordedSpan(context)
-        finally:
-            # A generator closed from another task holds a token of another context.
-            with contextlib.suppress(ValueError):
-                _current.reset(token)
+    ) -> AbstractContextManager[UnrecordedSpan]:
+        current = _current.get()
+        if parent is None and current is not None:
+            return _Scope(current, sets=False)
+        context = TraceContext.parse(parent) or current or TraceContext.fresh()
+        return _Scope(context, sets=context is not current)
 
     def trace_id(self) -> str | None:
         context = _current.get()

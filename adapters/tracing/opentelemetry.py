@@ -11,7 +11,9 @@ the queue's room are dropped.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from types import TracebackType
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -62,6 +64,32 @@ class OpenTelemetrySpan:
         self._span.set_status(Status(StatusCode.ERROR, description))
 
 
+class _Current:
+    """Makes a started span current for a block and ends it after; an exception leaving the
+    block is recorded on it."""
+
+    __slots__ = ("_span", "_token")
+
+    def __init__(self, span: trace.Span) -> None:
+        self._span = span
+        self._token: object = None
+
+    def __enter__(self) -> OpenTelemetrySpan:
+        self._token = otel_context.attach(trace.set_span_in_context(self._span))
+        return OpenTelemetrySpan(self._span)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, Exception):  # not a cancellation or a generator being closed
+            OpenTelemetrySpan(self._span).record_error(error)
+        self._span.end()
+        _detach(self._token)
+
+
 class OpenTelemetryTracer:
     """A Tracer whose spans go to `processor` (by default a BatchSpanProcessor over the OTLP
     HTTP exporter). Its provider is its own, not the global one, so several can live in one
@@ -83,7 +111,6 @@ class OpenTelemetryTracer:
         self._provider.add_span_processor(processor)
         self._tracer = self._provider.get_tracer("askdocs", askdocs.__version__)
 
-    @contextlib.contextmanager
     def span(
         self,
         name: str,
@@ -92,24 +119,15 @@ class OpenTelemetryTracer:
         links: Sequence[str] = (),
         parent: str | None = None,
         kind: SpanKind = "internal",
-    ) -> Iterator[OpenTelemetrySpan]:
+    ) -> AbstractContextManager[OpenTelemetrySpan]:
         started = self._tracer.start_span(
             name,
             context=_parent_context(parent),
             kind=_KINDS[kind],
             attributes=attributes,
-            links=[link for link in map(_link, links) if link is not None],
+            links=[link for link in map(_link, links) if link is not None] if links else None,
         )
-        token = otel_context.attach(trace.set_span_in_context(started))
-        span = OpenTelemetrySpan(started)
-        try:
-            yield span
-        except Exception as error:
-            span.record_error(error)
-            raise
-        finally:
-            started.end()
-            _detach(token)
+        return _Current(started)
 
     def trace_id(self) -> str | None:
         span_context = trace.get_current_span().get_span_context()
