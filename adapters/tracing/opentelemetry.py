@@ -110,6 +110,7 @@ class OpenTelemetryTracer:
         self._provider = TracerProvider(resource=_resource())
         self._provider.add_span_processor(processor)
         self._tracer = self._provider.get_tracer("askdocs", askdocs.__version__)
+        self._shut_down = False
 
     def span(
         self,
@@ -139,8 +140,11 @@ class OpenTelemetryTracer:
         return carrier.get("traceparent")
 
     def shutdown(self) -> None:
-        """Export what is queued (within the exporter's timeout) and stop the export thread."""
-        self._provider.shutdown()
+        """Export what is queued (within the exporter's timeout) and stop the export thread;
+        once (the SDK warns on a second call)."""
+        if not self._shut_down:
+            self._shut_down = True
+            self._provider.shutdown()
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         """Export every ended span now; whether all went within the time."""
