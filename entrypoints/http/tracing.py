@@ -14,7 +14,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from askdocs.application.ports.tracing import Tracer
+from askdocs.application.ports.tracing import Span, Tracer
+from askdocs.entrypoints.http.errors import status_of
 from askdocs.entrypoints.http.head_requests import requested_method
 from askdocs.entrypoints.tracing_context import PhaseTimings, timing_phases
 
@@ -54,6 +55,7 @@ class TracingMiddleware(ASGIMiddleware):
         if agent := _header(scope, b"user-agent"):
             attributes["user_agent.original"] = agent
         timed = bool(scope["route_handler"].opt.get(SERVER_TIMING_OPT))
+        escaped: Exception | None = None
         with (
             timing_phases() as timings,
             self._tracer.span(
@@ -67,16 +69,31 @@ class TracingMiddleware(ASGIMiddleware):
 
             async def send_traced(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                    span.set_attributes({"http.response.status_code": status})
-                    if status >= 500:
-                        span.set_attributes({"error.type": str(status)})
-                        span.fail(f"HTTP {status}")
+                    _record_status(span, int(message["status"]))
                     if timed:
                         _add_server_timing(message, timings)
                 await send(message)
 
-            await next_app(scope, receive, send_traced)
+            try:
+                await next_app(scope, receive, send_traced)
+            except Exception as exc:  # noqa: BLE001 - raised again below, once the span ended
+                # Refusals raised by middleware (401, 429) are answered outside this span, by
+                # the exception handler: their status is known from the error, and a 4xx is
+                # the caller's failure, not the span's.
+                escaped = exc
+                status = status_of(exc)
+                _record_status(span, status)
+                if status >= 500:
+                    span.record_error(exc)
+        if escaped is not None:
+            raise escaped
+
+
+def _record_status(span: Span, status: int) -> None:
+    span.set_attributes({"http.response.status_code": status})
+    if status >= 500:
+        span.set_attributes({"error.type": str(status)})
+        span.fail(f"HTTP {status}")
 
 
 def _add_server_timing(message: Message, timings: PhaseTimings) -> None:

@@ -20,6 +20,7 @@ from opentelemetry.trace import StatusCode, format_span_id, format_trace_id
 
 from askdocs.adapters.tracing.opentelemetry import OpenTelemetryTracer
 from askdocs.adapters.tracing.trace_context import TraceContext
+from askdocs.application.errors import NotFound
 from askdocs.entrypoints.container import Container
 from askdocs.entrypoints.tracing_context import ContextTracer
 from tests.http.test_http_logging import json_logging
@@ -250,3 +251,35 @@ async def test_every_log_line_of_a_request_carries_its_trace_id(
     assert "request" in events  # the access line
     assert any("LLM provider failed" in event for event in events)  # an application logger's
     assert {line.get("trace_id") for line in lines} == {CALLER.trace_id}
+
+
+class BrokenRepository:
+    """Lists with a bug; finds no document."""
+
+    async def list(self, query: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    async def get(self, document_id: str) -> Any:
+        raise NotFound(f"no document {document_id}")
+
+
+async def test_a_request_span_has_its_status_and_fails_only_on_a_server_error(
+    start_api, traced, exporter
+) -> None:
+    def broken(container: Container) -> None:
+        traced(container)
+        container.documents.override(providers.Object(BrokenRepository()))
+
+    api = await start_api(prepare=broken)
+
+    refused = await api.client.get("/api/v1/docs", headers={"X-API-Key": "askd_not-a-key"})
+    missing = await api.client.get("/api/v1/docs/nope", headers=api.auth("reader"))
+    crashed = await api.client.get("/api/v1/docs", headers=api.auth("reader"))
+
+    assert [r.status_code for r in (refused, missing, crashed)] == [401, 404, 500]
+    spans = [s for s in exporter.get_finished_spans() if s.name.startswith("GET ")]
+    assert [(s.attributes["http.response.status_code"], s.status.status_code) for s in spans] == [
+        (401, StatusCode.UNSET),  # refused by middleware, answered by the exception handler
+        (404, StatusCode.UNSET),
+        (500, StatusCode.ERROR),
+    ]
