@@ -14,6 +14,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from askdocs.adapters.tracing.export_logging import EXPORT_LOGGERS, OncePerInterval
 
@@ -22,17 +23,22 @@ SAFETY_NET_S = 60  # only so that a regression fails instead of hanging the run
 
 
 class StuckCollector:
-    """An OTLP/HTTP endpoint that receives exports and holds each one until `release`."""
+    """An OTLP/HTTP endpoint that receives exports and holds each one until `released` is
+    set (at once, when made `released=True`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, released: bool = False) -> None:
         self.received = threading.Event()
         self.released = threading.Event()
+        if released:
+            self.released.set()
         self.answered = 0
+        self.exports: list[ExportTraceServiceRequest] = []
         collector = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length", 0)))
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                collector.exports.append(ExportTraceServiceRequest.FromString(body))
                 collector.received.set()
                 collector.released.wait()
                 self.send_response(200)
@@ -72,6 +78,38 @@ def exporting(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "10")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "1")
     return {"ASKDOCS_TRACING__BACKEND": "opentelemetry"}
+
+
+async def test_spans_reach_an_otlp_collector_named_by_the_standard_variables(
+    start_api, handbook, exporting, monkeypatch
+) -> None:
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    with StuckCollector(released=True) as collector:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.url)
+        monkeypatch.setenv("OTEL_SERVICE_NAME", "askdocs-test")
+        api = await start_api(exporting)
+        await api.upload_ok(handbook.name, handbook.pdf)
+
+        reply = await api.ask(PARKING, headers={"traceparent": caller})
+        await asyncio.to_thread(api.container.tracer().shutdown)  # flushes what is queued
+
+    spans = {
+        (span.name, span.trace_id.hex())
+        for export in collector.exports
+        for resource in export.resource_spans
+        for scope in resource.scope_spans
+        for span in scope.spans
+    }
+    assert ("POST /api/v1/chat", reply["trace_id"]) in spans
+    assert ("retrieval", reply["trace_id"]) in spans
+    services = {
+        attribute.value.string_value
+        for export in collector.exports
+        for resource in export.resource_spans
+        for attribute in resource.resource.attributes
+        if attribute.key == "service.name"
+    }
+    assert services == {"askdocs-test"}
 
 
 async def test_chat_answers_while_the_collector_holds_an_export(
