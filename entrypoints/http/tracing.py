@@ -9,6 +9,7 @@ in the scope's state for the handlers (`trace_id_of`): the `trace_id` of chat an
 
 from __future__ import annotations
 
+import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -66,6 +67,9 @@ class TracingMiddleware(ASGIMiddleware):
             ) as span,
         ):
             scope.setdefault("state", {})[_TRACE_ID] = span.trace_id
+            # Also for the lines written after the span, by the handler of a refusal raised
+            # in middleware (the request's context is cleared for the next request).
+            structlog.contextvars.bind_contextvars(trace_id=span.trace_id)
 
             async def send_traced(message: Message) -> None:
                 if message["type"] == "http.response.start":

@@ -242,7 +242,16 @@ async def test_every_log_line_of_a_request_carries_its_trace_id(
     with json_logging():
         response = await api.chat(PARKING, headers={"traceparent": CALLER.traceparent})
         logged = capsys.readouterr().err
+        refused = await api.client.get(
+            "/api/v1/docs",
+            headers={"X-API-Key": "askd_not-a-key", "traceparent": UPLOADER.traceparent},
+        )
+        logged_refusal = capsys.readouterr().err
 
+    assert refused.status_code == 401
+    refusal_lines = [json.loads(line) for line in logged_refusal.splitlines() if line.strip()]
+    (refusal_access,) = [line for line in refusal_lines if line["event"] == "request"]
+    assert refusal_access["trace_id"] == UPLOADER.trace_id  # written after the span ended
     assert response.json()["trace_id"] == CALLER.trace_id
     lines = [json.loads(line) for line in logged.splitlines() if line.strip()]
     # The test's own client logs its request too, outside the app.
