@@ -54,6 +54,8 @@ from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
+from askdocs.adapters.tracing.noop import NoopTracer, UnrecordedSpan
+from askdocs.adapters.tracing.opentelemetry import OpenTelemetrySpan, OpenTelemetryTracer
 from askdocs.application.ports import (
     AnswerCache,
     ApiKeyStore,
@@ -77,6 +79,7 @@ from askdocs.application.ports import (
 from askdocs.application.ports.audit import AuditLog
 from askdocs.application.ports.feedback import FeedbackStore
 from askdocs.application.ports.ranking import Reranker
+from askdocs.application.ports.tracing import Span, Tracer
 from askdocs.application.provider_router import ProviderRouter
 
 
@@ -213,6 +216,22 @@ def _datadog_metrics(adapter: DatadogMetrics) -> Metrics:
 
 
 def _opentelemetry_metrics(adapter: OpenTelemetryMetrics) -> Metrics:
+    return adapter
+
+
+def _noop_tracer(adapter: NoopTracer) -> Tracer:
+    return adapter
+
+
+def _unrecorded_span(adapter: UnrecordedSpan) -> Span:
+    return adapter
+
+
+def _opentelemetry_tracer(adapter: OpenTelemetryTracer) -> Tracer:
+    return adapter
+
+
+def _opentelemetry_span(adapter: OpenTelemetrySpan) -> Span:
     return adapter
 
 

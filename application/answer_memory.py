@@ -15,6 +15,7 @@ from askdocs.application.ports import (
     Metrics,
     Tokenizer,
 )
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.answers import Answer, answer_fingerprint
 from askdocs.domain.conversations import Conversation, MemoryWindow, Turn, checked_session_id
 
@@ -44,6 +45,7 @@ class AnswerMemory:
     clock: Clock
     ids: IdGenerator
     window: MemoryWindow
+    tracer: Tracer
 
     async def recall(self, question: Question, checked: Checked) -> Asked:
         """The question with its conversation, the window the answer sees, and the cache's
@@ -65,7 +67,9 @@ class AnswerMemory:
             history=history,
             sampling=checked.sampling.fingerprint(),
         )
-        cached = await self.cache.lookup(fingerprint)
+        with self.tracer.span("answer_cache.lookup") as span:
+            cached = await self.cache.lookup(fingerprint)
+            span.set_attributes({"askdocs.cache.hit": cached.answer is not None})
         self.metrics.increment("answer_cache", tags={"result": "hit" if cached.answer else "miss"})
         remember = question.history is None
         return Asked(checked, conversation, history, warnings, fingerprint, cached, remember)
@@ -76,7 +80,8 @@ class AnswerMemory:
         if answer.degraded:
             return _with_warnings(answer, asked.warnings)
         if store:
-            await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
+            with self.tracer.span("answer_cache.store"):
+                await self.cache.put(asked.fingerprint, asked.cached.generation, answer)
         if asked.warnings or not asked.remember:
             return _with_warnings(answer, asked.warnings)
         turn = Turn(question=asked.text, answer=answer.text, at=self.clock.now())

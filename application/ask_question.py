@@ -38,6 +38,7 @@ from askdocs.application.ports import (
     Metrics,
     Tokenizer,
 )
+from askdocs.application.ports.tracing import Tracer
 from askdocs.application.retrieve_passages import RetrievePassages
 from askdocs.domain.answers import (
     NO_ANSWER,
@@ -123,6 +124,7 @@ class AskQuestion:
     answer_deadline_s: float
     """Seconds from a question's arrival by which the model must have answered (a stream:
     begun), every provider's attempt included; after them, the apology (AnswerDeadline)."""
+    tracer: Tracer
     _remembering: AnswerMemory = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +136,7 @@ class AskQuestion:
             self.clock,
             self.ids,
             self.memory,
+            self.tracer,
         )
         object.__setattr__(self, "_remembering", remembering)
 
@@ -158,25 +161,28 @@ class AskQuestion:
     ) -> AsyncIterator[AnswerEvent]:
         began = time.perf_counter()
         progress = Progress(session_id=question.session_id)
-        try:
+        with self.tracer.span("answer", attributes={"askdocs.streaming": streaming}) as span:
             try:
-                answer = self._answer(question, progress, streaming=streaming)
-                async with contextlib.aclosing(answer) as events:
-                    async for event in events:
+                try:
+                    answer = self._answer(question, progress, streaming=streaming)
+                    async with contextlib.aclosing(answer) as events:
+                        async for event in events:
+                            progress.saw(event)
+                            if isinstance(event, AnswerFinished) and not event.answer.answered:
+                                self.metrics.increment("answers_declined")
+                            yield event
+                except Exception as failure:  # noqa: BLE001 - the degrade policy decides, logs
+                    ending = after_failure(
+                        failure, progress, metrics=self.metrics, new_id=self.ids.new_id
+                    )
+                    span.record_error(failure)  # a refusal was raised, and recorded, above
+                    for event in ending:
                         progress.saw(event)
-                        if isinstance(event, AnswerFinished) and not event.answer.answered:
-                            self.metrics.increment("answers_declined")
                         yield event
-            except Exception as failure:  # noqa: BLE001 - the degrade policy decides, and logs
-                ending = after_failure(
-                    failure, progress, metrics=self.metrics, new_id=self.ids.new_id
-                )
-                for event in ending:
-                    progress.saw(event)
-                    yield event
-        finally:
-            elapsed = time.perf_counter() - began
-            self.metrics.observe("ask_seconds", elapsed, tags={"outcome": progress.outcome})
+            finally:
+                elapsed = time.perf_counter() - began
+                self.metrics.observe("ask_seconds", elapsed, tags={"outcome": progress.outcome})
+                span.set_attributes({"askdocs.answer.outcome": progress.outcome})
 
     async def _answer(
         self, question: Question, progress: Progress, *, streaming: bool

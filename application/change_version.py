@@ -6,6 +6,7 @@ import dataclasses
 
 from askdocs.application.errors import Conflict, NotFound
 from askdocs.application.ports import DocumentRepository, IngestionJob
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.documents import Document, DocumentVersion, VersionStatus
 from askdocs.domain.errors import InvalidTransition
 from askdocs.domain.ingestion import requeued
@@ -30,6 +31,7 @@ class RetryIngestion:
     """
 
     repository: DocumentRepository
+    tracer: Tracer
 
     async def execute(self, document_id: str, number: int) -> DocumentVersion:
         document, version = await _version(self.repository, document_id, number)
@@ -38,7 +40,9 @@ class RetryIngestion:
         except InvalidTransition as exc:
             raise Conflict(str(exc)) from exc
         await self.repository.save_version(
-            document.id, again, jobs=[IngestionJob(document.id, number)]
+            document.id,
+            again,
+            jobs=[IngestionJob(document.id, number, traceparent=self.tracer.traceparent())],
         )
         return again
 

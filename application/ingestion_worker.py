@@ -14,6 +14,7 @@ import logging
 
 from askdocs.application.errors import RetryLater, UpstreamError
 from askdocs.application.ports import JobAttempt, JobQueue, Metrics
+from askdocs.application.ports.tracing import Tracer
 from askdocs.application.process_ingestion import ProcessIngestion
 
 log = logging.getLogger("askdocs.worker")
@@ -52,8 +53,10 @@ class IngestionWorker:
         grace_s: float,
         backlog_every_s: float,
         metrics: Metrics,
+        tracer: Tracer,
     ) -> None:
         self._queue = queue
+        self._tracer = tracer
         self._process = process
         self._concurrency = concurrency
         self._stalled_after_s = stalled_after_s
@@ -119,6 +122,19 @@ class IngestionWorker:
             await running
 
     async def _handle(self, attempt: JobAttempt) -> None:
+        """One job in a trace of its own, linked to the request that queued it: a job may
+        run long after that request ended, and be tried again several times."""
+        job = attempt.job
+        attributes: dict[str, str | int] = {
+            "askdocs.document_id": job.document_id,
+            "askdocs.document_version": job.version,
+            "askdocs.job.attempt": attempt.attempt,
+        }
+        links = [job.traceparent] if job.traceparent else []
+        with self._tracer.span("ingest_job", attributes=attributes, links=links, kind="consumer"):
+            await self._run(attempt)
+
+    async def _run(self, attempt: JobAttempt) -> None:
         job = attempt.job
         about = {"document_id": job.document_id, "version": job.version, "attempt": attempt.attempt}
         try:

@@ -26,6 +26,7 @@ from askdocs.application.ports import (
     Tokenizer,
     VectorIndex,
 )
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.chunking import Chunk, ChunkingPolicy, chunk_id
 from askdocs.domain.documents import Document, DocumentVersion, Page, page_refs
 from askdocs.domain.ingestion import (
@@ -83,6 +84,8 @@ class ProcessIngestion:
     metrics: Metrics
     chunking: ChunkingPolicy
     retry: RetryPolicy
+    tracer: Tracer
+    """Receives a span per stage: parse, chunk, and embed and store per batch."""
 
     async def execute(self, attempt: JobAttempt) -> IngestOutcome | None:
         """The outcome, or None when the job had nothing left to do."""
@@ -130,7 +133,10 @@ class ProcessIngestion:
         except NotFound:
             raise UnprocessableDocument("the uploaded file is missing from blob storage") from None
         timer = time.perf_counter()
-        content = await self.parser.parse(data, version.media_type)
+        parsing = {"askdocs.media_type": version.media_type}
+        with self.tracer.span("parse", attributes=parsing) as span:
+            content = await self.parser.parse(data, version.media_type)
+            span.set_attributes({"askdocs.pages": len(content.pages)})
         self.metrics.observe("ingest_parse_seconds", time.perf_counter() - timer)
         version = parsed(
             version,
@@ -141,7 +147,9 @@ class ProcessIngestion:
         await self.repository.save_version(document.id, version)
         fresh = _unseen_pages(content.pages, document.known_page_digests())
         reused = len(content.pages) - len(fresh)
-        chunks = self._chunks(document.id, content.pages, {page.sha256 for page in fresh})
+        with self.tracer.span("chunk", attributes={"askdocs.pages_reused": reused}) as span:
+            chunks = self._chunks(document.id, content.pages, {page.sha256 for page in fresh})
+            span.set_attributes({"askdocs.chunks": len(chunks)})
         version, chunk_count = await self._embed(document.id, version, chunks, reused)
         version = finished(version)
         # Searchable before it is reported ready, so a client that asks once it reads
@@ -171,15 +179,18 @@ class ProcessIngestion:
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             timer = time.perf_counter()
-            vectors = await self.embedder.embed_documents([c.embedded_text for _, c in batch])
+            with self.tracer.span("embed", attributes=self._batch_attributes(len(batch))):
+                texts = [c.embedded_text for _, c in batch]
+                vectors = await self.embedder.embed_documents(texts)
             self.metrics.observe("ingest_embed_seconds", time.perf_counter() - timer)
             timer = time.perf_counter()
-            await self.index.add(
-                [
-                    IndexedChunk(chunk=c, embedding=v, embedding_model=self.embedder.model_id)
-                    for (_, c), v in zip(batch, vectors, strict=True)
-                ]
-            )
+            with self.tracer.span("store", attributes={"askdocs.chunks": len(batch)}):
+                await self.index.add(
+                    [
+                        IndexedChunk(chunk=c, embedding=v, embedding_model=self.embedder.model_id)
+                        for (_, c), v in zip(batch, vectors, strict=True)
+                    ]
+                )
             self.metrics.observe("ingest_store_seconds", time.perf_counter() - timer)
             # A page is done once its last chunk is stored; the batch may end inside a page.
             whole_pages = batch[-1][0] - (0 if start + len(batch) == len(chunks) else 1)
@@ -188,6 +199,13 @@ class ProcessIngestion:
                 await self.repository.save_version(document_id, version)
                 last_saved = time.monotonic()
         return version, len(chunks)
+
+    def _batch_attributes(self, size: int) -> dict[str, str | int]:
+        return {
+            "gen_ai.operation.name": "embeddings",
+            "gen_ai.request.model": self.embedder.model_id,
+            "askdocs.chunks": size,
+        }
 
     def _chunks(
         self, document_id: str, pages: Sequence[Page], fresh: set[str]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from askdocs.application.errors import (
     InvalidInput,
@@ -32,6 +33,7 @@ from askdocs.application.ports import (
     ProviderHealth,
     StreamEvent,
 )
+from askdocs.application.ports.tracing import AttributeValue, Span, Tracer
 from askdocs.domain.answers import Completion
 
 log = logging.getLogger("askdocs.llm")
@@ -79,6 +81,8 @@ class ProviderRouter:
     timeout_s: float
     cooldown_s: float
     timeouts: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    tracer: Tracer = dataclasses.field(kw_only=True)
+    """Receives a span per provider attempt (OpenTelemetry's GenAI conventions)."""
 
     def __post_init__(self) -> None:
         if not self.providers:
@@ -107,20 +111,22 @@ class ProviderRouter:
         available = await self._available(request, failures)
         for provider in available:
             call = LlmCall.to(provider, request, self.metrics)
-            try:
-                async with asyncio.timeout(self._timeout(provider)):
-                    completion = await provider.complete(request)
-            except (TimeoutError, UpstreamError) as exc:
-                call.failed()
-                failure = _as_upstream(exc)
-                await self._failed(provider, failure)
-                failures.append(f"{provider.name}: {failure.detail}")
-                self._passed_over(provider, available)
-                continue
-            except Exception:
-                call.failed()
-                raise
-            call.answered(completion)
+            with self._attempt(provider, request) as attempt:
+                try:
+                    async with asyncio.timeout(self._timeout(provider)):
+                        completion = await provider.complete(request)
+                except (TimeoutError, UpstreamError) as exc:
+                    call.failed()
+                    failure = _as_upstream(exc)
+                    await self._failed(provider, failure, attempt)
+                    failures.append(f"{provider.name}: {failure.detail}")
+                    self._passed_over(provider, available)
+                    continue
+                except Exception:
+                    call.failed()
+                    raise
+                call.answered(completion)
+                _answered_attempt(attempt, completion)
             return completion
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
 
@@ -130,30 +136,39 @@ class ProviderRouter:
         for provider in available:
             call = LlmCall.to(provider, request, self.metrics)
             events = provider.stream(request)
-            try:
+            # The attempt's span is current while its request goes out (its traceparent is
+            # sent) and lasts until the stream ends.
+            with self._attempt(provider, request) as attempt:
                 try:
-                    async with asyncio.timeout(self._timeout(provider)):
-                        first = await anext(events)
-                except (TimeoutError, UpstreamError) as exc:
-                    call.failed()
-                    failure = _as_upstream(exc)
-                    await self._failed(provider, failure)
-                    failures.append(f"{provider.name}: {failure.detail}")
-                    self._passed_over(provider, available)
-                    continue
-                except Exception:
-                    call.failed()
-                    raise
-                yield _noted(call, first)  # from here on, this provider's answer is the answer
-                async for event in self._rest(provider, events, call):
-                    yield _noted(call, event)
-                return
-            finally:
-                await _close(events)  # on a disconnect too: the provider's request is dropped
+                    try:
+                        async with asyncio.timeout(self._timeout(provider)):
+                            first = await anext(events)
+                    except (TimeoutError, UpstreamError) as exc:
+                        call.failed()
+                        failure = _as_upstream(exc)
+                        await self._failed(provider, failure, attempt)
+                        failures.append(f"{provider.name}: {failure.detail}")
+                        self._passed_over(provider, available)
+                        continue
+                    except Exception:
+                        call.failed()
+                        raise
+                    attempt.add_event("gen_ai.first_token")
+                    # From here on, this provider's answer is the answer.
+                    yield _noted(call, attempt, first)
+                    async for event in self._rest(provider, events, call, attempt):
+                        yield _noted(call, attempt, event)
+                    return
+                finally:
+                    await _close(events)  # on a disconnect too: the provider's request ends
         raise UpstreamUnavailable("no provider answered: " + "; ".join(failures))
 
     async def _rest(
-        self, provider: ChatModel, events: AsyncIterator[StreamEvent], call: LlmCall
+        self,
+        provider: ChatModel,
+        events: AsyncIterator[StreamEvent],
+        call: LlmCall,
+        attempt: Span,
     ) -> AsyncIterator[StreamEvent]:
         """The events after the first; a gap over the timeout or a failure ends the stream."""
         while True:
@@ -165,12 +180,28 @@ class ProviderRouter:
             except (TimeoutError, UpstreamError) as exc:
                 call.failed()
                 failure = _as_upstream(exc)
-                await self._failed(provider, failure)
+                await self._failed(provider, failure, attempt)
                 raise failure from exc
             except Exception:
                 call.failed()
                 raise
             yield event
+
+    @contextmanager
+    def _attempt(self, provider: ChatModel, request: ChatRequest) -> Iterator[Span]:
+        """A span for one provider's attempt, named as OpenTelemetry's GenAI spans are."""
+        model = request.model or (provider.models[0] if provider.models else "")
+        attributes: dict[str, AttributeValue] = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": provider.name,
+            "gen_ai.request.model": model,
+        }
+        if request.max_tokens is not None:
+            attributes["gen_ai.request.max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            attributes["gen_ai.request.temperature"] = request.temperature
+        with self.tracer.span(f"chat {model}", attributes=attributes, kind="client") as span:
+            yield span
 
     def _timeout(self, provider: ChatModel) -> float:
         return self.timeouts.get(provider.name, self.timeout_s)
@@ -189,7 +220,12 @@ class ProviderRouter:
                 available.append(provider)
         return available
 
-    async def _failed(self, provider: ChatModel, error: UpstreamError) -> None:
+    async def _failed(
+        self, provider: ChatModel, error: UpstreamError, attempt: Span | None = None
+    ) -> None:
+        if attempt is not None:
+            attempt.set_attributes({"error.type": type(error).__name__})
+            attempt.record_error(error)
         log.warning(
             "LLM provider failed, cooling down: %s (%s)", provider.name, error.detail or error
         )
@@ -204,6 +240,16 @@ class ProviderRouter:
             self.metrics.increment("llm_failovers", tags={"provider": provider.name})
 
 
+def _answered_attempt(attempt: Span, completion: Completion) -> None:
+    attempt.set_attributes(
+        {
+            "gen_ai.response.model": completion.model,
+            "gen_ai.usage.input_tokens": completion.prompt_tokens,
+            "gen_ai.usage.output_tokens": completion.completion_tokens,
+        }
+    )
+
+
 def _as_upstream(exc: BaseException) -> UpstreamError:
     """The failure as the application's error; its detail is the provider's own words, which
     callers prefix with the provider's name where several are listed."""
@@ -212,13 +258,14 @@ def _as_upstream(exc: BaseException) -> UpstreamError:
     return UpstreamTimeout("no answer within the timeout")
 
 
-def _noted(call: LlmCall, event: StreamEvent) -> StreamEvent:
+def _noted(call: LlmCall, attempt: Span, event: StreamEvent) -> StreamEvent:
     """The event, after the attempt has noted its first text or its end."""
     if isinstance(event, Delta):
         if event.text:
             call.wrote_text()
     else:
         call.answered(event)
+        _answered_attempt(attempt, event)
     return event
 
 

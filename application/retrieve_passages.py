@@ -6,6 +6,7 @@ import dataclasses
 
 from askdocs.application.ports import Embedder, SearchHit, SearchQuery, VectorIndex
 from askdocs.application.ports.ranking import Reranker
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.evidence import (
     Weights,
     answerability_weights,
@@ -51,13 +52,27 @@ class RetrievePassages:
     depth: int
     reranker: Reranker | None
     reranker_weight: float
+    tracer: Tracer
 
     async def execute(self, question: str, *, k: int, tags: tuple[str, ...] = ()) -> Retrieved:
+        attributes = {"askdocs.retrieval.k": k, "askdocs.retrieval.depth": self.depth}
+        with self.tracer.span("retrieval", attributes=attributes) as span:
+            retrieved = await self._retrieve(question, k=k, tags=tags)
+            span.set_attributes({"askdocs.retrieval.hits": len(retrieved.hits)})
+        return retrieved
+
+    async def _retrieve(self, question: str, *, k: int, tags: tuple[str, ...]) -> Retrieved:
         model = self.embedder.model_id
+        embedding_span = self.tracer.span(
+            f"embeddings {model}",
+            attributes={"gen_ai.operation.name": "embeddings", "gen_ai.request.model": model},
+        )
+        with embedding_span:
+            embedding = await self.embedder.embed_query(question)
         hits = await self.index.search(
             SearchQuery(
                 text=question,
-                embedding=await self.embedder.embed_query(question),
+                embedding=embedding,
                 embedding_model=model,
                 k=max(k, self.depth),
                 tags=tags,
@@ -73,7 +88,12 @@ class RetrievePassages:
             scores = [hit.score for hit in hits]
             order = list(range(len(hits)))[:k]
         else:
-            scores = await self._scores(question, hits, passages, weights)
+            attributes = {
+                "askdocs.rerank.candidates": len(hits),
+                "askdocs.rerank.semantic": self.reranker is not None,
+            }
+            with self.tracer.span("rerank", attributes=attributes):
+                scores = await self._scores(question, hits, passages, weights)
             order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))[:k]
         best = tuple(dataclasses.replace(hits[i], score=scores[i]) for i in order)
         answering = answerability_weights(question, counted.counts, counted.chunks)

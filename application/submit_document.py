@@ -14,6 +14,7 @@ from askdocs.application.ports import (
     IngestionJob,
     Metrics,
 )
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.documents import (
     Document,
     DocumentVersion,
@@ -67,6 +68,8 @@ class SubmitDocument:
     clock: Clock
     ids: IdGenerator
     max_bytes: int
+    tracer: Tracer
+    """Names the upload's trace in the job, for the worker's span to link to."""
 
     async def execute(self, upload: Upload) -> Submission:
         if len(upload.data) > self.max_bytes:
@@ -102,7 +105,8 @@ class SubmitDocument:
             file_name=upload.filename,
         )
         document = document.with_version(version)
-        await self.repository.save(document, jobs=[IngestionJob(document.id, version.number)])
+        job = IngestionJob(document.id, version.number, traceparent=self.tracer.traceparent())
+        await self.repository.save(document, jobs=[job])
         self.metrics.increment("documents_submitted", tags={"media_type": media_type})
         return Submission(document, version, created=True)
 

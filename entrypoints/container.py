@@ -36,6 +36,7 @@ from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.api_keys import (
     AuthenticateKey,
     CreateApiKey,
@@ -72,6 +73,7 @@ from askdocs.entrypoints.extras import lazy, require_extras
 from askdocs.entrypoints.infrastructure import resolve_backends
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import Settings
+from askdocs.entrypoints.tracing_context import ContextTracer
 from askdocs.entrypoints.wiring import (
     api_keys_from_setting,
     blob_root,
@@ -91,6 +93,18 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    # Log lines learn the current trace id, and Server-Timing the phases' durations, from it.
+    tracer = providers.Singleton(
+        ContextTracer,
+        traced=providers.Selector(
+            config.tracing.backend,
+            opentelemetry=providers.Singleton(
+                lazy("askdocs.adapters.tracing.opentelemetry:OpenTelemetryTracer"),
+                export_log_interval_s=config.tracing.export_log_interval_s,
+            ),
+            noop=providers.Singleton(NoopTracer),
+        ),
+    )
     ids = providers.Singleton(RandomIdGenerator)
     tokenizer = providers.Singleton(TiktokenTokenizer, encoding=config.tokenizer.encoding)
     # A worker's jobs in flight, and the parsing processes among them at once.
@@ -223,6 +237,7 @@ class Container(containers.DeclarativeContainer):
             vector_weight=config.index.vector_weight,
             text_weight=config.index.text_weight,
             metrics=metrics,
+            tracer=tracer,
         ),
         postgres=providers.Singleton(
             lazy("askdocs.adapters.index.pgvector:PgVectorIndex"),
@@ -238,6 +253,7 @@ class Container(containers.DeclarativeContainer):
             exact_search_below=config.index.exact_search_below,
             metrics=metrics,
             recall_sample_rate=config.index.recall_sample_rate,
+            tracer=tracer,
         ),
     )
     redis = providers.Singleton(
@@ -286,7 +302,11 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     chat_model = providers.Singleton(
-        build_chat_model, llm=settings.provided.llm, health=provider_health, metrics=metrics
+        build_chat_model,
+        llm=settings.provided.llm,
+        health=provider_health,
+        metrics=metrics,
+        tracer=tracer,
     )
     api_keys = providers.Singleton(
         ConfiguredThenStoredKeys,
@@ -319,6 +339,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         max_bytes=config.documents.max_upload_bytes,
+        tracer=tracer,
     )
     submit_url = providers.Singleton(SubmitUrl, fetcher=url_fetcher, submit=submit_document)
     retry_policy = providers.Singleton(
@@ -338,6 +359,7 @@ class Container(containers.DeclarativeContainer):
         metrics=metrics,
         chunking=chunking,
         retry=retry_policy,
+        tracer=tracer,
     )
     ingest_document = providers.Singleton(
         IngestDocument, submit=submit_document, process=process_ingestion
@@ -352,8 +374,9 @@ class Container(containers.DeclarativeContainer):
         grace_s=config.worker.grace_s,
         backlog_every_s=config.jobs.backlog_every_s,
         metrics=metrics,
+        tracer=tracer,
     )
-    retry_ingestion = providers.Singleton(RetryIngestion, repository=documents)
+    retry_ingestion = providers.Singleton(RetryIngestion, repository=documents, tracer=tracer)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
     retrieve_passages = providers.Singleton(
         RetrievePassages,
@@ -362,6 +385,7 @@ class Container(containers.DeclarativeContainer):
         depth=config.index.rerank_depth,
         reranker=reranker,
         reranker_weight=config.rerank.weight,
+        tracer=tracer,
     )
     ask_question = providers.Singleton(
         AskQuestion,
@@ -378,6 +402,7 @@ class Container(containers.DeclarativeContainer):
         prompt_budget_tokens=config.llm.prompt_budget_tokens,
         min_coverage=config.index.min_coverage,
         answer_deadline_s=config.llm.deadline_s,
+        tracer=tracer,
     )
     list_documents = providers.Singleton(ListDocuments, repository=documents)
     feedback = providers.Selector(

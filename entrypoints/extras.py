@@ -75,6 +75,8 @@ def required_extras(settings: Settings) -> dict[str, str]:
             needs.setdefault("llm", f"the LLM provider {name} (llm.providers)")
     if (backend := settings.metrics.backend) in METRICS_EXTRAS:
         needs.setdefault(METRICS_EXTRAS[backend], f"metrics.backend={backend}")
+    if settings.tracing.backend == "opentelemetry":
+        needs.setdefault("otel", "tracing.backend=opentelemetry")
     if settings.auth.jwt.enabled:
         needs.setdefault("server", "JWT bearer tokens (auth.jwt)")
     return needs

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+import importlib.util
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -87,8 +89,9 @@ def resolve_backends(settings: Settings) -> Settings:
 
     Ports follow their service's URL (set: that service, unset: `memory`); the answer cache is
     `disabled` instead of `memory` when jobs are in PostgreSQL (other processes ingest, and an
-    in-process cache would never hear of it); metrics are the first of `AUTO_METRICS` whose
-    extra is installed, else noop;
+    in-process cache would never hear of it); metrics are the first of `extras.METRICS_EXTRAS` whose
+    extra is installed, else noop; tracing is OpenTelemetry when its SDK imports and an OTLP
+    endpoint is set (ADR 43);
     `worker.in_serve` is `true` (ADR 33).
 
     Raises:
@@ -113,6 +116,8 @@ def resolve_backends(settings: Settings) -> Settings:
         tree["metrics"]["backend"] = next(
             (backend for backend, extra in METRICS_EXTRAS.items() if installed(extra)), "noop"
         )
+    if tree["tracing"]["backend"] == "auto":
+        tree["tracing"]["backend"] = "opentelemetry" if traces_have_a_collector() else "noop"
     # What the server means by `auto` where the library chooses otherwise (library_settings.py).
     for section, field, choice in (
         ("documents", "blob_store", "local"),
@@ -130,6 +135,27 @@ def resolve_backends(settings: Settings) -> Settings:
             "or leave ASKDOCS_WORKER__IN_SERVE unset"
         )
     return msgspec.convert(tree, Settings)
+
+
+def traces_have_a_collector(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether traces would go somewhere: the SDK and its OTLP exporter import and the
+    standard variables name an endpoint. Without one the exporter would post to
+    localhost:4318 in every process, where there is rarely a collector."""
+    env = os.environ if environ is None else environ
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    return bool(endpoint) and all(
+        _importable(module)
+        for module in ("opentelemetry.sdk.trace", "opentelemetry.exporter.otlp.proto.http")
+    )
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def in_use(settings: Settings) -> list[Infrastructure]:

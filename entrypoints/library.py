@@ -148,6 +148,7 @@ class Askdocs:
             await self._container.url_fetcher().aclose()
         for close in closers(self._container):
             await close()
+        await asyncio.to_thread(self._container.tracer().shutdown)  # spans still queued
         self._container.reset_singletons()
 
     async def __aenter__(self) -> Self:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
+from askdocs.application.ports.tracing import Tracer
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
 
@@ -27,7 +28,7 @@ def provider_kind(name: str, llm: LlmSettings) -> str:
     return section.kind or (name if name in KINDS else "openai")
 
 
-def build_provider(name: str, llm: LlmSettings) -> ChatModel:
+def build_provider(name: str, llm: LlmSettings, tracer: Tracer | None = None) -> ChatModel:
     """One provider from its `llm.<name>` section."""
     section = llm.named.get(name, ProviderSettings())
     kind = provider_kind(name, llm)
@@ -49,17 +50,20 @@ def build_provider(name: str, llm: LlmSettings) -> ChatModel:
         models=models,
         timeout_s=section.timeout_s or llm.timeout_s,
         max_tokens=section.max_tokens,
+        tracer=tracer,
     )
 
 
-def build_chat_model(llm: LlmSettings, health: ProviderHealth, metrics: Metrics) -> ChatModel:
+def build_chat_model(
+    llm: LlmSettings, health: ProviderHealth, metrics: Metrics, tracer: Tracer
+) -> ChatModel:
     """The router over every configured provider, in priority order."""
     unknown = sorted(set(llm.named) - set(provider_names(llm)))
     if unknown:
         raise SettingsError(f"settings for LLM providers not in llm.providers: {unknown}")
     names = provider_names(llm)
     return ProviderRouter(
-        providers=[build_provider(name, llm) for name in names],
+        providers=[build_provider(name, llm, tracer) for name in names],
         health=health,
         metrics=metrics,
         timeout_s=llm.timeout_s,
@@ -69,4 +73,5 @@ def build_chat_model(llm: LlmSettings, health: ProviderHealth, metrics: Metrics)
             for name in names
             if name in llm.named and llm.named[name].timeout_s > 0
         },
+        tracer=tracer,
     )

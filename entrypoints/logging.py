@@ -20,6 +20,7 @@ from structlog.typing import EventDict, Processor
 
 from askdocs.entrypoints.log_files import LogFileNames, ProcessLogFile
 from askdocs.entrypoints.settings import LogSettings, SettingsError
+from askdocs.entrypoints.tracing_context import add_trace_id
 
 MASK = "***"
 SECRET_FIELDS = frozenset(
@@ -145,6 +146,7 @@ class LogFileSettings:
 
 _SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
+    add_trace_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

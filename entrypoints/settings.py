@@ -374,6 +374,20 @@ class MetricsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     8125."""
 
 
+class TracingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    backend: Literal["auto", "opentelemetry", "noop"] = "auto"
+    """`opentelemetry` (spans to an OTLP/HTTP collector named by the standard `OTEL_*`
+    variables) or `noop` (trace ids only, nothing recorded); `auto` is opentelemetry when
+    opentelemetry-sdk imports and `OTEL_EXPORTER_OTLP_ENDPOINT` or
+    `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, else noop."""
+    export_log_interval_s: float = 60.0
+    """Failed exports (a collector down) are logged at most once per this many seconds."""
+
+    def __post_init__(self) -> None:
+        if self.export_log_interval_s <= 0:
+            raise ValueError("tracing.export_log_interval_s must be positive")
+
+
 class CorsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     allow_origins: str = ""
     """Comma-separated origins (`https://chat.example.org`) whose pages may call the API from
@@ -430,6 +444,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     conversations: ConversationSettings = msgspec.field(default_factory=ConversationSettings)
     provider_health: ProviderHealthSettings = msgspec.field(default_factory=ProviderHealthSettings)
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)
+    tracing: TracingSettings = msgspec.field(default_factory=TracingSettings)
     log: LogSettings = msgspec.field(default_factory=LogSettings)
     cors: CorsSettings = msgspec.field(default_factory=CorsSettings)
 

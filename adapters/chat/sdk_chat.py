@@ -19,7 +19,9 @@ import openai
 
 from askdocs.adapters.chat import stream_chunks
 from askdocs.adapters.chat.sdk_errors import translated_errors
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.answers import Completion
 from askdocs.domain.prompts import build_prompt, citations_in
 
@@ -35,6 +37,8 @@ class SdkChatModel:
         max_tokens: cap on the answer's length.
         usage_in_stream: ask for a final usage chunk (`stream_options`), which OpenAI and most
             compatible servers support; Groq reports usage in `x_groq` instead.
+        tracer: names the current span in each request's `traceparent` header, so a
+            provider that traces (a proxy, a self-hosted server) continues the trace.
     """
 
     def __init__(
@@ -46,6 +50,7 @@ class SdkChatModel:
         models: Sequence[str],
         max_tokens: int,
         usage_in_stream: bool = True,
+        tracer: Tracer | None = None,
     ) -> None:
         if not models:
             raise ValueError(f"provider {name} needs at least one model")
@@ -53,6 +58,7 @@ class SdkChatModel:
         self._models = tuple(models)
         self._max_tokens = max_tokens
         self._usage_in_stream = usage_in_stream
+        self._tracer: Tracer = tracer or NoopTracer()
 
     @property
     def name(self) -> str:
@@ -116,6 +122,8 @@ class SdkChatModel:
         }
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
+        if traceparent := self._tracer.traceparent():
+            arguments["extra_headers"] = {"traceparent": traceparent}
         return arguments
 
     def _completion(self, text: str, model: str, usage: Any) -> Completion:
@@ -150,6 +158,7 @@ def sdk_provider(
     models: Sequence[str],
     timeout_s: float,
     max_tokens: int,
+    tracer: Tracer | None = None,
 ) -> SdkChatModel:
     """A provider on the `openai` SDK (OpenAI itself without a base URL, else any compatible
     server: OpenRouter, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp) or on the `groq`
@@ -168,4 +177,5 @@ def sdk_provider(
         models=models,
         max_tokens=max_tokens,
         usage_in_stream=kind != "groq",  # Groq's API refuses stream_options
+        tracer=tracer,
     )

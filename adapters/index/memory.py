@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from askdocs.adapters.index.memory_terms import ChunkTerms
 from askdocs.adapters.index.memory_vectors import ModelVectors, Vector, ranking
 from askdocs.adapters.index.search_metrics import measured_search
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports.index import (
     IndexedChunk,
     Liveness,
@@ -17,6 +18,7 @@ from askdocs.application.ports.index import (
     TermCounts,
 )
 from askdocs.application.ports.observability import Metrics
+from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.evidence import TERM_COUNT_CAP
 
@@ -50,6 +52,7 @@ class InMemoryVectorIndex:
         candidates: how many chunks each ranking contributes before fusion (at least `k`).
         metrics: receives `vector_search_duration_seconds` and `vector_search_requests` by
             `status` and `model` (search_metrics).
+        tracer: receives a span per search, with one per ranking (vector and text) in it.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class InMemoryVectorIndex:
         text_weight: float,
         candidates: int,
         metrics: Metrics | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         if rrf_k < 0 or candidates < 1:
             raise ValueError("rrf_k must be >= 0 and candidates >= 1")
@@ -68,6 +72,7 @@ class InMemoryVectorIndex:
         self._text_weight = text_weight
         self._candidates = candidates
         self._metrics = metrics
+        self._tracer: Tracer = tracer or NoopTracer()
         self._chunks: dict[str, Chunk] = {}
         self._terms = ChunkTerms()
         self._page_chunks: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
@@ -106,7 +111,10 @@ class InMemoryVectorIndex:
         self._searchable.clear()
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
-        with measured_search(self._metrics, query.embedding_model):
+        with (
+            measured_search(self._metrics, query.embedding_model),
+            self._tracer.span("vector_index.search", attributes=_search_attributes(query)),
+        ):
             return self._search(query)
 
     def _search(self, query: SearchQuery) -> list[SearchHit]:
@@ -117,8 +125,11 @@ class InMemoryVectorIndex:
         located = searchable.located
         depth = max(self._candidates, query.k)
         query_vector = store.unit(query.embedding, "the query embedding")
-        by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
-        by_text = self._terms.bm25(located, searchable.average_length, query.text, depth)
+        leg = {"askdocs.index.depth": depth}
+        with self._tracer.span("vector_index.vector_leg", attributes=leg):
+            by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
+        with self._tracer.span("vector_index.text_leg", attributes=leg):
+            by_text = self._terms.bm25(located, searchable.average_length, query.text, depth)
         fused: defaultdict[str, float] = defaultdict(float)
         for rank, chunk_id in enumerate(by_vector, start=1):
             fused[chunk_id] += self._vector_weight / (self._rrf_k + rank)
@@ -180,3 +191,11 @@ class InMemoryVectorIndex:
                     if chunk_id in store.rows:
                         located.setdefault(chunk_id, (liveness, page.page_no))
         return located
+
+
+def _search_attributes(query: SearchQuery) -> dict[str, str | int | bool]:
+    return {
+        "askdocs.index.k": query.k,
+        "askdocs.index.model": query.embedding_model,
+        "askdocs.index.filtered": bool(query.tags or query.document_ids),
+    }

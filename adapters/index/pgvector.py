@@ -13,6 +13,7 @@ from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import (
     IndexedChunk,
@@ -22,6 +23,7 @@ from askdocs.application.ports.index import (
     TermCounts,
 )
 from askdocs.application.ports.observability import Metrics
+from askdocs.application.ports.tracing import Span, Tracer
 
 CHUNK_TOTAL_TTL_S = 60.0
 """How long a model's chunk count is reused: it scales term weights, and a minute-old count
@@ -62,6 +64,8 @@ class PgVectorIndex:
             `exact`) is counted in `searches_by_path` instead, not as a label.
         recall_sample_rate: share of unfiltered HNSW searches re-run exactly in the
             background to publish the `vector_search_recall` gauge (0 turns it off).
+        tracer: receives a span per search; both rankings run in one statement, so the span
+            says which path it took (`askdocs.index.path`).
 
     Raises:
         ValueError: a knob out of range.
@@ -82,6 +86,7 @@ class PgVectorIndex:
         exact_search_below: int,
         metrics: Metrics | None = None,
         recall_sample_rate: float,
+        tracer: Tracer | None = None,
     ) -> None:
         if rrf_k < 0 or candidates < 1 or exact_search_below < 0:
             raise ValueError("rrf_k and exact_search_below must be >= 0, candidates >= 1")
@@ -90,6 +95,7 @@ class PgVectorIndex:
         if not 1 <= hnsw_ef_search <= 1000:
             raise ValueError("hnsw_ef_search must be 1..1000")
         self._database = database
+        self._tracer: Tracer = tracer or NoopTracer()
         self._fusion = pg_search.Fusion(
             rrf_k,
             vector_weight,
@@ -185,12 +191,23 @@ class PgVectorIndex:
             await connection.execute(pg_sql.DELETE_LIVE_DOCUMENT, document_id)
 
     async def search(self, query: SearchQuery) -> list[SearchHit]:
-        with measured_search(self._metrics, query.embedding_model):
-            async with self._database.connection() as connection:
-                plan = await self._plan(connection, query)
-                if plan is None:
-                    return []
-                rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
+        attributes: dict[str, str | int] = {
+            "db.system.name": "postgresql",
+            "askdocs.index.k": query.k,
+        }
+        with (
+            measured_search(self._metrics, query.embedding_model),
+            self._tracer.span("vector_index.search", attributes=attributes) as span,
+        ):
+            return await self._search(query, span)
+
+    async def _search(self, query: SearchQuery, span: Span) -> list[SearchHit]:
+        async with self._database.connection() as connection:
+            plan = await self._plan(connection, query)
+            if plan is None:
+                return []
+            span.set_attributes({"askdocs.index.path": plan.path})
+            rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
         self.searches_by_path[plan.path] += 1
         if self.recall is not None and plan.path == "hnsw" and not plan_filtered(query):
             dim = self._dims[query.embedding_model]

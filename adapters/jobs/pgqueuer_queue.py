@@ -49,9 +49,11 @@ WHERE entrypoint = $1 AND status = 'queued' AND execute_after <= now()
 """
 
 
-class _Payload(msgspec.Struct, frozen=True):
+class _Payload(msgspec.Struct, frozen=True, omit_defaults=True):
     document_id: str
     version: int
+    traceparent: str | None = None
+    """The queuing request's trace (W3C), which the worker's job span links to."""
 
 
 _encode = msgspec.json.Encoder().encode
@@ -112,7 +114,7 @@ class PgQueuerJobQueue:
         async with _queue_errors():
             await queries.enqueue(
                 [ENTRYPOINT] * len(jobs),
-                [_encode(_Payload(j.document_id, j.version)) for j in jobs],
+                [_encode(_Payload(j.document_id, j.version, j.traceparent)) for j in jobs],
                 [0] * len(jobs),
                 dedupe_key=[j.key for j in jobs],
                 on_conflict="skip",
@@ -140,7 +142,7 @@ class PgQueuerJobQueue:
                 if max_jobs is not None and taken >= max_jobs:
                     manager.shutdown.set()  # finish this one, take no more
                 payload = _decode(job.payload or b"{}")
-                job_id = IngestionJob(payload.document_id, payload.version)
+                job_id = IngestionJob(payload.document_id, payload.version, payload.traceparent)
                 attempt = JobAttempt(job_id, job.attempts + 1)
                 try:
                     await handle(attempt)

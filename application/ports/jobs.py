@@ -9,10 +9,14 @@ from typing import Protocol
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class IngestionJob:
-    """Ingest one version of one document: ids only, never the file's bytes."""
+    """Ingest one version of one document: ids only, never the file's bytes.
+
+    `traceparent` names the request that queued it (W3C Trace Context), so the job's trace
+    can link to the upload's; it does not tell jobs apart (`key`, equality)."""
 
     document_id: str
     version: int
+    traceparent: str | None = dataclasses.field(default=None, compare=False)
 
     @property
     def key(self) -> str:

@@ -73,6 +73,7 @@ async def work(container: Container, *, max_jobs: int | None) -> int:
             return _exit_status(running)
         finally:
             stop_asked.cancel()
+            await asyncio.to_thread(container.tracer().shutdown)  # spans still queued
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
 

@@ -49,6 +49,7 @@ from askdocs.entrypoints.http.security import (
     CredentialAuthenticationMiddleware,
     add_security_headers,
 )
+from askdocs.entrypoints.http.tracing import TracingMiddleware
 from askdocs.entrypoints.logging import configure_logging_from
 from askdocs.entrypoints.readiness import Readiness
 from askdocs.entrypoints.settings import Settings, load_settings
@@ -116,12 +117,13 @@ def create_app(container: Container) -> Litestar:
         dependencies=dependencies,
         middleware=[
             RequestContextMiddleware(),
+            TracingMiddleware(container.tracer()),
             request_metrics.middleware,
             FailedSignInLimitMiddleware(container.limit_failed_sign_ins(), trusted),
             DefineMiddleware(
                 CredentialAuthenticationMiddleware, authenticate=container.authenticate_caller()
             ),
-            RateLimitMiddleware(container.enforce_rate_limit(), trusted),
+            RateLimitMiddleware(container.enforce_rate_limit(), trusted, container.tracer()),
         ],
         before_send=[
             stamp_response,

@@ -122,6 +122,15 @@ def http_to_problem(exc: HTTPException) -> Problem:
     )
 
 
+def status_of(exc: Exception) -> int:
+    """The status an exception leaving a handler or middleware is answered with."""
+    if isinstance(exc, HTTPException):
+        return http_to_problem(exc).status_code
+    if isinstance(exc, AppError | DomainError):
+        return to_problem(exc).status_code
+    return 500
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A failure nobody planned for: logged with its type, answered without internals."""
     if isinstance(exc, InternalServerException) and "disconnected" in exc.detail:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Awaitable, Callable
 
@@ -80,12 +81,23 @@ async def freeze_startup_heap() -> None:
 
 def shutdown_hooks(container: Container) -> list[Hook]:
     """Stop the in-serve worker (running jobs get the grace period), then close the pool, the
-    Redis client and the metrics backend (which sends what it holds), and the JWKS client,
-    where this process uses them."""
+    Redis client, the metrics backend (which sends what it holds) and the JWKS client, where
+    this process uses them; last, export the spans still queued."""
     hooks: list[Hook] = []
     if runs_worker(container):
         hooks.append(container.ingestion_worker().stop)
     hooks.extend(closers(container))
     if (verifier := container.bearer_tokens()) is not None:
         hooks.append(verifier.aclose)
+    hooks.append(_tracer_flusher(container))
     return hooks
+
+
+def _tracer_flusher(container: Container) -> Hook:
+    """Export the spans still queued; in a thread, as a collector that is down holds the
+    export until its timeout (OTEL_EXPORTER_OTLP_TIMEOUT)."""
+
+    async def flush() -> None:
+        await asyncio.to_thread(container.tracer().shutdown)
+
+    return flush

@@ -14,6 +14,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from askdocs.application.errors import RateLimitExceeded, Unauthenticated
+from askdocs.application.ports.tracing import Tracer
 from askdocs.application.rate_limits import EnforceRateLimit, LimitFailedSignIns
 from askdocs.domain.principals import Principal
 from askdocs.domain.rate_limits import RateLimitDecision
@@ -40,16 +41,20 @@ class RateLimitMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, enforce: EnforceRateLimit, trusted_proxies: frozenset[str]) -> None:
+    def __init__(
+        self, enforce: EnforceRateLimit, trusted_proxies: frozenset[str], tracer: Tracer
+    ) -> None:
         self._enforce = enforce
         self._trusted = trusted_proxies
+        self._tracer = tracer
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         group = scope["route_handler"].opt.get(OPT_KEY)
         principal = scope.get("user")
         if group and isinstance(principal, Principal):
             ip = client_ip(ASGIConnection(scope), self._trusted)
-            decision = await self._enforce.execute(group, principal, ip)
+            with self._tracer.span("rate_limit", attributes={"askdocs.rate_limit.group": group}):
+                decision = await self._enforce.execute(group, principal, ip)
             if decision is not None:
                 scope.setdefault("state", {})[_STATE_KEY] = rate_limit_headers(decision)
                 if not decision.allowed:

@@ -15,6 +15,7 @@ from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.adapters.chat.sdk_chat import sdk_provider
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import (
     InvalidInput,
     UpstreamError,
@@ -93,7 +94,12 @@ def router_over(fake: FakeLLM, *, timeout_s: float = 10.0) -> ProviderRouter:
     health = InMemoryProviderHealth()
     cooldown_s = LlmSettings().cooldown_s
     return ProviderRouter(
-        (provider,), health, NoopMetrics(), timeout_s=timeout_s, cooldown_s=cooldown_s
+        (provider,),
+        health,
+        NoopMetrics(),
+        timeout_s=timeout_s,
+        cooldown_s=cooldown_s,
+        tracer=NoopTracer(),
     )
 
 

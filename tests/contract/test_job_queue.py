@@ -74,6 +74,16 @@ class JobQueueContract:
             await asyncio.sleep(0.3)
         assert handler.seen == [JobAttempt(JOB, attempt=1)]
 
+    async def test_a_job_arrives_with_the_traceparent_of_the_request_that_queued_it(
+        self, queue: JobQueue
+    ) -> None:
+        traced = IngestionJob("doc-9", 1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        handler = Recorder()
+        await queue.enqueue([traced])
+        async with consuming(queue, handler):
+            await handler.wait_for(1)
+        assert [a.job.traceparent for a in handler.seen] == [traced.traceparent]
+
     async def test_retry_later_delivers_the_job_again_counting_attempts(
         self, queue: JobQueue
     ) -> None:

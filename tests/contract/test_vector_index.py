@@ -6,10 +6,13 @@ import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
@@ -17,6 +20,7 @@ from askdocs.adapters.index.pg_sql import index_name
 from askdocs.adapters.index.pgvector import PgVectorIndex
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.adapters.tracing.opentelemetry import OpenTelemetryTracer
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import SearchQuery, VectorIndex
 from askdocs.domain.chunking import Chunk
@@ -331,10 +335,30 @@ class VectorIndexContract:
         assert [h.chunk.text for h in await index.search(query(k=10))] == ["later chunk"]
 
 
+async def traced_search(make_index: IndexFactory) -> dict[str, Any]:
+    """The spans of one search over one chunk, by name."""
+    exporter = InMemorySpanExporter()
+    tracer = OpenTelemetryTracer(export_log_interval_s=60, processor=SimpleSpanProcessor(exporter))
+    index = make_index(tracer=tracer)
+    await index.add([make_indexed(make_chunk("doc", "p", 0, "a question"))])
+    await index.publish(make_liveness("doc", [("p", 1)]))
+    assert len(await index.search(query())) == 1
+    return {span.name: span for span in exporter.get_finished_spans()}
+
+
 class TestInMemoryVectorIndex(VectorIndexContract):
     @pytest.fixture
     def make_index(self) -> IndexFactory:
         return lambda **knobs: from_settings(InMemoryVectorIndex, **knobs)
+
+    async def test_a_search_is_a_span_with_one_child_per_ranking(
+        self, make_index: IndexFactory
+    ) -> None:
+        spans = await traced_search(make_index)
+
+        search = spans["vector_index.search"]
+        for leg in ("vector_index.vector_leg", "vector_index.text_leg"):
+            assert spans[leg].parent.span_id == search.context.span_id
 
 
 class TestPgVectorIndex(VectorIndexContract):
@@ -352,6 +376,14 @@ class TestPgVectorIndex(VectorIndexContract):
         )
         async for database in migrated_schema(settings):
             yield database
+
+    async def test_a_search_is_one_span_naming_the_path_its_statement_took(
+        self, make_index: IndexFactory
+    ) -> None:
+        spans = await traced_search(make_index)
+
+        assert set(spans) == {"vector_index.search"}  # both rankings run in one statement
+        assert spans["vector_index.search"].attributes["askdocs.index.path"] in ("hnsw", "exact")
 
     async def test_the_database_refuses_a_length_another_process_did_not_store(
         self, postgres: PostgresDatabase

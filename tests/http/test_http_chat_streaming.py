@@ -37,7 +37,8 @@ def done_text(events: list[tuple[str, Any]]) -> str:
 async def test_a_streamed_answer_is_meta_then_deltas_then_done(api: Api, handbook: Any) -> None:
     await api.upload_ok(handbook.name, handbook.pdf)
 
-    response = await api.chat(PARKING, stream=True, headers={"X-Request-ID": "stream-1"})
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    response = await api.chat(PARKING, stream=True, headers={"traceparent": caller})
 
     events = events_of(response)
     names = [name for name, _ in events]
@@ -45,7 +46,7 @@ async def test_a_streamed_answer_is_meta_then_deltas_then_done(api: Api, handboo
     assert names[-1] == "done"
     assert set(names[1:-1]) == {"delta"}
     meta, done = events[0][1], events[-1][1]
-    assert meta["trace_id"] == done["trace_id"] == "stream-1"
+    assert meta["trace_id"] == done["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert meta["session_id"] == done["session_id"]
     assert any(PARKING_FACT in source["snippet"] for source in meta["sources"])
     text = "".join(data["text"] for name, data in events if name == "delta")
@@ -120,13 +121,14 @@ async def test_every_provider_down_streams_the_apology(start_api: Any, handbook:
     api = await start_api(dead)
     await api.upload_ok(handbook.name, handbook.pdf)
 
-    events = events_of(await api.chat(PARKING, stream=True, headers={"X-Request-ID": "t-9"}))
+    caller = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"}
+    events = events_of(await api.chat(PARKING, stream=True, headers=caller))
     reply = await api.ask(PARKING)
 
     assert [name for name, _ in events] == ["meta", "delta", "done"]
     assert events[1][1]["text"] == APOLOGY
     assert events[2][1]["degraded"] is True
-    assert events[2][1]["trace_id"] == "t-9"
+    assert events[2][1]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
     assert (reply["answer"], reply["degraded"]) == (APOLOGY, True)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.answer_deadline import AnswerDeadline
 from askdocs.application.errors import UpstreamTimeout
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
@@ -54,7 +55,12 @@ def hanging_router(*, each_s: float) -> tuple[ProviderRouter, list[Provider]]:
     health = InMemoryProviderHealth()
     cooldown_s = LlmSettings().cooldown_s
     router = ProviderRouter(
-        providers, health, NoopMetrics(), timeout_s=each_s, cooldown_s=cooldown_s
+        providers,
+        health,
+        NoopMetrics(),
+        timeout_s=each_s,
+        cooldown_s=cooldown_s,
+        tracer=NoopTracer(),
     )
     return router, providers
 

@@ -61,6 +61,7 @@ def test_the_defaults_need_no_extra() -> None:
             {"ASKDOCS_METRICS__BACKEND": "opentelemetry"},
             {"otel": "metrics.backend=opentelemetry"},
         ),
+        ({"ASKDOCS_TRACING__BACKEND": "opentelemetry"}, {"otel": "tracing.backend=opentelemetry"}),
     ],
 )
 def test_each_backend_beyond_the_core_names_its_extra_and_the_setting(

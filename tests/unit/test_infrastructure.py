@@ -15,6 +15,7 @@ from askdocs.entrypoints.infrastructure import (
     embedded_ports,
     in_use,
     resolve_backends,
+    traces_have_a_collector,
 )
 from askdocs.entrypoints.readiness import Readiness
 from askdocs.entrypoints.settings import Settings, SettingsError, load_settings
@@ -119,3 +120,27 @@ async def test_readiness_reports_the_ports_kept_in_memory_and_checks_nothing_els
         ["documents", "index", "jobs", "cache", "rate_limit", "conversations",
          "provider_health"], "memory"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": ""}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+    ],
+)
+def test_traces_have_a_collector_when_an_otlp_endpoint_is_named(
+    environ: dict[str, str], expected: bool
+) -> None:
+    assert traces_have_a_collector(environ) is expected
+
+
+def test_auto_tracing_follows_the_otlp_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    assert resolved({}).tracing.backend == "noop"
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    assert resolved({}).tracing.backend == "opentelemetry"
+    assert resolved({"ASKDOCS_TRACING__BACKEND": "noop"}).tracing.backend == "noop"

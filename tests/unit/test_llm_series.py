@@ -9,6 +9,7 @@ import pytest
 
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import UpstreamRateLimited, UpstreamRejected, UpstreamUnavailable
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.application.provider_router import ProviderRouter
@@ -46,7 +47,9 @@ class Provider:
 def routed(*providers: Provider) -> tuple[ProviderRouter, PrometheusReadings]:
     metrics = PrometheusMetrics()
     health = InMemoryProviderHealth(timer=FakeTimer())
-    router = ProviderRouter(providers, health, metrics, timeout_s=5.0, cooldown_s=300.0)
+    router = ProviderRouter(
+        providers, health, metrics, timeout_s=5.0, cooldown_s=300.0, tracer=NoopTracer()
+    )
     return router, PrometheusReadings(metrics)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.llm_wiring import build_chat_model
 from askdocs.entrypoints.settings import SettingsError, load_settings
@@ -13,7 +14,7 @@ from askdocs.entrypoints.settings import SettingsError, load_settings
 
 def chat_model(**variables: str) -> ProviderRouter:
     llm = load_settings({f"ASKDOCS_LLM__{k.upper()}": v for k, v in variables.items()}).llm
-    model = build_chat_model(llm, InMemoryProviderHealth(), NoopMetrics())
+    model = build_chat_model(llm, InMemoryProviderHealth(), NoopMetrics(), NoopTracer())
     assert isinstance(model, ProviderRouter)
     return model
 

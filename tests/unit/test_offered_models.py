@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports import ChatRequest, StreamEvent
 from askdocs.application.provider_router import OfferedModel, ProviderRouter, offered_models
 from askdocs.domain.answers import Completion
@@ -33,7 +34,9 @@ OPENAI = Provider("openai", ("gpt", "llama"), takes_sampling=True)
 
 def router(*providers: Provider) -> ProviderRouter:
     health = InMemoryProviderHealth(timer=FakeTimer())
-    return ProviderRouter(providers, health, NoopMetrics(), timeout_s=5.0, cooldown_s=300.0)
+    return ProviderRouter(
+        providers, health, NoopMetrics(), timeout_s=5.0, cooldown_s=300.0, tracer=NoopTracer()
+    )
 
 
 def test_each_model_is_offered_once_by_the_first_provider_that_has_it() -> None:

@@ -11,6 +11,7 @@ import pytest
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import (
     InvalidInput,
     UpstreamAuthFailed,
@@ -76,7 +77,9 @@ def router(
     *providers: ScriptedProvider, timer: FakeTimer | None = None, timeout_s: float = 5.0
 ) -> ProviderRouter:
     health = InMemoryProviderHealth(timer=timer or FakeTimer())
-    return ProviderRouter(providers, health, NoopMetrics(), timeout_s=timeout_s, cooldown_s=300.0)
+    return ProviderRouter(
+        providers, health, NoopMetrics(), timeout_s=timeout_s, cooldown_s=300.0, tracer=NoopTracer()
+    )
 
 
 async def streamed(events: AsyncIterator[StreamEvent]) -> list[StreamEvent]:
@@ -206,6 +209,7 @@ async def test_each_provider_may_have_a_timeout_of_its_own() -> None:
         timeout_s=0.02,
         cooldown_s=LlmSettings().cooldown_s,
         timeouts={"patient": 1.0},
+        tracer=NoopTracer(),
     )
     assert (await routed.complete(REQUEST)).provider == "patient"
     hasty = ProviderRouter(
@@ -214,6 +218,7 @@ async def test_each_provider_may_have_a_timeout_of_its_own() -> None:
         NoopMetrics(),
         timeout_s=0.02,
         cooldown_s=LlmSettings().cooldown_s,
+        tracer=NoopTracer(),
     )
     assert (await hasty.complete(REQUEST)).provider == "backup"
 
@@ -225,7 +230,7 @@ async def test_a_failure_is_counted_per_provider_and_kind_and_logged_with_its_re
     metrics = PrometheusMetrics()
     health = InMemoryProviderHealth(timer=FakeTimer())
     routed = ProviderRouter((flaky, ScriptedProvider("backup")), health, metrics, timeout_s=5.0,
-                            cooldown_s=300.0)  # fmt: skip
+                            cooldown_s=300.0, tracer=NoopTracer())  # fmt: skip
 
     await routed.complete(REQUEST)
 

@@ -12,6 +12,7 @@ import pytest
 
 from askdocs.adapters.jobs.memory import InProcessJobQueue
 from askdocs.adapters.metrics.noop import NoopMetrics
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application import ingestion_worker
 from askdocs.application.errors import UpstreamUnavailable
 from askdocs.application.ingestion_worker import IngestionWorker
@@ -46,6 +47,7 @@ def _worker(queue: InProcessJobQueue, process: ScriptedProcess) -> IngestionWork
         grace_s=1,
         backlog_every_s=0,
         metrics=NoopMetrics(),
+        tracer=NoopTracer(),
     )
 
 

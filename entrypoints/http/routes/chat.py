@@ -16,9 +16,9 @@ from askdocs.domain.principals import Principal, Role
 from askdocs.entrypoints.http.chat_events import answer_stream
 from askdocs.entrypoints.http.openapi import JSON_BODY, documented
 from askdocs.entrypoints.http.operations import AnswerStreamOperation
-from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import ChatBody, ChatReply, Source
 from askdocs.entrypoints.http.security import requires
+from askdocs.entrypoints.http.tracing import SERVER_TIMING_OPT, trace_id_of
 from askdocs.entrypoints.wiring import CHAT
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9._\-]{1,128}$"
@@ -44,7 +44,7 @@ class ChatController(Controller):
     @post(
         "/",
         status_code=200,
-        opt={"rate_limit": CHAT},
+        opt={"rate_limit": CHAT, SERVER_TIMING_OPT: True},
         **documented(
             *JSON_BODY, 404, 502,
             operation=AnswerStreamOperation,
@@ -64,7 +64,7 @@ class ChatController(Controller):
         Events. A model may be named in the body or as `?model=` (the body wins). Unexpected
         failures still answer 200, with a fixed apology and `degraded: true`.
         """
-        trace_id = request_id_of(request.scope)
+        trace_id = trace_id_of(request.scope)
         question = Question(
             text=data.question,
             principal=request.user,

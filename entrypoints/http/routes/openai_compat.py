@@ -38,6 +38,7 @@ from askdocs.entrypoints.http.operations import CompletionStreamOperation
 from askdocs.entrypoints.http.request_context import request_id_of
 from askdocs.entrypoints.http.schemas import Source
 from askdocs.entrypoints.http.security import requires
+from askdocs.entrypoints.http.tracing import SERVER_TIMING_OPT, trace_id_of
 from askdocs.entrypoints.wiring import CHAT
 
 _encode = msgspec.json.Encoder().encode
@@ -129,7 +130,7 @@ class OpenAICompatibleController(Controller):
     @post(
         "/chat/completions",
         status_code=200,
-        opt={"rate_limit": CHAT},
+        opt={"rate_limit": CHAT, SERVER_TIMING_OPT: True},
         response_description=COMPLETION_DESCRIPTION,
         **documented(*JSON_BODY, 502, operation=CompletionStreamOperation),
     )
@@ -140,9 +141,9 @@ class OpenAICompatibleController(Controller):
         ask_question: NamedDependency[AskQuestion],
     ) -> Response[Any]:
         """A chat completion (streamed when `stream` is true), with the sources it used."""
-        trace_id = request_id_of(request.scope)
+        trace_id = trace_id_of(request.scope)
         question = _question(data, request.user)
-        completion_id = f"chatcmpl-{trace_id}"
+        completion_id = f"chatcmpl-{request_id_of(request.scope)}"
         created = int(time.time())
         if data.stream:
             events = ask_question.stream(question)
