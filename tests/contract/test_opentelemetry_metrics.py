@@ -13,11 +13,21 @@ from typing import Any
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics import Histogram as SdkHistogram
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    AggregationTemporality,
+    InMemoryMetricReader,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.resources import SERVICE_NAME
 
 from askdocs.adapters.metrics.export_logs import OTEL_METRIC_EXPORT_LOGGERS, OncePerInterval
-from askdocs.adapters.metrics.opentelemetry import OpenTelemetryMetrics, service_resource
+from askdocs.adapters.metrics.opentelemetry import (
+    SECONDS_BUCKETS,
+    OpenTelemetryMetrics,
+    service_resource,
+)
 from askdocs.application.ports.observability import Metrics
 from tests.contract.test_metrics import Readings, RecordingMetricsContract
 
@@ -185,3 +195,45 @@ async def test_samples_are_recorded_while_the_collector_holds_an_export(
     held_collector.release.set()
     exporting.join(WAIT_S)
     await metrics.close()
+
+
+def test_histograms_hold_what_the_sdk_histogram_would_hold() -> None:
+    values = [0.0, 0.005, 0.0051, 0.01, 0.3, 2.5, 61.0, -1.0, float("nan"), float("inf")]
+    sdk_reader, reader = InMemoryMetricReader(), InMemoryMetricReader()
+    sdk = MeterProvider(metric_readers=[sdk_reader]).get_meter("askdocs")
+    histogram = sdk.create_histogram(
+        "askdocs.ask_seconds", unit="s", explicit_bucket_boundaries_advisory=SECONDS_BUCKETS
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    for value in values:
+        histogram.record(value, {"outcome": "answered"})
+        metrics.observe("ask_seconds", value, tags={"outcome": "answered"})
+
+    def fields(point: Any) -> tuple[Any, ...]:
+        return (
+            point.count,
+            point.sum,
+            tuple(point.bucket_counts),
+            tuple(point.explicit_bounds),
+            point.min,
+            point.max,
+            dict(point.attributes),
+        )
+
+    expected = InMemoryReadings(sdk_reader).point("ask_seconds", {"outcome": "answered"})
+    got = InMemoryReadings(reader).point("ask_seconds", {"outcome": "answered"})
+    assert fields(got) == fields(expected)
+
+
+def test_a_reader_that_prefers_delta_gets_each_interval_s_histogram_points() -> None:
+    reader = InMemoryMetricReader(
+        preferred_temporality={SdkHistogram: AggregationTemporality.DELTA}
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    readings = InMemoryReadings(reader)
+    metrics.observe("ask_seconds", 0.5)
+    metrics.observe("ask_seconds", 1.5)
+    assert readings.histogram("ask_seconds") == (2, 2.0)
+    metrics.observe("ask_seconds", 0.25)
+    assert readings.histogram("ask_seconds") == (1, 0.25)
+    assert readings.histogram("ask_seconds") is None
