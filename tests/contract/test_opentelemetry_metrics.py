@@ -237,3 +237,51 @@ def test_a_reader_that_prefers_delta_gets_each_interval_s_histogram_points() -> 
     metrics.observe("ask_seconds", 0.25)
     assert readings.histogram("ask_seconds") == (1, 0.25)
     assert readings.histogram("ask_seconds") is None
+
+
+class _KeepingHandler(http.server.BaseHTTPRequestHandler):
+    bodies: list[bytes] = []
+
+    def do_POST(self) -> None:
+        self.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+async def test_an_otlp_export_carries_the_histograms_beside_the_counters() -> None:
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
+
+    handler = type("Keeping", (_KeepingHandler,), {"bodies": []})
+    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{collector.server_address[1]}/v1/metrics"
+    reader = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=url, timeout=WAIT_S), export_interval_millis=A_LONG_TIME_MS
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    try:
+        metrics.increment("requests", tags={"route": "chat"})
+        for value in (0.2, 0.4, 3.0):
+            metrics.observe("ask_seconds", value, tags={"outcome": "answered"})
+        await metrics.close()  # exports what is left
+    finally:
+        collector.shutdown()
+        collector.server_close()
+
+    exported = {}
+    for body in handler.bodies:
+        request = ExportMetricsServiceRequest.FromString(body)
+        for resource in request.resource_metrics:
+            for scope in resource.scope_metrics:
+                for metric in scope.metrics:
+                    exported[(scope.scope.name, metric.name)] = metric
+    histogram = exported[("askdocs", "askdocs.ask_seconds")].histogram.data_points[0]
+    assert (histogram.count, round(histogram.sum, 6), histogram.max) == (3, 3.6, 3.0)
+    assert sum(histogram.bucket_counts) == 3
+    assert exported[("askdocs", "askdocs.requests")].sum.data_points[0].as_int == 1
