@@ -13,6 +13,11 @@ from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetr
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 
 from askdocs.adapters.metrics.export_logs import OTEL_METRIC_EXPORT_LOGGERS, log_once_per_interval
+from askdocs.adapters.metrics.otel_histograms import (
+    DEFAULT_BUCKETS,
+    ExplicitHistogram,
+    HistogramsInCollections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +49,12 @@ class OpenTelemetryMetrics:
     observable instruments when the reader collects: an `ObservableCounter` of each counter's
     running total and an `ObservableGauge` of each gauge's latest value. The SDK's own
     synchronous path costs some 10 µs a sample (it cleans and hashes the attributes every
-    time); this one is a dictionary update. Histograms are `Histogram.record` (seconds-sized
-    buckets for `_seconds` names), for want of an observable histogram. Tags are attributes; a
-    name given with `_total` loses it. The provider is not made the global one, so several
-    instances (one per test) stay apart.
+    time); this one is a dictionary update. Histograms, for want of an observable one, are
+    explicit-bucket histograms kept here (`ExplicitHistogram`: seconds-sized buckets for
+    `_seconds` names, the SDK's default ones otherwise) and added to each collection of the
+    reader (`HistogramsInCollections`). Tags are attributes; a name given with `_total` loses
+    it. The provider is not made the global one, so several instances (one per test) stay
+    apart.
 
     Nothing on the request path waits on the collector: the periodic reader's thread collects
     and exports. A failing export is logged at most once per `log_failures_every_s`
@@ -68,15 +75,16 @@ class OpenTelemetryMetrics:
         log_failures_every_s: float = 60.0,
     ) -> None:
         log_once_per_interval(OTEL_METRIC_EXPORT_LOGGERS, log_failures_every_s)
-        self.provider = MeterProvider(
-            metric_readers=[reader or otlp_reader()], resource=resource or service_resource()
-        )
+        reader = reader or otlp_reader()
+        resource = resource or service_resource()
+        self.provider = MeterProvider(metric_readers=[reader], resource=resource)
         self._meter = self.provider.get_meter("askdocs")
+        self._collections = HistogramsInCollections(reader, resource, "askdocs")
         self._lock = threading.Lock()
         # name -> series (tags as given) -> [attributes, running total or latest value]
         self._counters: dict[str, dict[Hashable, list[Any]]] = {}
         self._gauges: dict[str, dict[Hashable, list[Any]]] = {}
-        self._histograms: dict[str, Any] = {}
+        self._histograms = self._collections.histograms
         self._attributes: dict[Hashable, dict[str, str]] = {}
 
     def increment(
@@ -102,7 +110,7 @@ class OpenTelemetryMetrics:
             if histogram is None:
                 histogram = self._histograms[name] = self._histogram(name)
             key = tuple(tags.items()) if tags else ()
-            histogram.record(value, self._attributes_of(key, tags))
+            histogram.record(key, self._attributes_of(key, tags), value)
         except Exception:  # recording a sample never fails a request
             log.debug("opentelemetry sample dropped", exc_info=True)
 
@@ -153,10 +161,8 @@ class OpenTelemetryMetrics:
         create(f"askdocs.{name}", callbacks=[report])
         return series
 
-    def _histogram(self, name: str) -> Any:
+    def _histogram(self, name: str) -> ExplicitHistogram:
         full = f"askdocs.{name}"
         if name.endswith("_seconds"):
-            return self._meter.create_histogram(
-                full, unit="s", explicit_bucket_boundaries_advisory=SECONDS_BUCKETS
-            )
-        return self._meter.create_histogram(full)
+            return ExplicitHistogram(full, "s", SECONDS_BUCKETS)
+        return ExplicitHistogram(full, "", DEFAULT_BUCKETS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 from collections.abc import Iterator, Mapping
@@ -56,8 +57,7 @@ class TestDatadogMetrics(RecordingMetricsContract):
     def metrics(self, listener: DogStatsdListener) -> Iterator[Metrics]:
         adapter = DatadogMetrics("127.0.0.1", listener.port)
         yield adapter
-        adapter.statsd.stop()
-        adapter.statsd.close_socket()
+        asyncio.run(adapter.close())
 
     @pytest.fixture
     def readings(self, metrics: Metrics, listener: DogStatsdListener) -> Readings:
@@ -91,3 +91,26 @@ class TestDatadogMetrics(RecordingMetricsContract):
             metrics.gauge("queue_depth", 2)
             metrics.flush()
         await metrics.close()
+
+    def test_every_value_of_a_distribution_arrives_packed_in_full_datagrams(
+        self, listener: DogStatsdListener, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("DD_ENV", "staging")
+        metrics = DatadogMetrics("127.0.0.1", listener.port)
+        values = [round(0.001 * n, 3) for n in range(1, 2001)]
+        try:
+            for value in values:
+                metrics.observe("ask_seconds", value, tags={"outcome": "answered"})
+            metrics.flush()
+            datagrams = []
+            while not any("ask_seconds" in d and "2.0|" in d for d in datagrams):
+                datagrams.append(listener.sock.recv(65_535).decode())
+        finally:
+            asyncio.run(metrics.close())
+
+        lines = [line for datagram in datagrams for line in datagram.splitlines()]
+        samples = [sample for line in lines for sample in Line.parse(line)]
+        assert sorted(sample.value for sample in samples) == values
+        assert {sample.tags for sample in samples} == {("env:staging", "outcome:answered")}
+        assert all(len(datagram.encode()) <= metrics.packet_bytes for datagram in datagrams)
+        assert len(lines) < len(values) / 50  # packed: many values a line

@@ -13,11 +13,21 @@ from typing import Any
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics import Histogram as SdkHistogram
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    AggregationTemporality,
+    InMemoryMetricReader,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.resources import SERVICE_NAME
 
 from askdocs.adapters.metrics.export_logs import OTEL_METRIC_EXPORT_LOGGERS, OncePerInterval
-from askdocs.adapters.metrics.opentelemetry import OpenTelemetryMetrics, service_resource
+from askdocs.adapters.metrics.opentelemetry import (
+    SECONDS_BUCKETS,
+    OpenTelemetryMetrics,
+    service_resource,
+)
 from askdocs.application.ports.observability import Metrics
 from tests.contract.test_metrics import Readings, RecordingMetricsContract
 
@@ -185,3 +195,93 @@ async def test_samples_are_recorded_while_the_collector_holds_an_export(
     held_collector.release.set()
     exporting.join(WAIT_S)
     await metrics.close()
+
+
+def test_histograms_hold_what_the_sdk_histogram_would_hold() -> None:
+    values = [0.0, 0.005, 0.0051, 0.01, 0.3, 2.5, 61.0, -1.0, float("nan"), float("inf")]
+    sdk_reader, reader = InMemoryMetricReader(), InMemoryMetricReader()
+    sdk = MeterProvider(metric_readers=[sdk_reader]).get_meter("askdocs")
+    histogram = sdk.create_histogram(
+        "askdocs.ask_seconds", unit="s", explicit_bucket_boundaries_advisory=SECONDS_BUCKETS
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    for value in values:
+        histogram.record(value, {"outcome": "answered"})
+        metrics.observe("ask_seconds", value, tags={"outcome": "answered"})
+
+    def fields(point: Any) -> tuple[Any, ...]:
+        return (
+            point.count,
+            point.sum,
+            tuple(point.bucket_counts),
+            tuple(point.explicit_bounds),
+            point.min,
+            point.max,
+            dict(point.attributes),
+        )
+
+    expected = InMemoryReadings(sdk_reader).point("ask_seconds", {"outcome": "answered"})
+    got = InMemoryReadings(reader).point("ask_seconds", {"outcome": "answered"})
+    assert fields(got) == fields(expected)
+
+
+def test_a_reader_that_prefers_delta_gets_each_interval_s_histogram_points() -> None:
+    reader = InMemoryMetricReader(
+        preferred_temporality={SdkHistogram: AggregationTemporality.DELTA}
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    readings = InMemoryReadings(reader)
+    metrics.observe("ask_seconds", 0.5)
+    metrics.observe("ask_seconds", 1.5)
+    assert readings.histogram("ask_seconds") == (2, 2.0)
+    metrics.observe("ask_seconds", 0.25)
+    assert readings.histogram("ask_seconds") == (1, 0.25)
+    assert readings.histogram("ask_seconds") is None
+
+
+class _KeepingHandler(http.server.BaseHTTPRequestHandler):
+    bodies: list[bytes] = []
+
+    def do_POST(self) -> None:
+        self.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+async def test_an_otlp_export_carries_the_histograms_beside_the_counters() -> None:
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
+
+    handler = type("Keeping", (_KeepingHandler,), {"bodies": []})
+    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{collector.server_address[1]}/v1/metrics"
+    reader = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=url, timeout=WAIT_S), export_interval_millis=A_LONG_TIME_MS
+    )
+    metrics = OpenTelemetryMetrics(reader)
+    try:
+        metrics.increment("requests", tags={"route": "chat"})
+        for value in (0.2, 0.4, 3.0):
+            metrics.observe("ask_seconds", value, tags={"outcome": "answered"})
+        await metrics.close()  # exports what is left
+    finally:
+        collector.shutdown()
+        collector.server_close()
+
+    exported = {}
+    for body in handler.bodies:
+        request = ExportMetricsServiceRequest.FromString(body)
+        for resource in request.resource_metrics:
+            for scope in resource.scope_metrics:
+                for metric in scope.metrics:
+                    exported[(scope.scope.name, metric.name)] = metric
+    histogram = exported[("askdocs", "askdocs.ask_seconds")].histogram.data_points[0]
+    assert (histogram.count, round(histogram.sum, 6), histogram.max) == (3, 3.6, 3.0)
+    assert sum(histogram.bucket_counts) == 3
+    assert exported[("askdocs", "askdocs.requests")].sum.data_points[0].as_int == 1

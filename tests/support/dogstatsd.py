@@ -21,7 +21,7 @@ class Flushable(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class Line:
-    """One sample, `name:value|kind|#tag,tag`."""
+    """One sample, from `name:value|kind|#tag,tag`."""
 
     name: str
     value: float
@@ -29,11 +29,12 @@ class Line:
     tags: tuple[str, ...]
 
     @classmethod
-    def parse(cls, text: str) -> Line:
+    def parse(cls, text: str) -> list[Line]:
+        """The samples of a line: one, or several packed as `name:v1:v2:...|kind|...`."""
         name, _, rest = text.partition(":")
-        value, kind, *fields = rest.split("|")
+        values, kind, *fields = rest.split("|")
         tags = next((field[1:].split(",") for field in fields if field.startswith("#")), [])
-        return cls(name, float(value), kind, tuple(sorted(tags)))
+        return [cls(name, float(value), kind, tuple(sorted(tags))) for value in values.split(":")]
 
 
 @dataclasses.dataclass
@@ -59,13 +60,17 @@ class DogStatsdListener:
         while True:
             datagram = self.sock.recv(65_535).decode()
             texts = [text for text in datagram.splitlines() if text]
-            self.received.extend(Line.parse(text) for text in texts if END not in text)
+            for text in texts:
+                if END not in text:
+                    self.received.extend(Line.parse(text))
             if any(done in text for text in texts):
                 return self.received
 
     def drain(self, metrics: Flushable) -> list[Line]:
         """Every line received once what `metrics` buffered so far has arrived: a marker is
-        sent after it, through the same socket, and the lines are read up to the marker."""
+        sent after it, through the same socket, and the lines are read up to the marker. What
+        was recorded is flushed before the marker is, so no line of it follows the marker."""
+        metrics.flush()
         mark = f"mark:{next(self._marks)}"
         metrics.increment(END.removeprefix("askdocs."), tags={"mark": mark.split(":")[1]})
         metrics.flush()
