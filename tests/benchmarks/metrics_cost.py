@@ -71,22 +71,39 @@ def otlp_sink() -> Iterator[str]:
 def configurations(
     statsd_port: int, otlp_url: str, multiproc_dir: str
 ) -> dict[str, dict[str, str]]:
+    """Each metrics backend with tracing off, then traces over OTLP with metrics off: every
+    trace recorded, and one in ten (the SDK's standard sampler variables)."""
+    untraced = {"ASKDOCS_TRACING__BACKEND": "noop"}
+    traced = {
+        "ASKDOCS_METRICS__BACKEND": "noop",
+        "ASKDOCS_TRACING__BACKEND": "opentelemetry",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
+    }
     return {
-        "noop": {"ASKDOCS_METRICS__BACKEND": "noop"},
-        "prometheus": {"ASKDOCS_METRICS__BACKEND": "prometheus"},
+        "noop": {**untraced, "ASKDOCS_METRICS__BACKEND": "noop"},
+        "prometheus": {**untraced, "ASKDOCS_METRICS__BACKEND": "prometheus"},
         "prometheus, multiprocess": {
+            **untraced,
             "ASKDOCS_METRICS__BACKEND": "prometheus",
             "PROMETHEUS_MULTIPROC_DIR": multiproc_dir,
         },
         "datadog (UDP, local)": {
+            **untraced,
             "ASKDOCS_METRICS__BACKEND": "datadog",
             "ASKDOCS_METRICS__STATSD_HOST": "127.0.0.1",
             "ASKDOCS_METRICS__STATSD_PORT": str(statsd_port),
         },
         "opentelemetry (OTLP/HTTP, local sink, 5 s)": {
+            **untraced,
             "ASKDOCS_METRICS__BACKEND": "opentelemetry",
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
             "OTEL_METRIC_EXPORT_INTERVAL": "5000",
+        },
+        "traces: opentelemetry, every one (OTLP/HTTP, local sink)": traced,
+        "traces: opentelemetry, one in ten": {
+            **traced,
+            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+            "OTEL_TRACES_SAMPLER_ARG": "0.1",
         },
     }
 
