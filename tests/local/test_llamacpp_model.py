@@ -9,19 +9,31 @@ ASKDOCS_REQUIRE_LLAMACPP=1 (`nox -s llamacpp`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
+import logging
 import os
+import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
+from dependency_injector import providers
 
 from askdocs.adapters.chat.llamacpp import LlamaCppChatModel, gguf_loader
 from askdocs.application.answer_events import AnswerDelta, AnswerFinished
+from askdocs.application.api_keys import new_token
+from askdocs.application.ingest_document import Upload
 from askdocs.application.ports import Delta
+from askdocs.domain.principals import Principal, Role, token_digest
+from askdocs.entrypoints.container import build_container
+from askdocs.entrypoints.http.app import create_app
 from askdocs.entrypoints.library import Askdocs
+from askdocs.entrypoints.settings import load_settings
 from tests.contract.chat_model_contract import chat_request
 from tests.support.smollm2 import INSTALL, smollm2_path
 
@@ -130,6 +142,66 @@ async def test_a_reader_that_leaves_stops_the_real_generation_early(gguf_path: s
 
     assert all(isinstance(delta, Delta) for delta in deltas)
     assert paced.computed < 10
+
+
+async def test_a_client_that_disconnects_over_http_stops_the_real_generation(
+    gguf_path: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    paced = PacedLlama(gguf_loader(gguf_path, context_tokens=2048, threads=0)())
+    token = new_token()
+    container = build_container(
+        load_settings(
+            {
+                "ASKDOCS_AUTH__API_KEYS": f"{token_digest(token)}:editor",
+                "ASKDOCS_DOCUMENTS__BLOB_DIR": str(tmp_path),
+                "ASKDOCS_INDEX__MIN_COVERAGE": "0",
+                "ASKDOCS_METRICS__BACKEND": "noop",
+            }
+        )
+    )
+    offline = LlamaCppChatModel(name="offline", load=lambda: paced, model="m", max_tokens=400)
+    container.chat_model.override(providers.Object(offline))
+    editor = Principal(subject="editor", role=Role.EDITOR)
+    await container.ingest_document().execute(Upload(NOTES.encode(), "parking.md", editor))
+    caplog.set_level(logging.INFO, logger="askdocs.adapters.chat.llamacpp")
+
+    async with (
+        served(create_app(container)) as url,
+        httpx.AsyncClient(base_url=url, timeout=60) as client,
+    ):
+        question = {"question": QUESTION, "stream": True}
+        headers = {"X-API-Key": token}
+        async with client.stream("POST", "/api/v1/chat", json=question, headers=headers) as sse:
+            paced.allowance.release(4)  # the role chunk and three tokens
+            async for line in sse.aiter_lines():
+                if line == "event: delta":
+                    break
+        # Leaving the block closed the connection mid-answer.
+        paced.allowance.release(400)
+        assert await asyncio.to_thread(paced.finished.wait, 60)
+
+    stopped = [r.getMessage() for r in caplog.records if "generation stopped" in r.getMessage()]
+    assert len(stopped) == 1
+    assert paced.computed < 10
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """`app` on a real socket on 127.0.0.1, in this event loop; yields its base URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", log_config=None, loop="asyncio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
 
 
 async def test_a_llamacpp_provider_that_fails_passes_the_question_to_the_next(
