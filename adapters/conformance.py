@@ -21,6 +21,7 @@ from askdocs.adapters.cache.disabled import DisabledAnswerCache
 from askdocs.adapters.cache.memory import InMemoryAnswerCache
 from askdocs.adapters.cache.redis import RedisAnswerCache
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
+from askdocs.adapters.chat.llamacpp import LlamaCppChatModel
 from askdocs.adapters.chat.sdk_chat import SdkChatModel
 from askdocs.adapters.conversations.memory import InMemoryConversationStore
 from askdocs.adapters.conversations.redis import RedisConversationStore
@@ -128,6 +129,10 @@ def _disabled_answer_cache(adapter: DisabledAnswerCache) -> AnswerCache:
 
 
 def _extractive_chat_model(adapter: ExtractiveChatModel) -> ChatModel:
+    return adapter
+
+
+def _llamacpp_chat_model(adapter: LlamaCppChatModel) -> ChatModel:
     return adapter
 
 

@@ -23,7 +23,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "postgres": ("asyncpg", "pgvector", "pgqueuer"),
     "redis": ("redis",),
     "llm": ("openai", "groq", "httpx2"),
-    "local": ("onnxruntime", "tokenizers"),
+    "local": ("onnxruntime", "tokenizers", "llama_cpp"),
     "datadog": ("datadog",),
     "otel": ("opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http"),
 }
@@ -71,8 +71,10 @@ def required_extras(settings: Settings) -> dict[str, str]:
     if settings.embedder.backend == "openai":
         needs["llm"] = "embedder.backend=openai"
     for name in provider_names(settings.llm):
-        if provider_kind(name, settings.llm) != "extractive":
-            needs.setdefault("llm", f"the LLM provider {name} (llm.providers)")
+        kind = provider_kind(name, settings.llm)
+        if kind != "extractive":
+            extra = "local" if kind == "llamacpp" else "llm"
+            needs.setdefault(extra, f"the LLM provider {name} (llm.providers)")
     if (backend := settings.metrics.backend) in METRICS_EXTRAS:
         needs.setdefault(METRICS_EXTRAS[backend], f"metrics.backend={backend}")
     if settings.tracing.backend == "opentelemetry":

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
 from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
 from askdocs.application.ports.tracing import Tracer
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
 
-KINDS = ("openai", "groq", "extractive")
+KINDS = ("openai", "groq", "extractive", "llamacpp")
 
 
 def provider_names(llm: LlmSettings) -> list[str]:
@@ -22,8 +24,8 @@ def provider_names(llm: LlmSettings) -> list[str]:
 
 
 def provider_kind(name: str, llm: LlmSettings) -> str:
-    """`openai`, `groq` or `extractive`: the section's `kind`, else the name if it is one of
-    these, else `openai`."""
+    """`openai`, `groq`, `extractive` or `llamacpp`: the section's `kind`, else the name if it
+    is one of these, else `openai`."""
     section = llm.named.get(name, ProviderSettings())
     return section.kind or (name if name in KINDS else "openai")
 
@@ -35,6 +37,8 @@ def build_provider(name: str, llm: LlmSettings, tracer: Tracer | None = None) ->
     models = [m.strip() for m in section.models.split(",") if m.strip()]
     if kind == "extractive":
         return ExtractiveChatModel(model=models[0] if models else "extractive")
+    if kind == "llamacpp":
+        return _llamacpp_provider(name, section, models)
     if not models:
         raise SettingsError(
             f"LLM provider {name} needs its models: ASKDOCS_LLM__{name.upper()}__MODELS"
@@ -51,6 +55,27 @@ def build_provider(name: str, llm: LlmSettings, tracer: Tracer | None = None) ->
         timeout_s=section.timeout_s or llm.timeout_s,
         max_tokens=section.max_tokens,
         tracer=tracer,
+    )
+
+
+def _llamacpp_provider(name: str, section: ProviderSettings, models: list[str]) -> ChatModel:
+    if not section.model_path:
+        raise SettingsError(
+            f"LLM provider {name} needs its GGUF file: ASKDOCS_LLM__{name.upper()}__MODEL_PATH"
+        )
+    # llama-cpp-python is imported by the first generation, in its worker thread; the
+    # adapter itself needs nothing from the extra.
+    from askdocs.adapters.chat.llamacpp import LlamaCppChatModel, gguf_loader
+
+    return LlamaCppChatModel(
+        name=name,
+        load=gguf_loader(
+            section.model_path, context_tokens=section.context_tokens, threads=section.threads
+        ),
+        model=models[0] if models else Path(section.model_path).stem,
+        max_tokens=section.max_tokens,
+        concurrency=section.concurrency,
+        queue_timeout_s=section.queue_timeout_s,
     )
 
 

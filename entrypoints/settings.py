@@ -28,6 +28,7 @@ NOT_SETTINGS = frozenset(
         # read by the tests, their helpers and the scripts beside them (a developer exports
         # them in the shell that also runs `askdocs`)
         "TEST_DATABASE_URL", "TEST_REDIS_URL", "REQUIRE_SERVICES", "REQUIRE_LOCAL_MODEL",
+        "REQUIRE_LLAMACPP",
         "GOLDEN_PDFS", "BENCH_CACHE", "BENCH_DATABASE_URL", "BENCH_RUN", "BENCH_VARY",
         "FUZZ_EXAMPLES", "FUZZ_DOCUMENT", "BROWSER_ARTIFACTS", "CHROMIUM",
     }
@@ -272,9 +273,10 @@ class TokenizerSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 class ProviderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One LLM provider, under `llm.<name>` (`ASKDOCS_LLM__<NAME>__*`)."""
 
-    kind: Literal["", "openai", "groq", "extractive"] = ""
-    """`openai` (any OpenAI-compatible server), `groq` or `extractive`; empty: the name if
-    it is one of these, else `openai`."""
+    kind: Literal["", "openai", "groq", "extractive", "llamacpp"] = ""
+    """`openai` (any OpenAI-compatible server), `groq`, `extractive` or `llamacpp` (a GGUF
+    model run in process, askdocs[local]); empty: the name if it is one of these, else
+    `openai`."""
     base_url: str = ""
     """The API's base URL (with `/v1` for OpenAI-compatible servers; Groq's SDK adds its own
     path); empty: the SDK's default (api.openai.com, api.groq.com)."""
@@ -286,6 +288,19 @@ class ProviderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Seconds to the answer (to the first token when streaming); 0: `llm.timeout_s`."""
     max_tokens: int = 1024
     """Cap on an answer's length."""
+    model_path: str = ""
+    """`llamacpp`: the GGUF file to run (its stem names the model when `models` is empty)."""
+    context_tokens: Annotated[int, msgspec.Meta(ge=256)] = 4096
+    """`llamacpp`: the context window llama.cpp allocates (`n_ctx`): prompt and answer
+    together. A longer prompt fails over to the next provider; keep `llm.prompt_budget_tokens`
+    plus `max_tokens` below it."""
+    threads: Annotated[int, msgspec.Meta(ge=0)] = 0
+    """`llamacpp`: CPU threads per generation; 0: llama.cpp's default (half the cores)."""
+    concurrency: Annotated[int, msgspec.Meta(ge=1)] = 1
+    """`llamacpp`: generations at once, each on its own copy of the model in memory."""
+    queue_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    """`llamacpp`: seconds a request waits for a free model before the next provider is
+    tried."""
 
 
 class LlmSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

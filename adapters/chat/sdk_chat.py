@@ -9,7 +9,6 @@ stacked under it would multiply the time a request waits on a dead one.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Sequence
 from types import ModuleType
 from typing import Any, Literal
@@ -18,12 +17,13 @@ import groq
 import openai
 
 from askdocs.adapters.chat import stream_chunks
+from askdocs.adapters.chat.chat_arguments import chat_arguments
 from askdocs.adapters.chat.sdk_errors import translated_errors
 from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports import ChatRequest, Delta, StreamEvent
 from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.answers import Completion
-from askdocs.domain.prompts import build_prompt, citations_in
+from askdocs.domain.prompts import citations_in
 
 
 class SdkChatModel:
@@ -113,15 +113,10 @@ class SdkChatModel:
         yield self._completion("".join(parts), model, usage)
 
     def _arguments(self, request: ChatRequest, model: str) -> dict[str, Any]:
-        messages = request.messages or _fallback_prompt(request)
         arguments: dict[str, Any] = {
             "model": model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            # The caller may ask for less than the operator's cap, never for more.
-            "max_tokens": min(request.max_tokens or self._max_tokens, self._max_tokens),
+            **chat_arguments(request, max_tokens=self._max_tokens),
         }
-        if request.temperature is not None:
-            arguments["temperature"] = request.temperature
         if traceparent := self._tracer.traceparent():
             arguments["extra_headers"] = {"traceparent": traceparent}
         return arguments
@@ -135,18 +130,6 @@ class SdkChatModel:
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         )
-
-
-def _fallback_prompt(request: ChatRequest) -> Sequence[Any]:
-    """A prompt for a request built without one (callers that skip the use case)."""
-    messages, _ = build_prompt(
-        request.question,
-        request.passages,
-        request.history,
-        count_tokens=len,
-        budget_tokens=sys.maxsize,  # no budget: nothing is dropped
-    )
-    return messages
 
 
 def sdk_provider(

@@ -55,6 +55,14 @@ def test_the_defaults_need_no_extra() -> None:
             {"ASKDOCS_LLM__PROVIDERS": "fast,extractive", "ASKDOCS_LLM__FAST__KIND": "groq"},
             {"llm": "the LLM provider fast (llm.providers)"},
         ),
+        (
+            {
+                "ASKDOCS_LLM__PROVIDERS": "offline",
+                "ASKDOCS_LLM__OFFLINE__KIND": "llamacpp",
+                "ASKDOCS_LLM__OFFLINE__MODEL_PATH": "/models/tiny.gguf",
+            },
+            {"local": "the LLM provider offline (llm.providers)"},
+        ),
         ({"ASKDOCS_METRICS__BACKEND": "prometheus"}, {"server": "metrics.backend=prometheus"}),
         ({"ASKDOCS_METRICS__BACKEND": "datadog"}, {"datadog": "metrics.backend=datadog"}),
         (
@@ -108,6 +116,27 @@ def test_a_selected_backend_without_its_extra_stops_the_library_naming_the_extra
         "redis.url needs askdocs[redis], which is not installed (no module 'redis'): "
         "pip install 'askdocs[redis]'"
     ]
+
+
+def test_a_llamacpp_provider_without_llama_cpp_stops_the_library_naming_the_local_extra() -> None:
+    result = without_extras(
+        """
+        from askdocs import Askdocs
+        from askdocs.entrypoints.extras import MissingExtra
+        try:
+            Askdocs.from_env()
+        except MissingExtra as missing:
+            print(missing)
+        """,
+        hidden=("llama_cpp",),
+        ASKDOCS_LLM__PROVIDERS="offline",
+        ASKDOCS_LLM__OFFLINE__KIND="llamacpp",
+        ASKDOCS_LLM__OFFLINE__MODEL_PATH="/models/tiny.gguf",
+    )
+
+    assert result.stdout.splitlines()[-1].endswith(
+        "(no module 'llama_cpp'): pip install 'askdocs[local]'"
+    ), result.stderr
 
 
 @pytest.mark.parametrize(
