@@ -22,7 +22,8 @@ from opentelemetry.sdk.metrics.export import (
 )
 from opentelemetry.sdk.resources import SERVICE_NAME
 
-from askdocs.adapters.metrics.export_logs import OTEL_METRIC_EXPORT_LOGGERS, OncePerInterval
+from askdocs.adapters.export_failures import OncePerInterval
+from askdocs.adapters.metrics.export_logs import OTEL_METRIC_EXPORT_LOGGERS
 from askdocs.adapters.metrics.opentelemetry import (
     SECONDS_BUCKETS,
     OpenTelemetryMetrics,

@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from askdocs.adapters.tracing.export_logging import EXPORT_LOGGERS, OncePerInterval
+from askdocs.adapters.export_failures import OncePerInterval
+from askdocs.adapters.tracing.export_logging import EXPORT_LOGGERS
 
 PARKING = "How much do parking permits cost?"
 SAFETY_NET_S = 60  # only so that a regression fails instead of hanging the run
