@@ -55,8 +55,9 @@ from askdocs.adapters.storage.memory import InMemoryBlobStore
 from askdocs.adapters.system.clock import SystemClock
 from askdocs.adapters.system.ids import RandomIdGenerator
 from askdocs.adapters.tokenizers.tiktoken_tokenizer import TiktokenTokenizer
-from askdocs.adapters.tracing.noop import NoopTracer, UnrecordedSpan
+from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.adapters.tracing.opentelemetry import OpenTelemetrySpan, OpenTelemetryTracer
+from askdocs.adapters.tracing.unrecorded import UnrecordedSpan
 from askdocs.application.ports import (
     AnswerCache,
     ApiKeyStore,

@@ -101,6 +101,10 @@ class Container(containers.DeclarativeContainer):
             opentelemetry=providers.Singleton(
                 lazy("askdocs.adapters.tracing.opentelemetry:OpenTelemetryTracer"),
                 export_log_interval_s=config.tracing.export_log_interval_s,
+                sampler=providers.Callable(
+                    lazy("askdocs.adapters.tracing.sampling:traces_sampler"),
+                    config.tracing.max_traces_per_second,
+                ),
             ),
             noop=providers.Singleton(NoopTracer),
         ),

@@ -397,10 +397,19 @@ class TracingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, else noop."""
     export_log_interval_s: float = 60.0
     """Failed exports (a collector down) are logged at most once per this many seconds."""
+    max_traces_per_second: float = 10.0
+    """Without `OTEL_TRACES_SAMPLER`: new traces recorded per second and process at most; a
+    quiet server records every request, a busy one this many a second (a trace costs more
+    CPU than a cached answer). A caller's sampled `traceparent` is always followed."""
 
     def __post_init__(self) -> None:
         if self.export_log_interval_s <= 0:
             raise ValueError("tracing.export_log_interval_s must be positive")
+        if self.max_traces_per_second <= 0:
+            raise ValueError(
+                "tracing.max_traces_per_second must be positive "
+                "(to record every trace, set OTEL_TRACES_SAMPLER=parentbased_always_on)"
+            )
 
 
 class CorsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

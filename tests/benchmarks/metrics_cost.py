@@ -8,7 +8,9 @@ few files of the chat benchmark's corpus, answering the chat benchmark's cached 
 - `prometheus` in multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`: samples in mmapped files);
 - `datadog`, DogStatsD lines to a local UDP socket that nobody reads (the kernel drops what
   overflows, as with an agent that falls behind);
-- `opentelemetry`, exporting over OTLP/HTTP every 5 s to a local sink that answers 200.
+- `opentelemetry`, exporting over OTLP/HTTP every 5 s to a local sink that answers 200;
+- then metrics off and OpenTelemetry traces to the same sink, for each sampler in `SAMPLED`
+  (askdocs's default rate, every trace, one in ten, one in a hundred).
 
 The backends run in turn, `--metrics-rounds` times (3). Printed per backend: the median req/s,
 each round's, the median of the server's CPU milliseconds per request (from /proc, over the
@@ -18,7 +20,8 @@ fresh interpreter: one sample with three tags (best of 5 x 20,000), and the samp
 chat records, paced at 1,000 requests a second for 10 s with the backend's own threads running
 (DogStatsD's sender; OpenTelemetry's reader exporting every 5 s to the same sink), whose CPU
 less the no-op loop's is set against noop's server CPU per request. Paced samples run with
-cold caches, as on the server, and cost several times a tight loop's.
+cold caches, as on the server, and cost several times a tight loop's. The spans of a cached
+chat are paced the same way, per sampler, against the no-op tracer's.
 """
 
 from __future__ import annotations
@@ -71,8 +74,8 @@ def otlp_sink() -> Iterator[str]:
 def configurations(
     statsd_port: int, otlp_url: str, multiproc_dir: str
 ) -> dict[str, dict[str, str]]:
-    """Each metrics backend with tracing off, then traces over OTLP with metrics off: every
-    trace recorded, and one in ten (the SDK's standard sampler variables)."""
+    """Each metrics backend with tracing off, then traces over OTLP with metrics off, recorded
+    as `SAMPLED` says."""
     untraced = {"ASKDOCS_TRACING__BACKEND": "noop"}
     traced = {
         "ASKDOCS_METRICS__BACKEND": "noop",
@@ -99,13 +102,22 @@ def configurations(
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url,
             "OTEL_METRIC_EXPORT_INTERVAL": "5000",
         },
-        "traces: opentelemetry, every one (OTLP/HTTP, local sink)": traced,
-        "traces: opentelemetry, one in ten": {
-            **traced,
-            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
-            "OTEL_TRACES_SAMPLER_ARG": "0.1",
+        **{
+            f"traces: opentelemetry, {share}": {**traced, **sampler}
+            for share, sampler in SAMPLED.items()
         },
     }
+
+
+SAMPLED: dict[str, dict[str, str]] = {
+    "at most 10 a second (default)": {},
+    "every one": {"OTEL_TRACES_SAMPLER": "parentbased_always_on"},
+    **{
+        share: {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": arg}
+        for share, arg in (("one in ten", "0.1"), ("one in a hundred", "0.01"))
+    },
+}
+"""Which traces are recorded: askdocs's default, and the SDK's standard sampler variables."""
 
 
 def ingest_some(port: int, key: str) -> None:
@@ -169,6 +181,64 @@ while time.monotonic() - start < {seconds}:
     time.sleep(0.01)
 print(f"{{(time.process_time() - cpu) * 1e9 / requests:.0f}}")
 """
+
+
+PACED_TRACES = """
+import time
+from askdocs.entrypoints.tracing_context import ContextTracer, timing_phases
+if {recorded}:
+    from askdocs.adapters.tracing.opentelemetry import OpenTelemetryTracer
+    from askdocs.adapters.tracing.sampling import traces_sampler
+    traced = OpenTelemetryTracer(export_log_interval_s=60, sampler=traces_sampler(10.0))
+else:
+    from askdocs.adapters.tracing.noop import NoopTracer
+    traced = NoopTracer()
+tracer = ContextTracer(traced)
+request = {{"http.request.method": "POST", "http.route": "/api/v1/chat",
+    "url.path": "/api/v1/chat", "url.scheme": "http", "network.protocol.version": "1.1",
+    "user_agent.original": "wrk"}}
+requests, start, cpu = 0, time.monotonic(), time.process_time()
+while time.monotonic() - start < {seconds}:
+    for _ in range(10):
+        with timing_phases(), tracer.span("POST /api/v1/chat", attributes=request,
+                                          kind="server") as span:
+            with tracer.span("rate_limit", attributes={{"askdocs.rate_limit.group": "chat"}}):
+                pass
+            with tracer.span("answer", attributes={{"askdocs.streaming": False}}):
+                with tracer.span("answer_cache.lookup") as lookup:
+                    lookup.set_attributes({{"askdocs.cache.hit": True}})
+            span.set_attributes({{"http.response.status_code": 200}})
+        requests += 1
+    time.sleep(0.01)
+getattr(traced, "shutdown", lambda: None)()  # the queued spans' export is part of the cost
+print(f"{{(time.process_time() - cpu) * 1e9 / requests:.0f}}")
+"""
+"""The spans of a cached chat (request, rate limit, answer, cache lookup) at 1,000 a second,
+exported over OTLP/HTTP by the SDK's batch thread."""
+
+
+def paced_traces(otlp_url: str, seconds: int) -> dict[str, int]:
+    """ns of CPU per cached chat's spans: the no-op tracer, then OpenTelemetry at each share."""
+    shares = {"noop": {}} | {
+        share: {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp_url, **sampler}
+        for share, sampler in SAMPLED.items()
+    }
+    return {
+        share: int(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    PACED_TRACES.format(seconds=seconds, recorded=share != "noop"),
+                ],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()[-1]
+        )
+        for share, env in shares.items()
+    }
 
 
 def adapters(
@@ -267,6 +337,7 @@ def main_with(args: argparse.Namespace) -> int:
             paced = in_fresh_interpreters(
                 PACED, adapters(statsd.getsockname()[1], own_dir, otlp_url), seconds=10
             )
+        traces = paced_traces(otlp_url, seconds=10)
         # Rounds interleave the backends, so a machine that gets busier part-way through
         # weighs on each of them alike rather than on whichever ran then.
         for _ in range(args.metrics_rounds):
@@ -305,4 +376,15 @@ def main_with(args: argparse.Namespace) -> int:
         extra_us = (int(request_ns) - loop_ns) / 1000
         share = extra_us / (cpu["noop"] * 1000) * 100
         print(f"| {label} | {extra_us:.1f} | +{share:.1f} % |")
+    print()
+    print(
+        "the spans of a cached chat (4), 1,000 a second for 10 s, exported to the same sink; "
+        "CPU less the no-op tracer's, and against noop's server CPU per request"
+    )
+    print("| traces recorded | µs CPU per request | vs noop's server CPU |")
+    print("|---|---:|---:|")
+    for label, request_ns in traces.items():
+        extra_us = (request_ns - traces["noop"]) / 1000
+        share = extra_us / (cpu["noop"] * 1000) * 100
+        print(f"| {label} | {extra_us:.1f} | {share:+.1f} % |")
     return 0

@@ -10,6 +10,14 @@ from collections.abc import AsyncIterator
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+)
 from opentelemetry.trace import SpanKind, StatusCode, format_span_id, format_trace_id
 
 from askdocs.adapters.tracing.noop import NoopTracer
@@ -19,6 +27,8 @@ from askdocs.application.ports.tracing import Tracer
 
 CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 TRACE_ID = re.compile("[0-9a-f]{32}")
+EVERY_TRACE = ParentBased(ALWAYS_ON)
+"""The SDK's default: every trace recorded, a caller's decision followed."""
 
 
 class TracerContract:
@@ -109,7 +119,7 @@ class TestOpenTelemetryTracer(TracerContract):
     @pytest.fixture
     def tracer(self, exporter: InMemorySpanExporter) -> Tracer:
         return OpenTelemetryTracer(
-            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter)
+            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=EVERY_TRACE
         )
 
     def test_spans_are_exported_with_parents_links_kinds_and_attributes(
@@ -165,3 +175,119 @@ class TestOpenTelemetryTracer(TracerContract):
         with tracer.span("request", parent=unsampled) as span:
             assert span.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
         assert exporter.get_finished_spans() == ()
+
+
+class TestOpenTelemetryTracerRecordingNothing(TracerContract):
+    """The contract holds when the sampler leaves every trace out (kept without SDK spans)."""
+
+    @pytest.fixture
+    def tracer(self) -> Tracer:
+        return OpenTelemetryTracer(
+            export_log_interval_s=60,
+            processor=SimpleSpanProcessor(InMemorySpanExporter()),
+            sampler=ALWAYS_OFF,
+        )
+
+
+class _OddTraces(Sampler):
+    """Records the traces whose id is odd, noting every id it is asked about."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []
+
+    def should_sample(self, context: object, trace_id: int, *args: object, **kw: object):  # type: ignore[no-untyped-def]
+        self.asked.append(trace_id)
+        return SamplingResult(Decision.RECORD_AND_SAMPLE if trace_id % 2 else Decision.DROP)
+
+    def get_description(self) -> str:
+        return "odd traces"
+
+
+class _CountingSampler(Sampler):
+    """Leaves every trace out, counting how often it was asked."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def should_sample(self, *args: object, **kwargs: object) -> SamplingResult:
+        self.asked += 1
+        return SamplingResult(Decision.DROP)
+
+    def get_description(self) -> str:
+        return "counting"
+
+
+class TestOpenTelemetryTracerSampling:
+    def test_a_trace_left_out_asks_the_sampler_once_and_records_no_step(self) -> None:
+        exporter, sampler = InMemorySpanExporter(), _CountingSampler()
+        tracer = OpenTelemetryTracer(
+            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=sampler
+        )
+        with tracer.span("request", kind="server") as request:
+            root = TraceContext.parse(tracer.traceparent())
+            with tracer.span("answer") as answer, tracer.span("cache") as cache:
+                cache.set_attributes({"hit": True})
+                cache.record_error(RuntimeError("dropped"))
+                inner = TraceContext.parse(tracer.traceparent())
+        assert sampler.asked == 1
+        assert exporter.get_finished_spans() == ()
+        assert root is not None
+        assert not root.sampled
+        assert inner == root  # outgoing calls name the request's span, unsampled
+        assert request.trace_id == answer.trace_id == cache.trace_id == root.trace_id
+        assert tracer.trace_id() is None
+
+    def test_the_next_trace_is_asked_again(self) -> None:
+        sampler = _CountingSampler()
+        tracer = OpenTelemetryTracer(
+            export_log_interval_s=60,
+            processor=SimpleSpanProcessor(InMemorySpanExporter()),
+            sampler=sampler,
+        )
+        for _ in range(3):
+            with tracer.span("request"), tracer.span("step"):
+                pass
+        assert sampler.asked == 3
+
+    def test_the_callers_sampling_decision_holds_for_every_step(self) -> None:
+        exporter = InMemorySpanExporter()
+        tracer = OpenTelemetryTracer(
+            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=EVERY_TRACE
+        )
+        unsampled_caller = CALLER[:-2] + "00"
+        with tracer.span("left out", parent=unsampled_caller), tracer.span("its step"):
+            pass
+        with tracer.span("request", parent=CALLER), tracer.span("its step"):
+            pass
+        assert [span.name for span in exporter.get_finished_spans()] == ["its step", "request"]
+
+    def test_a_recorded_trace_has_the_id_the_sampler_was_asked_about(self) -> None:
+        exporter, sampler = InMemorySpanExporter(), _OddTraces()
+        tracer = OpenTelemetryTracer(
+            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=sampler
+        )
+        seen = []
+        for number in range(60):
+            caller = None if number % 3 else f"00-{number + 1:032x}-00f067aa0ba902b7-01"
+            with tracer.span("request", parent=caller) as request, tracer.span("step"):
+                seen.append(int(request.trace_id, 16))
+        recorded = {span.context.trace_id for span in exporter.get_finished_spans()}
+        assert recorded == {trace_id for trace_id in seen if trace_id % 2}
+        assert len(set(seen)) == 60
+        assert set(sampler.asked) == set(seen)
+        assert len(exporter.get_finished_spans()) == 2 * len(recorded)
+
+    def test_a_recorded_request_inside_one_left_out_is_recorded_whole(self) -> None:
+        exporter = InMemorySpanExporter()
+        tracer = OpenTelemetryTracer(
+            export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=EVERY_TRACE
+        )
+        unsampled_caller = CALLER[:-2] + "00"
+        with tracer.span("outer", parent=unsampled_caller):
+            with tracer.span("inner", parent=CALLER), tracer.span("inner step"):
+                assert tracer.trace_id() == "4bf92f3577b34da6a3ce929d0e0e4736"
+            with tracer.span("outer step"):
+                assert tracer.traceparent() is not None
+                assert tracer.traceparent().endswith("-00")  # type: ignore[union-attr]
+        assert [span.name for span in exporter.get_finished_spans()] == ["inner step", "inner"]
+        assert tracer.trace_id() is None

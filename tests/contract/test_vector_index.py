@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from askdocs.adapters.index.memory import InMemoryVectorIndex
 from askdocs.adapters.index.pg_search_sql import search_session_settings
@@ -338,7 +339,9 @@ class VectorIndexContract:
 async def traced_search(make_index: IndexFactory) -> dict[str, Any]:
     """The spans of one search over one chunk, by name."""
     exporter = InMemorySpanExporter()
-    tracer = OpenTelemetryTracer(export_log_interval_s=60, processor=SimpleSpanProcessor(exporter))
+    tracer = OpenTelemetryTracer(
+        export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=ALWAYS_ON
+    )
     index = make_index(tracer=tracer)
     await index.add([make_indexed(make_chunk("doc", "p", 0, "a question"))])
     await index.publish(make_liveness("doc", [("p", 1)]))
