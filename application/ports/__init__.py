@@ -8,6 +8,7 @@ from askdocs.application.ports.documents import DocumentListing, DocumentQuery, 
 from askdocs.application.ports.embeddings import Embedder
 from askdocs.application.ports.fetching import FetchedDocument, UrlFetcher
 from askdocs.application.ports.index import (
+    Coverage,
     IndexedChunk,
     Liveness,
     LivePage,
@@ -40,6 +41,7 @@ __all__ = [
     "ChatRequest",
     "Clock",
     "ConversationStore",
+    "Coverage",
     "Delta",
     "DocumentListing",
     "DocumentParser",

@@ -40,10 +40,14 @@ class Liveness:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """A hybrid query: the embedding and the text of the question, with filters."""
+    """A hybrid query: the embedding and the text of the question, with filters.
+
+    Without an embedding (None: no embedding model could embed the question) only the text
+    ranking runs, over the chunks of `embedding_model`.
+    """
 
     text: str
-    embedding: Sequence[float]
+    embedding: Sequence[float] | None
     embedding_model: str
     k: int = 5
     tags: tuple[str, ...] = ()
@@ -76,6 +80,24 @@ class SearchHit:
             tags=self.liveness.tags,
             section=self.chunk.section,
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which embedding models can search the whole live corpus: `live_chunks` is how many
+    distinct chunks of live pages any model holds, `by_model` how many of them each model
+    holds (a model with none is absent)."""
+
+    live_chunks: int
+    by_model: Mapping[str, int]
+
+    def covers(self, embedding_model: str) -> bool:
+        """Whether the model holds every live chunk (an empty corpus is covered by any)."""
+        return self.by_model.get(embedding_model, 0) >= self.live_chunks
+
+    def missing(self, embedding_model: str) -> int:
+        """Live chunks the model has no vector for."""
+        return max(0, self.live_chunks - self.by_model.get(embedding_model, 0))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -117,4 +139,21 @@ class VectorIndex(Protocol):
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         """How many chunks of the model hold each of `terms` (lexicon terms), hidden chunks
         included, out of how many: what weighs a question's terms by their rarity."""
+        ...
+
+    async def coverage(self) -> Coverage:
+        """How many live chunks there are, and how many of them each model has a vector for."""
+        ...
+
+    async def chunks_without(
+        self, embedding_model: str, *, after: str | None, limit: int
+    ) -> list[Chunk]:
+        """Up to `limit` live chunks (of any model) with no vector of `embedding_model`, in
+        chunk id order, with ids greater than `after`: a backfill pages through them and can
+        resume from the last id it stored."""
+        ...
+
+    async def drop_model(self, embedding_model: str) -> int:
+        """Remove every chunk and vector of the model, and its search index; how many chunks
+        went. Searches of the model then find nothing."""
         ...
