@@ -107,4 +107,7 @@ class AnswerMemory:
 
 
 def _with_warnings(answer: Answer, warnings: tuple[str, ...]) -> Answer:
-    return dataclasses.replace(answer, warnings=warnings) if warnings else answer
+    """The answer with `warnings` after its own (a search by words alone)."""
+    return (
+        dataclasses.replace(answer, warnings=(*answer.warnings, *warnings)) if warnings else answer
+    )

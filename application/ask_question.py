@@ -26,6 +26,7 @@ from askdocs.application.asked_question import (
     Checked,
     Sampling,
 )
+from askdocs.application.embedding_models import TEXT_ONLY
 from askdocs.application.errors import InvalidInput, UpstreamUnavailable
 from askdocs.application.ports import (
     AnswerCache,
@@ -77,6 +78,7 @@ MAX_TOP_K = 50
 class _Evidence:
     passages: tuple[Passage, ...]
     coverage: float
+    text_only: bool
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -227,8 +229,10 @@ class AskQuestion:
             model=completion.model,
             provider=completion.provider,
             answered=completion.answered,
+            warnings=(TEXT_ONLY,) if evidence.text_only else (),
         )
-        kept = await self._remembering.keep(asked, answer, store=True)
+        # Found by words alone, it is not what the question gets once a model reads it again.
+        kept = await self._remembering.keep(asked, answer, store=not evidence.text_only)
         if not said_anything:  # numbered as AnswerStarted's sources, as streamed text is
             yield AnswerDelta(completion.text)
         cited = tuple(n for n in completion.cited if 1 <= n <= len(request.passages))
@@ -249,7 +253,7 @@ class AskQuestion:
         checked = asked.checked
         retrieved = await self.retrieve.execute(checked.text, k=checked.top_k, tags=checked.tags)
         passages = tuple(hit.passage() for hit in retrieved.hits)
-        return _Evidence(passages, retrieved.coverage())
+        return _Evidence(passages, retrieved.coverage(), retrieved.text_only)
 
     def _request(self, asked: Asked, passages: tuple[Passage, ...]) -> ChatRequest:
         """The request to the model: only the passages that fit the prompt's token budget."""

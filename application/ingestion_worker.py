@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 
+from askdocs.application.backfill_embeddings import KeepEmbeddingsComplete
 from askdocs.application.errors import RetryLater, UpstreamError
 from askdocs.application.ports import JobAttempt, JobQueue, Metrics
 from askdocs.application.ports.tracing import Tracer
@@ -39,7 +40,8 @@ class IngestionWorker:
     """Takes jobs until stopped, or until `max_jobs` when it is to be recycled.
 
     Every `backlog_every_s` (none when 0) it publishes the queue's backlog (publish_backlog):
-    every worker reads the one shared queue, so several report the same values.
+    every worker reads the one shared queue, so several report the same values. With
+    `embeddings` (several embedding models), it backfills the models that miss live chunks.
     """
 
     def __init__(
@@ -54,8 +56,10 @@ class IngestionWorker:
         backlog_every_s: float,
         metrics: Metrics,
         tracer: Tracer,
+        embeddings: KeepEmbeddingsComplete | None = None,
     ) -> None:
         self._queue = queue
+        self._embeddings = embeddings
         self._tracer = tracer
         self._process = process
         self._concurrency = concurrency
@@ -72,6 +76,8 @@ class IngestionWorker:
         beside = [asyncio.create_task(self._sweep_forever())]
         if self._backlog_every_s > 0:
             beside.append(asyncio.create_task(self._publish_backlog_forever()))
+        if self._embeddings is not None:
+            beside.append(asyncio.create_task(self._embeddings.run_forever()))
         log.info("worker_started", extra={"concurrency": self._concurrency, "max_jobs": max_jobs})
         try:
             await self._consume_until_stopped(max_jobs)

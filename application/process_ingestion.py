@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Sequence
 
@@ -39,6 +40,8 @@ from askdocs.domain.ingestion import (
     waiting_to_retry,
 )
 from askdocs.domain.structured_chunks import HeadingTrail, chunk_page
+
+log = logging.getLogger("askdocs.ingestion")
 
 EMBED_BATCH = 64
 PROGRESS_EVERY_S = 1.0
@@ -78,7 +81,8 @@ class ProcessIngestion:
     index: VectorIndex
     parser: DocumentParser
     tokenizer: Tokenizer
-    embedder: Embedder
+    embedders: Sequence[Embedder]
+    """Every configured model, most preferred first: each embeds every fresh chunk."""
     blobs: BlobStore
     cache: AnswerCache
     metrics: Metrics
@@ -172,40 +176,62 @@ class ProcessIngestion:
         chunks: Sequence[tuple[int, Chunk]],
         reused: int,
     ) -> tuple[DocumentVersion, int]:
-        """Embed the chunks (each with the count of fresh pages up to its own) batch by batch,
-        saving progress about once a second."""
+        """Embed the chunks (each with the count of fresh pages up to its own) batch by batch
+        with every model, saving progress about once a second. A model that fails is left
+        out of the rest while another still embeds; the last one failing fails the run."""
         last_saved = time.monotonic()
         version = progressed(version, reused)
+        embedding = list(self.embedders)
         for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            timer = time.perf_counter()
-            with self.tracer.span("embed", attributes=self._batch_attributes(len(batch))):
-                texts = [c.embedded_text for _, c in batch]
-                vectors = await self.embedder.embed_documents(texts)
-            self.metrics.observe("ingest_embed_seconds", time.perf_counter() - timer)
-            timer = time.perf_counter()
-            with self.tracer.span("store", attributes={"askdocs.chunks": len(batch)}):
-                await self.index.add(
-                    [
-                        IndexedChunk(chunk=c, embedding=v, embedding_model=self.embedder.model_id)
-                        for (_, c), v in zip(batch, vectors, strict=True)
-                    ]
-                )
-            self.metrics.observe("ingest_store_seconds", time.perf_counter() - timer)
+            batch = [chunk for _, chunk in chunks[start : start + EMBED_BATCH]]
+            for embedder in list(embedding):
+                try:
+                    await self._embed_batch(embedder, batch)
+                except UpstreamError as exc:
+                    if len(embedding) == 1:
+                        raise  # no model left to make the version searchable: retry it
+                    embedding.remove(embedder)
+                    self._defer(embedder.model_id, document_id, exc)
+            batch_end = chunks[start + len(batch) - 1][0]
             # A page is done once its last chunk is stored; the batch may end inside a page.
-            whole_pages = batch[-1][0] - (0 if start + len(batch) == len(chunks) else 1)
+            whole_pages = batch_end - (0 if start + len(batch) == len(chunks) else 1)
             version = progressed(version, reused + whole_pages)
             if time.monotonic() - last_saved >= PROGRESS_EVERY_S:
                 await self.repository.save_version(document_id, version)
                 last_saved = time.monotonic()
         return version, len(chunks)
 
-    def _batch_attributes(self, size: int) -> dict[str, str | int]:
-        return {
+    async def _embed_batch(self, embedder: Embedder, batch: Sequence[Chunk]) -> None:
+        model = embedder.model_id
+        timer = time.perf_counter()
+        attributes = {
             "gen_ai.operation.name": "embeddings",
-            "gen_ai.request.model": self.embedder.model_id,
-            "askdocs.chunks": size,
+            "gen_ai.request.model": model,
+            "askdocs.chunks": len(batch),
         }
+        with self.tracer.span("embed", attributes=attributes):
+            vectors = await embedder.embed_documents([chunk.embedded_text for chunk in batch])
+        self.metrics.observe("ingest_embed_seconds", time.perf_counter() - timer)
+        timer = time.perf_counter()
+        with self.tracer.span("store", attributes={"askdocs.chunks": len(batch)}):
+            await self.index.add(
+                [
+                    IndexedChunk(chunk=chunk, embedding=vector, embedding_model=model)
+                    for chunk, vector in zip(batch, vectors, strict=True)
+                ]
+            )
+        self.metrics.observe("ingest_store_seconds", time.perf_counter() - timer)
+
+    def _defer(self, model: str, document_id: str, error: UpstreamError) -> None:
+        """A model that failed while another still embeds: the version goes on without it,
+        and the worker's backfill embeds what it missed (`BackfillEmbeddings`)."""
+        log.warning(
+            "embedding model %s failed for document %s (%s); its vectors are left to the backfill",
+            model,
+            document_id,
+            error.detail,
+        )
+        self.metrics.increment("ingest_embeddings_deferred", tags={"model": model})
 
     def _chunks(
         self, document_id: str, pages: Sequence[Page], fresh: set[str]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from askdocs.application.ports import Embedder, SearchHit, SearchQuery, VectorIndex
+from askdocs.application.embedding_models import EmbeddingModels
+from askdocs.application.ports import SearchHit, SearchQuery, VectorIndex
 from askdocs.application.ports.ranking import Reranker
 from askdocs.application.ports.tracing import Tracer
 from askdocs.domain.evidence import (
@@ -27,6 +28,8 @@ class Retrieved:
 
     hits: tuple[SearchHit, ...]
     coverages: tuple[float, ...]
+    text_only: bool = False
+    """No embedding model could read the question: the hits were found by its words alone."""
 
     def coverage(self, first: int | None = None) -> float:
         """The best coverage among the `first` hits (all of them by default)."""
@@ -38,7 +41,9 @@ class RetrievePassages:
     """Search the index `depth` deep, rerank those candidates, keep the best `k` (with
     `depth` 0, the index's own best `k`, not reranked).
 
-    The index's fused ranking finds the candidates; `lexical_relevance`, with the question's
+    The question is embedded by the first of `embedders` that covers the corpus and answers,
+    or searched by its words alone when none does (`Retrieved.text_only`). The index's fused
+    ranking finds the candidates; `lexical_relevance`, with the question's
     terms weighted by their rarity in the whole index, orders them, so every index ends in
     the same order when it finds the same candidates. A `reranker` (a semantic model), when
     given, adds its score times `reranker_weight`.
@@ -48,7 +53,7 @@ class RetrievePassages:
     """
 
     index: VectorIndex
-    embedder: Embedder
+    embedders: EmbeddingModels
     depth: int
     reranker: Reranker | None
     reranker_weight: float
@@ -62,24 +67,19 @@ class RetrievePassages:
         return retrieved
 
     async def _retrieve(self, question: str, *, k: int, tags: tuple[str, ...]) -> Retrieved:
-        model = self.embedder.model_id
-        embedding_span = self.tracer.span(
-            f"embeddings {model}",
-            attributes={"gen_ai.operation.name": "embeddings", "gen_ai.request.model": model},
-        )
-        with embedding_span:
-            embedding = await self.embedder.embed_query(question)
+        embedded = await self.embedders.embed_question(question)
+        model = embedded.model
         hits = await self.index.search(
             SearchQuery(
                 text=question,
-                embedding=embedding,
+                embedding=embedded.vector,
                 embedding_model=model,
                 k=max(k, self.depth),
                 tags=tags,
             )
         )
         if not hits:
-            return Retrieved((), ())
+            return Retrieved((), (), embedded.text_only)
         counted = await self.index.term_counts(model, list(dict.fromkeys(terms(question))))
         weights = corpus_weights(question, counted.counts, counted.chunks)
         # Each candidate is cut into terms once: its score and its coverage both read them.
@@ -98,7 +98,7 @@ class RetrievePassages:
         best = tuple(dataclasses.replace(hits[i], score=scores[i]) for i in order)
         answering = answerability_weights(question, counted.counts, counted.chunks)
         coverages = tuple(terms_coverage(answering, passages[i].all) for i in order)
-        return Retrieved(best, coverages)
+        return Retrieved(best, coverages, embedded.text_only)
 
     async def _scores(
         self,

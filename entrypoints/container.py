@@ -47,8 +47,10 @@ from askdocs.application.api_keys import (
 from askdocs.application.ask_question import AskQuestion
 from askdocs.application.audit import ListAuditEvents, RecordWrite
 from askdocs.application.authenticate_caller import AuthenticateCaller
+from askdocs.application.backfill_embeddings import BackfillEmbeddings
 from askdocs.application.change_document import ChangeDocument
 from askdocs.application.change_version import DeleteVersion, RetryIngestion
+from askdocs.application.embedding_models import EmbeddingModels
 from askdocs.application.feedback import GiveFeedback, ListFeedback
 from askdocs.application.get_document import GetDocument
 from askdocs.application.ingest_document import IngestDocument
@@ -69,6 +71,11 @@ from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.conversations import MemoryWindow
 from askdocs.domain.ingestion import RetryPolicy
 from askdocs.entrypoints.auth_wiring import build_bearer_verifier, build_role_map
+from askdocs.entrypoints.embedder_wiring import (
+    build_embedders,
+    preferred_first,
+    several_models_kept_complete,
+)
 from askdocs.entrypoints.extras import lazy, require_extras
 from askdocs.entrypoints.infrastructure import resolve_backends
 from askdocs.entrypoints.llm_wiring import build_chat_model
@@ -182,6 +189,10 @@ class Container(containers.DeclarativeContainer):
             max_tokens=config.embedder.max_tokens,
             threads=config.embedder.threads,
         ),
+    )
+    # Every configured model, most preferred first (the one above).
+    embedders = providers.Singleton(
+        build_embedders, embedder=settings.provided.embedder, preferred=embedder
     )
     # Instances on one model file share its loaded session: no second load for the reranker.
     reranker = providers.Selector(
@@ -357,13 +368,37 @@ class Container(containers.DeclarativeContainer):
         index=index,
         parser=parser,
         tokenizer=tokenizer,
-        embedder=embedder,
+        embedders=embedders,
         blobs=blobs,
         cache=cache,
         metrics=metrics,
         chunking=chunking,
         retry=retry_policy,
         tracer=tracer,
+    )
+    embedding_models = providers.Singleton(
+        EmbeddingModels,
+        embedders,
+        index=index,
+        coverage_ttl_s=config.embedder.coverage_ttl_s,
+        metrics=metrics,
+        tracer=tracer,
+    )
+    backfill_embeddings = providers.Singleton(
+        BackfillEmbeddings,
+        index=index,
+        cache=cache,
+        batch=config.embedder.backfill_batch,
+        metrics=metrics,
+        tracer=tracer,
+    )
+    # Only with several models: a single one never misses chunks a version made live.
+    keep_embeddings_complete = providers.Callable(
+        several_models_kept_complete,
+        models=embedding_models,
+        backfill=backfill_embeddings,
+        index=index,
+        every_s=config.embedder.backfill_every_s,
     )
     ingest_document = providers.Singleton(
         IngestDocument, submit=submit_document, process=process_ingestion
@@ -379,13 +414,14 @@ class Container(containers.DeclarativeContainer):
         backlog_every_s=config.jobs.backlog_every_s,
         metrics=metrics,
         tracer=tracer,
+        embeddings=keep_embeddings_complete,
     )
     retry_ingestion = providers.Singleton(RetryIngestion, repository=documents, tracer=tracer)
     delete_version = providers.Singleton(DeleteVersion, repository=documents)
     retrieve_passages = providers.Singleton(
         RetrievePassages,
         index=index,
-        embedder=embedder,
+        embedders=embedding_models,
         depth=config.index.rerank_depth,
         reranker=reranker,
         reranker_weight=config.rerank.weight,
@@ -478,5 +514,5 @@ def build_container(settings: Settings) -> Container:
     resolved = resolve_backends(settings)
     require_extras(resolved)
     container = Container(settings=resolved)
-    container.config.from_dict(msgspec.to_builtins(resolved))
+    container.config.from_dict(preferred_first(msgspec.to_builtins(resolved), resolved.embedder))
     return container

@@ -221,7 +221,10 @@ class IndexSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     do not answer it: the reply says so (`answered: false`); 0 answers every question."""
 
 
-class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class EmbeddingModelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One embedding model: the `embedder` section itself, or a section `embedder.<name>`
+    (`ASKDOCS_EMBEDDER__<NAME>__*`) for each name in `embedder.models`."""
+
     backend: Literal["hashing", "openai", "local"] = "hashing"
     """Embedding implementation: `hashing` (offline), `openai` (any OpenAI-compatible
     embeddings API) or `local` (the offline sentence model of `askdocs[local]`, 384-d, ADR
@@ -248,6 +251,36 @@ class EmbedderSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     all-MiniLM-L6-v2."""
     tokenizer_path: str = ""
     """`local`: the `tokenizer.json` of `model_path`."""
+
+
+class EmbedderSettings(EmbeddingModelSettings, kw_only=True, forbid_unknown_fields=True):
+    models: str = ""
+    """Comma-separated embedding models, most preferred first, each described by a section of
+    its own with the fields above (`ASKDOCS_EMBEDDER__<NAME>__BACKEND`, `__DIM`, `__MODEL`...);
+    empty: the one model the fields above describe. Documents are embedded with every model; a
+    question with the first whose vectors cover the live chunks and whose provider answers."""
+    backfill_every_s: float = 60.0
+    """How often a worker looks for live chunks a configured model has no vector for (a model
+    added, or one that failed during an ingestion) and embeds them."""
+    backfill_batch: int = 256
+    """Chunks embedded and stored per step of a backfill (`askdocs reembed` too)."""
+    coverage_ttl_s: float = 10.0
+    """Seconds a process reuses what it counted of each model's coverage of the live chunks,
+    when choosing the model a question is embedded with (with several models)."""
+    named: dict[str, EmbeddingModelSettings] = msgspec.field(default_factory=dict)
+    """The models' sections, gathered from `embedder.<name>` by `load_settings`."""
+
+    def __post_init__(self) -> None:
+        if self.backfill_every_s <= 0 or self.coverage_ttl_s < 0 or self.backfill_batch < 1:
+            raise ValueError(
+                "embedder.backfill_every_s must be positive, embedder.coverage_ttl_s at least "
+                "0 and embedder.backfill_batch at least 1"
+            )
+
+    @property
+    def model_names(self) -> list[str]:
+        """The names in `models`, in order of preference (none: the section's own model)."""
+        return [name.strip().lower() for name in self.models.split(",") if name.strip()]
 
 
 class RerankSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -512,31 +545,41 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 raise SettingsError(f"{name}: {part!r} is a group of settings, not a value")
         node[path[-1]] = value
     source = SettingsSource(env, PREFIX, config_file)
-    _gather_provider_sections(tree)
-    _check_provider_sections(tree, source)
+    _gather_named_sections(tree)
+    _check_named_sections(tree, source)
     try:
         return msgspec.convert(tree, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(source.describe(exc, Settings)) from exc
 
 
-def _gather_provider_sections(tree: dict[str, Any]) -> None:
-    """Move `llm.<name>` sections (any group under `llm` that is not a setting of its own)
-    into `llm.named`, where the settings tree keeps them."""
-    llm = tree.get("llm")
-    if not isinstance(llm, dict):
-        return
-    own = {field.name for field in msgspec.structs.fields(LlmSettings)}
-    named = llm.setdefault("named", {})
-    for name in [key for key, value in llm.items() if key not in own and isinstance(value, dict)]:
-        named[name] = llm.pop(name)
+NAMED_SECTIONS: dict[str, tuple[type[msgspec.Struct], type[msgspec.Struct]]] = {
+    "llm": (LlmSettings, ProviderSettings),
+    "embedder": (EmbedderSettings, EmbeddingModelSettings),
+}
+"""Groups whose sections are named by the operator (`llm.<provider>`, `embedder.<model>`):
+the group's own settings, and each named section's."""
 
 
-def _check_provider_sections(tree: dict[str, Any], source: SettingsSource) -> None:
-    """Each provider's section on its own: an error in the whole tree would not say which
-    provider it is about (msgspec does not name mapping keys)."""
-    for name, section in tree.get("llm", {}).get("named", {}).items():
-        try:
-            msgspec.convert(section, ProviderSettings, strict=False)
-        except msgspec.ValidationError as exc:
-            raise SettingsError(source.describe(exc, ProviderSettings, "llm", name)) from exc
+def _gather_named_sections(tree: dict[str, Any]) -> None:
+    """Move `llm.<name>` and `embedder.<name>` sections (any group that is not a setting of
+    the group's own) into the group's `named`, where the settings tree keeps them."""
+    for group, (own_type, _) in NAMED_SECTIONS.items():
+        settings = tree.get(group)
+        if not isinstance(settings, dict):
+            continue
+        own = {field.name for field in msgspec.structs.fields(own_type)}
+        named = settings.setdefault("named", {})
+        for name in [k for k, v in settings.items() if k not in own and isinstance(v, dict)]:
+            named[name] = settings.pop(name)
+
+
+def _check_named_sections(tree: dict[str, Any], source: SettingsSource) -> None:
+    """Each named section on its own: an error in the whole tree would not say which
+    provider or model it is about (msgspec does not name mapping keys)."""
+    for group, (_, section_type) in NAMED_SECTIONS.items():
+        for name, section in tree.get(group, {}).get("named", {}).items():
+            try:
+                msgspec.convert(section, section_type, strict=False)
+            except msgspec.ValidationError as exc:
+                raise SettingsError(source.describe(exc, section_type, group, name)) from exc

@@ -65,7 +65,16 @@ def _leaves(struct: types.StructType, prefix: tuple[str, ...]) -> Iterator[Setti
 
 @functools.cache
 def attribute_docstrings(cls: type) -> dict[str, str]:
-    """Field name -> the string literal right under its annotation, on one line."""
+    """Field name -> the string literal right under its annotation, on one line; a field a
+    base class declares has the base's."""
+    found: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        if issubclass(base, msgspec.Struct) and base is not msgspec.Struct:
+            found.update(_declared_docstrings(base))
+    return found
+
+
+def _declared_docstrings(cls: type) -> dict[str, str]:
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
     found = {}

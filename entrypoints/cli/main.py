@@ -1,5 +1,5 @@
 """`askdocs serve | worker | migrate | ingest | ask | keys create|list|revoke | eval | health |
-db status`: one parser, one function per command.
+db status | reembed`: one parser, one function per command.
 
 Commands that read settings take `--config FILE` (a TOML settings file) and flags for the
 settings one changes most; precedence: flags, then ASKDOCS_* variables, then the file, then the
@@ -135,6 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="migrations applied and pending, jobs and documents by status",
     )
 
+    reembedding = commands.add_parser(
+        "reembed",
+        parents=settings,
+        help="embed the live chunks a model lacks, list the models' coverage, or drop one "
+        "(the index in ASKDOCS_DATABASE__URL)",
+    )
+    what = reembedding.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--model", metavar="NAME", help="a model of embedder.models to give every live chunk"
+    )
+    what.add_argument(
+        "--list", action="store_true", dest="listing", help="each model's live chunks"
+    )
+    what.add_argument(
+        "--drop", metavar="MODEL_ID", help="remove a model no longer configured, and its index"
+    )
+
     evaluation = commands.add_parser("eval", help="score retrieval on a golden set, in process")
     evaluation.add_argument("golden", help="golden questions, one JSON object a line")
     evaluation.add_argument("--corpus-root", required=True, help="folder of the corpus files")
@@ -205,6 +222,11 @@ def _run(args: argparse.Namespace) -> int:
             from askdocs.entrypoints.cli import database_status
 
         return database_status.run()
+    if args.command == "reembed":
+        with extra_imports(needed_by):
+            from askdocs.entrypoints.cli import reembed
+
+        return reembed.run(model=args.model, listing=args.listing, drop=args.drop)
     if args.command == "eval":
         with extra_imports(needed_by):
             from askdocs.entrypoints.cli import evaluate

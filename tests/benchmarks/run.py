@@ -20,7 +20,8 @@ frontier` sweeps HNSW types and ef_search over the vector benchmark's vectors
 (tests/benchmarks/vector_million.py). `--only search-plans` runs the hybrid statement under
 EXPLAIN ANALYZE at 1k, 10k and 100k chunks (tests/benchmarks/search_plans.py). `--only
 metrics-cost` runs the cached chat with each metrics backend in turn
-(tests/benchmarks/metrics_cost.py).
+(tests/benchmarks/metrics_cost.py). `--only embedders` times each embedding model installed
+(tests/benchmarks/embedding_models.py).
 
 The server runs as a real `askdocs serve` process pinned to one core, and wrk (a C load
 generator; a Python client would saturate first) to the other. Cached and uncached runs happen
@@ -46,6 +47,7 @@ from askdocs.adapters.tokenizers import TiktokenTokenizer
 from askdocs.domain.chunking import ChunkingPolicy
 from askdocs.domain.structured_chunks import chunk_page
 from tests.benchmarks import (
+    embedding_models,
     frozen_redis,
     ingest_manual,
     ingestion,
@@ -228,6 +230,7 @@ def main() -> int:
             "keys",
             "frozen-redis",
             "metrics-cost",
+            "embedders",
             "peer",
         ),
         help="run just this benchmark",
@@ -245,6 +248,7 @@ def main() -> int:
     key_lookup.add_arguments(parser)
     frozen_redis.add_arguments(parser)
     metrics_cost.add_arguments(parser)
+    embedding_models.add_arguments(parser)
     args = parser.parse_args()
     alone = {
         "cache": shared_cache.main_with,
@@ -258,6 +262,7 @@ def main() -> int:
         "keys": key_lookup.main_with,
         "frozen-redis": frozen_redis.main_with,
         "metrics-cost": metrics_cost.main_with,
+        "embedders": embedding_models.main_with,
     }
     if args.only in alone:
         return alone[args.only](args)

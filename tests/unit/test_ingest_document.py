@@ -74,6 +74,8 @@ class FlakyEmbedder:
 def use_embedder(container: Container, embedder: FlakyEmbedder) -> None:
     container.embedder.override(providers.Object(embedder))
     # Singletons built earlier hold the previous embedder.
+    container.embedders.reset()
+    container.embedding_models.reset()
     container.process_ingestion.reset()
     container.ingest_document.reset()
     container.ask_question.reset()
