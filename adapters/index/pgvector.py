@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from cachetools import TTLCache
 
-from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
+from askdocs.adapters.index import pg_models, pg_search, pg_search_sql, pg_sql, pg_text_query
 from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.index.search_metrics import measured_search
@@ -16,6 +16,7 @@ from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import (
+    Coverage,
     IndexedChunk,
     Liveness,
     SearchHit,
@@ -24,6 +25,7 @@ from askdocs.application.ports.index import (
 )
 from askdocs.application.ports.observability import Metrics
 from askdocs.application.ports.tracing import Span, Tracer
+from askdocs.domain.chunking import Chunk
 
 CHUNK_TOTAL_TTL_S = 60.0
 """How long a model's chunk count is reused: it scales term weights, and a minute-old count
@@ -37,15 +39,16 @@ class PgVectorIndex:
     """Hybrid search in PostgreSQL: pgvector cosine HNSW and full-text rank, fused by RRF.
 
     Chunks of every embedding model share one table; each model gets a partial HNSW expression
-    index when its first chunks arrive, of `hnsw_type` (halfvec for `vector` above 2,000
-    dimensions, none above 4,000: such models are always searched exactly). The rows a walk
-    yields are ranked by their full vectors; a `bit` graph hands `hnsw_ef_search` of them to
-    that re-rank. Filtered searches matching fewer than
+    index when its first chunks arrive (and loses it with `drop_model`), of `hnsw_type`
+    (halfvec for `vector` above 2,000 dimensions, none above 4,000: such models are always
+    searched exactly). The rows a walk yields are ranked by their full vectors; a `bit` graph
+    hands `hnsw_ef_search` of them to that re-rank. Filtered searches matching fewer than
     `exact_search_below` live chunks scan those exactly, since HNSW filters after walking the
     graph; other searches walk it with iterative scans, so a filter still yields `k` rows when
     that many chunks match. The full-text side ranks chunks holding any term of the question,
     terms of askdocs' own lexicon as in the embedded index (the rarest select the chunks
-    ranked, see `pg_text_query`).
+    ranked, see `pg_text_query`). A query without an embedding is ranked by that side alone
+    (the `text` path).
 
     Args:
         database: the pool; pgvector's binary codec must be registered on its connections.
@@ -65,7 +68,7 @@ class PgVectorIndex:
         recall_sample_rate: share of unfiltered HNSW searches re-run exactly in the
             background to publish the `vector_search_recall` gauge (0 turns it off).
         tracer: receives a span per search; both rankings run in one statement, so the span
-            says which path it took (`askdocs.index.path`).
+            says which path it took (`askdocs.index.path`: `hnsw`, `exact` or `text`).
 
     Raises:
         ValueError: a knob out of range.
@@ -209,7 +212,8 @@ class PgVectorIndex:
             span.set_attributes({"askdocs.index.path": plan.path})
             rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
         self.searches_by_path[plan.path] += 1
-        if self.recall is not None and plan.path == "hnsw" and not plan_filtered(query):
+        sampled = plan.path == "hnsw" and not plan_filtered(query)
+        if self.recall is not None and sampled and query.embedding is not None:
             dim = self._dims[query.embedding_model]
             vector = pg_search.as_vector(query.embedding, dim, "the query embedding")
             self.recall.offer(vector, query.embedding_model, dim, query.k)
@@ -254,6 +258,36 @@ class PgVectorIndex:
             self._term_counts.update({(embedding_model, t): n for t, n in fresh.items()})
         return counted
 
+    async def coverage(self) -> Coverage:
+        async with self._database.connection() as connection:
+            rows = await connection.fetch(pg_models.COVERAGE)
+        return pg_models.coverage(rows)
+
+    async def chunks_without(
+        self, embedding_model: str, *, after: str | None, limit: int
+    ) -> list[Chunk]:
+        if limit <= 0:
+            return []
+        async with self._database.connection() as connection:
+            rows = await connection.fetch(pg_models.CHUNKS_WITHOUT, embedding_model, after, limit)
+        return [pg_search.chunk_of(row) for row in rows]
+
+    async def drop_model(self, embedding_model: str) -> int:
+        if not pg_sql.is_model_id(embedding_model):
+            return 0  # an id that cannot be stored has no chunks
+        async with self._database.transaction() as connection:
+            # Under the registration lock: a first batch of the model waiting on it finds the
+            # model gone once the drop commits, and registers it again, index and all.
+            await connection.execute(pg_sql.LOCK_REGISTRATION, pg_sql.REGISTRATION_LOCK_KEY)
+            dropped: int = await connection.fetchval(pg_models.DELETE_MODEL_CHUNKS, embedding_model)
+            # Last: dropping the index locks the table against searches until the commit.
+            await connection.execute(pg_sql.drop_index(embedding_model))
+        self._dims.pop(embedding_model, None)
+        self._chunk_totals.pop(embedding_model, None)
+        for kept in [key for key in self._term_counts if key[0] == embedding_model]:
+            self._term_counts.pop(kept, None)
+        return dropped
+
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
         async with self._database.connection() as connection:
@@ -276,8 +310,11 @@ class PgVectorIndex:
             if dim is None:
                 return None
             self._dims[query.embedding_model] = dim
-        # The text ranking runs only when it can change the result.
-        text = query_terms(query.text) if self._fusion.text_weight != 0 else []
+        # The text ranking runs only when it can change the result, or is the only one.
+        text_only = query.embedding is None
+        text = query_terms(query.text) if text_only or self._fusion.text_weight != 0 else []
+        if text_only and not text:
+            return None  # nothing to rank by
         held = await self._count_terms(connection, query.embedding_model, text) if text else {}
         weights = {term: by.selection_weight for term, by in held.items()}
         return await pg_search.plan(connection, query, dim, self._fusion, text, weights)
