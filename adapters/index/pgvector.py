@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 
-from cachetools import TTLCache
-
-from askdocs.adapters.index import pg_models, pg_search, pg_search_sql, pg_sql, pg_text_query
+from askdocs.adapters.index import pg_models, pg_search, pg_search_sql, pg_sql
 from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
+from askdocs.adapters.index.pg_term_counts import KeptCounts
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
@@ -26,13 +24,6 @@ from askdocs.application.ports.index import (
 from askdocs.application.ports.observability import Metrics
 from askdocs.application.ports.tracing import Span, Tracer
 from askdocs.domain.chunking import Chunk
-
-CHUNK_TOTAL_TTL_S = 60.0
-"""How long a model's chunk count is reused: it scales term weights, and a minute-old count
-weighs them the same; counting every chunk for every question would not scale. Counts of
-single terms are reused as long, for the same reason: a question's terms are mostly ones an
-earlier question had, and counting them was a round trip of every question."""
-KEPT_TERM_COUNTS = 65536
 
 
 class PgVectorIndex:
@@ -129,10 +120,7 @@ class PgVectorIndex:
         )
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
-        self._chunk_totals: dict[str, tuple[int, float]] = {}
-        self._term_counts: TTLCache[tuple[str, str], pg_text_query.HeldBy] = TTLCache(
-            maxsize=KEPT_TERM_COUNTS, ttl=CHUNK_TOTAL_TTL_S
-        )
+        self._counts = KeptCounts()
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:
         dims: dict[str, int] = {}
@@ -222,41 +210,16 @@ class PgVectorIndex:
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         if not terms or not pg_sql.is_model_id(embedding_model):
             return TermCounts(chunks=0, counts={})
-        total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
-        total_is_old = time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S
-        counted = self._kept_term_counts(embedding_model, terms)
-        if len(counted) < len(terms) or total_is_old:
+        total = self._counts.kept_chunk_total(embedding_model)
+        counted = self._counts.kept_terms(embedding_model, terms)
+        if len(counted) < len(terms) or total is None:
             async with self._database.connection() as connection:
-                counted = await self._count_terms(connection, embedding_model, terms)
-                if total_is_old:
-                    total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
-                    self._chunk_totals[embedding_model] = (total, time.monotonic())
+                counted = await self._counts.count_terms(connection, embedding_model, terms)
+                if total is None:
+                    total = await self._counts.count_chunks(connection, embedding_model)
         return TermCounts(
             chunks=total, counts={t: h.chunks for t, h in counted.items() if h.chunks}
         )
-
-    def _kept_term_counts(
-        self, embedding_model: str, terms: Sequence[str]
-    ) -> dict[str, pg_text_query.HeldBy]:
-        kept = self._term_counts
-        return {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
-
-    async def _count_terms(
-        self, connection: Connection, embedding_model: str, terms: Sequence[str]
-    ) -> dict[str, pg_text_query.HeldBy]:
-        """How many chunks hold each term (up to the cap), kept for a minute: the search
-        selects by them, then the question's passages are weighted by them."""
-        # What is kept now: an entry may expire while the missing terms are counted.
-        counted = self._kept_term_counts(embedding_model, terms)
-        missing = [t for t in terms if t not in counted]
-        if missing:
-            rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, missing)
-            fresh = {
-                row["term"]: pg_text_query.HeldBy(row["chunks"], row["estimate"]) for row in rows
-            }
-            counted.update(fresh)
-            self._term_counts.update({(embedding_model, t): n for t, n in fresh.items()})
-        return counted
 
     async def coverage(self) -> Coverage:
         async with self._database.connection() as connection:
@@ -283,9 +246,7 @@ class PgVectorIndex:
             # Last: dropping the index locks the table against searches until the commit.
             await connection.execute(pg_sql.drop_index(embedding_model))
         self._dims.pop(embedding_model, None)
-        self._chunk_totals.pop(embedding_model, None)
-        for kept in [key for key in self._term_counts if key[0] == embedding_model]:
-            self._term_counts.pop(kept, None)
+        self._counts.forget(embedding_model)
         return dropped
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
@@ -315,7 +276,9 @@ class PgVectorIndex:
         text = query_terms(query.text) if text_only or self._fusion.text_weight != 0 else []
         if text_only and not text:
             return None  # nothing to rank by
-        held = await self._count_terms(connection, query.embedding_model, text) if text else {}
+        held = (
+            await self._counts.count_terms(connection, query.embedding_model, text) if text else {}
+        )
         weights = {term: by.selection_weight for term, by in held.items()}
         return await pg_search.plan(connection, query, dim, self._fusion, text, weights)
 
