@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -11,6 +12,7 @@ from askdocs.adapters.index.memory_vectors import ModelVectors, Vector, ranking
 from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.ports.index import (
+    Coverage,
     IndexedChunk,
     Liveness,
     SearchHit,
@@ -44,6 +46,7 @@ class InMemoryVectorIndex:
     compared and the same chunk may be embedded by several models. BM25 statistics (document
     frequencies, average length) are computed over the chunks a query may return: the live,
     filtered set is the corpus being ranked.
+    A query without an embedding is ranked by its text alone.
 
     Args:
         rrf_k: the constant in reciprocal rank fusion; larger values flatten rank differences.
@@ -124,15 +127,16 @@ class InMemoryVectorIndex:
         searchable = self._searchable_for(query, store)
         located = searchable.located
         depth = max(self._candidates, query.k)
-        query_vector = store.unit(query.embedding, "the query embedding")
         leg = {"askdocs.index.depth": depth}
-        with self._tracer.span("vector_index.vector_leg", attributes=leg):
-            by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
+        fused: defaultdict[str, float] = defaultdict(float)
+        if query.embedding is not None:  # without one, the text ranking alone is the result
+            query_vector = store.unit(query.embedding, "the query embedding")
+            with self._tracer.span("vector_index.vector_leg", attributes=leg):
+                by_vector = ranking(searchable.ids, searchable.matrix, query_vector, depth)
+            for rank, chunk_id in enumerate(by_vector, start=1):
+                fused[chunk_id] += self._vector_weight / (self._rrf_k + rank)
         with self._tracer.span("vector_index.text_leg", attributes=leg):
             by_text = self._terms.bm25(located, searchable.average_length, query.text, depth)
-        fused: defaultdict[str, float] = defaultdict(float)
-        for rank, chunk_id in enumerate(by_vector, start=1):
-            fused[chunk_id] += self._vector_weight / (self._rrf_k + rank)
         for rank, chunk_id in enumerate(by_text, start=1):
             fused[chunk_id] += self._text_weight / (self._rrf_k + rank)
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[: query.k]
@@ -150,6 +154,44 @@ class InMemoryVectorIndex:
             chunks=len(store.rows) if store else 0,
             counts={t: min(counts[t], TERM_COUNT_CAP) for t in terms if counts[t]},
         )
+
+    async def coverage(self) -> Coverage:
+        live = self._live_chunk_ids()
+        by_model = {model: len(live & store.rows.keys()) for model, store in self._vectors.items()}
+        return Coverage(
+            live_chunks=len(live), by_model={m: held for m, held in by_model.items() if held}
+        )
+
+    async def chunks_without(
+        self, embedding_model: str, *, after: str | None, limit: int
+    ) -> list[Chunk]:
+        store = self._vectors.get(embedding_model)
+        held = store.rows if store is not None else {}
+        lacking = (
+            chunk_id
+            for chunk_id in self._live_chunk_ids()
+            if chunk_id not in held and (after is None or chunk_id > after)
+        )
+        return [self._chunks[chunk_id] for chunk_id in heapq.nsmallest(max(limit, 0), lacking)]
+
+    async def drop_model(self, embedding_model: str) -> int:
+        # A chunk's text and terms stay: they are the same whichever model holds the chunk,
+        # and a chunk no model holds any longer is neither live nor counted.
+        store = self._vectors.pop(embedding_model, None)
+        self._term_counts.pop(embedding_model, None)
+        self._searchable.pop(embedding_model, None)
+        return len(store.rows) if store is not None else 0
+
+    def _live_chunk_ids(self) -> set[str]:
+        """The chunks of live pages that some model holds."""
+        stores = list(self._vectors.values())
+        return {
+            chunk_id
+            for liveness in self._live.values()
+            for page in liveness.pages
+            for chunk_id in self._page_chunks.get((liveness.document_id, page.page_sha256), ())
+            if any(chunk_id in store.rows for store in stores)
+        }
 
     def _remember(self, chunk: Chunk) -> None:
         if chunk.id in self._chunks:

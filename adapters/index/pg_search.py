@@ -64,14 +64,17 @@ async def plan(
 ) -> SearchPlan:
     """The path and statement for `query` over a model of `dim` dimensions: `text` is the
     terms the full-text leg looks for (none: no text leg), `term_weights` how many chunks hold
-    each, for choosing the terms that select (see `pg_text_query`).
+    each, for choosing the terms that select (see `pg_text_query`). A query without an
+    embedding is planned by `text_plan`.
 
     HNSW filters after walking the graph, so a filtered query first counts the live chunks
     it may return (no further than the threshold): below it, an exact scan of just those
     chunks is cheaper than walking the graph until enough of them turn up.
     """
+    if query.embedding is None:
+        return text_plan(query, dim, fusion, text, term_weights)
     vector = as_vector(query.embedding, dim, "the query embedding")
-    filters = [values for values in (list(query.tags), list(query.document_ids)) if values]
+    filters = _filter_arguments(query)
 
     # Alone, the vector ranking's top k is the result: walking deeper only costs time.
     depth = max(fusion.candidates, query.k) if text else query.k
@@ -106,6 +109,40 @@ async def plan(
     return SearchPlan(path, pg_search_sql.search(shape(path)), arguments)
 
 
+def text_plan(
+    query: SearchQuery,
+    dim: int,
+    fusion: Fusion,
+    text: Sequence[str],
+    term_weights: Mapping[str, float],
+) -> SearchPlan:
+    """The statement ranking `query`'s chunks by their text alone (`text` must hold a term):
+    the text ranking needs no vector and no graph, whatever the filters."""
+    shape = SearchShape(
+        model=query.embedding_model,
+        dim=dim,
+        path="text",
+        tags=bool(query.tags),
+        documents=bool(query.document_ids),
+        text=True,
+        depth=max(fusion.candidates, query.k),
+        k=query.k,
+    )
+    arguments = [
+        fusion.rrf_k,
+        text,
+        selecting_query(text, term_weights),
+        fusion.text_weight,
+        *_filter_arguments(query),
+    ]
+    return SearchPlan("text", pg_search_sql.text_search(shape), arguments)
+
+
+def _filter_arguments(query: SearchQuery) -> list[list[str]]:
+    """The tags and the document ids, each when the query filters by them."""
+    return [values for values in (list(query.tags), list(query.document_ids)) if values]
+
+
 async def fetch(
     connection: Connection, plan: SearchPlan, sql: str, hnsw_settings: str
 ) -> list[asyncpg.Record]:
@@ -114,7 +151,7 @@ async def fetch(
     `hnsw_settings` are SET LOCAL commands an HNSW scan needs, empty when the connection
     already starts with them.
     """
-    if plan.path == "exact" or not hnsw_settings:
+    if plan.path != "hnsw" or not hnsw_settings:
         return await connection.fetch(sql, *plan.arguments)
     # One message opens the transaction and sets what the HNSW scan reads: asyncpg's
     # transaction() would spend a round trip of its own on BEGIN (measured ~80 us more).
@@ -125,9 +162,9 @@ async def fetch(
         await connection.execute("COMMIT")  # read-only; on a failed transaction, a rollback
 
 
-def hit(row: asyncpg.Record) -> SearchHit:
-    """A result row as a SearchHit labelled by its document (no page list)."""
-    chunk = Chunk(
+def chunk_of(row: asyncpg.Record) -> Chunk:
+    """The chunk in a row holding the columns of one."""
+    return Chunk(
         id=row["id"],
         document_id=row["document_id"],
         page_sha256=row["page_sha256"],
@@ -136,6 +173,11 @@ def hit(row: asyncpg.Record) -> SearchHit:
         token_count=row["token_count"],
         section=row["section"],
     )
+
+
+def hit(row: asyncpg.Record) -> SearchHit:
+    """A result row as a SearchHit labelled by its document (no page list)."""
+    chunk = chunk_of(row)
     liveness = Liveness(
         document_id=row["document_id"],
         document_name=row["name"],

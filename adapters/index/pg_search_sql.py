@@ -4,6 +4,8 @@ The statement ranks the live chunks that pass the filters twice, by cosine dista
 full-text rank (of chunks holding any word of the question: `pg_text_query`), `depth` deep
 each, and fuses the two rankings by weighted reciprocal rank:
 score = vector_weight / (rrf_k + vector rank) + text_weight / (rrf_k + text rank).
+A query without an embedding runs the text ranking alone (`text_search`), each hit scored
+text_weight / (rrf_k + text rank).
 Ties fall to the smaller chunk id in byte order (COLLATE "C"), as in the in-memory index.
 """
 
@@ -16,7 +18,7 @@ from typing import Literal
 from askdocs.adapters.index.pg_sql import HnswType, exact_distance, literal, walk_order
 from askdocs.adapters.index.pg_text_query import any_word_query
 
-Path = Literal["hnsw", "exact"]
+Path = Literal["hnsw", "exact", "text"]  # "text": the text ranking alone, no vector
 # ts_rank's weights of D, C, B and A lexemes: a section's terms (A) count twice, as in the
 # embedded index.
 SECTION_WEIGHTS = "'{0.1, 0.1, 0.1, 0.2}'::float4[]"
@@ -147,7 +149,7 @@ def search(shape: SearchShape) -> str:
     the document ids.
     """
     parameters = shape.optional_parameters(4)
-    depth, k = int(shape.depth), int(shape.k)
+    depth = int(shape.depth)
     distance = exact_distance(shape.dim, "c.", "$1")
     if shape.path == "hnsw":
         # Ordered by exactly the index's expression, so the planner can walk the HNSW graph;
@@ -172,26 +174,11 @@ def search(shape: SearchShape) -> str:
     LIMIT {depth}"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
     text_ranking = text_scores = ""
     if shape.text:
-        matched = _live_chunks(
-            shape,
-            parameters,
-            join=f"CROSS JOIN {any_word_query(parameters['text'], parameters['selecting'])} AS q",
-            where="c.tsv @@ q.selecting",
-        )
-        text_ranking = f""",
-text_ranked AS (
-    SELECT id, row_number() OVER (ORDER BY score DESC, id COLLATE "C") AS rank
-    FROM (
-        SELECT c.id, ts_rank({SECTION_WEIGHTS}, c.tsv, q.ranking, 1) AS score
-        {matched}
-        ORDER BY score DESC, c.id COLLATE "C"
-        LIMIT {depth}
-    ) AS matched
-)"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
-        text_weight = parameters["text_weight"]
+        text_ranking = ",\n" + _text_ranked(shape, parameters)
         text_scores = f"""
         UNION ALL
-        SELECT id, {text_weight}::float8 / ($2::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+        SELECT id, {parameters["text_weight"]}::float8 / ($2::integer + rank) FROM text_ranked"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+    vector_scores = "SELECT id, $3::float8 / ($2::integer + rank) AS score FROM vector_ranked"
     return f"""WITH vector_candidates AS MATERIALIZED (
     {vector_candidates}
 ),
@@ -199,14 +186,55 @@ vector_ranked AS (
     SELECT id, row_number() OVER (ORDER BY distance, id COLLATE "C") AS rank
     FROM vector_candidates
 ){text_ranking},
-fused AS (
+{_fused_hits(shape, vector_scores + text_scores)}"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+
+
+@functools.lru_cache(maxsize=256)
+def text_search(shape: SearchShape) -> str:
+    """The text ranking alone, for a query without an embedding: the hybrid statement's
+    text leg, each hit scored text_weight / (rrf_k + text rank).
+
+    Parameters: $1 rrf_k, then from $2: the question's terms, those of them that select, the
+    text weight, the tags, the document ids.
+    """
+    parameters = shape.optional_parameters(2)
+    text_weight = parameters["text_weight"]
+    scores = f"SELECT id, {text_weight}::float8 / ($1::integer + rank) AS score FROM text_ranked"  # noqa: S608 - a placeholder and fixed text
+    return f"""WITH {_text_ranked(shape, parameters)},
+{_fused_hits(shape, scores)}"""
+
+
+def _text_ranked(shape: SearchShape, parameters: dict[str, str]) -> str:
+    """The `text_ranked` CTE: the live chunks the question's terms select, best `ts_rank`
+    first, `depth` of them."""
+    matched = _live_chunks(
+        shape,
+        parameters,
+        join=f"CROSS JOIN {any_word_query(parameters['text'], parameters['selecting'])} AS q",
+        where="c.tsv @@ q.selecting",
+    )
+    return f"""text_ranked AS (
+    SELECT id, row_number() OVER (ORDER BY score DESC, id COLLATE "C") AS rank
+    FROM (
+        SELECT c.id, ts_rank({SECTION_WEIGHTS}, c.tsv, q.ranking, 1) AS score
+        {matched}
+        ORDER BY score DESC, c.id COLLATE "C"
+        LIMIT {int(shape.depth)}
+    ) AS matched
+)"""  # noqa: S608 - literals are validated model ids, numbers and fixed text
+
+
+def _fused_hits(shape: SearchShape, scores: str) -> str:
+    """The `fused` CTE summing each chunk's `scores` (rows of id and score), and the final
+    SELECT of its best `k` with their chunks, pages and documents."""
+    return f"""fused AS (
     SELECT id, sum(score) AS score
     FROM (
-        SELECT id, $3::float8 / ($2::integer + rank) AS score FROM vector_ranked{text_scores}
+        {scores}
     ) AS scored
     GROUP BY id
     ORDER BY score DESC, id COLLATE "C"
-    LIMIT {k}
+    LIMIT {int(shape.k)}
 )
 SELECT c.id, c.document_id, c.page_sha256, c.ordinal, c.text, c.token_count, c.section,
        f.score, d.name, d.version, d.tags, p.page_no

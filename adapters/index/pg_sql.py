@@ -144,3 +144,8 @@ def create_index(model: str, dim: int, hnsw_type: HnswType, *, m: int, ef_constr
         f"WITH (m = {int(m)}, ef_construction = {int(ef_construction)}) "
         f"WHERE embedding_model = {literal(model)}"
     )
+
+
+def drop_index(model: str) -> str:
+    """DDL removing the model's HNSW index, if it has one (long vectors have none)."""
+    return f"DROP INDEX IF EXISTS {index_name(model)}"

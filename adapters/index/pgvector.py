@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 
-from cachetools import TTLCache
-
-from askdocs.adapters.index import pg_search, pg_search_sql, pg_sql, pg_text_query
+from askdocs.adapters.index import pg_models, pg_search, pg_search_sql, pg_sql
 from askdocs.adapters.index.pg_lexemes import query_terms, tsvector_literal
+from askdocs.adapters.index.pg_term_counts import KeptCounts
 from askdocs.adapters.index.recall_sampling import RecallSampler
 from askdocs.adapters.index.search_metrics import measured_search
 from askdocs.adapters.postgres.database import Connection, PostgresDatabase
 from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.errors import InvalidInput
 from askdocs.application.ports.index import (
+    Coverage,
     IndexedChunk,
     Liveness,
     SearchHit,
@@ -24,28 +23,23 @@ from askdocs.application.ports.index import (
 )
 from askdocs.application.ports.observability import Metrics
 from askdocs.application.ports.tracing import Span, Tracer
-
-CHUNK_TOTAL_TTL_S = 60.0
-"""How long a model's chunk count is reused: it scales term weights, and a minute-old count
-weighs them the same; counting every chunk for every question would not scale. Counts of
-single terms are reused as long, for the same reason: a question's terms are mostly ones an
-earlier question had, and counting them was a round trip of every question."""
-KEPT_TERM_COUNTS = 65536
+from askdocs.domain.chunking import Chunk
 
 
 class PgVectorIndex:
     """Hybrid search in PostgreSQL: pgvector cosine HNSW and full-text rank, fused by RRF.
 
     Chunks of every embedding model share one table; each model gets a partial HNSW expression
-    index when its first chunks arrive, of `hnsw_type` (halfvec for `vector` above 2,000
-    dimensions, none above 4,000: such models are always searched exactly). The rows a walk
-    yields are ranked by their full vectors; a `bit` graph hands `hnsw_ef_search` of them to
-    that re-rank. Filtered searches matching fewer than
+    index when its first chunks arrive (and loses it with `drop_model`), of `hnsw_type`
+    (halfvec for `vector` above 2,000 dimensions, none above 4,000: such models are always
+    searched exactly). The rows a walk yields are ranked by their full vectors; a `bit` graph
+    hands `hnsw_ef_search` of them to that re-rank. Filtered searches matching fewer than
     `exact_search_below` live chunks scan those exactly, since HNSW filters after walking the
     graph; other searches walk it with iterative scans, so a filter still yields `k` rows when
     that many chunks match. The full-text side ranks chunks holding any term of the question,
     terms of askdocs' own lexicon as in the embedded index (the rarest select the chunks
-    ranked, see `pg_text_query`).
+    ranked, see `pg_text_query`). A query without an embedding is ranked by that side alone
+    (the `text` path).
 
     Args:
         database: the pool; pgvector's binary codec must be registered on its connections.
@@ -65,7 +59,7 @@ class PgVectorIndex:
         recall_sample_rate: share of unfiltered HNSW searches re-run exactly in the
             background to publish the `vector_search_recall` gauge (0 turns it off).
         tracer: receives a span per search; both rankings run in one statement, so the span
-            says which path it took (`askdocs.index.path`).
+            says which path it took (`askdocs.index.path`: `hnsw`, `exact` or `text`).
 
     Raises:
         ValueError: a knob out of range.
@@ -126,10 +120,7 @@ class PgVectorIndex:
         )
         # A model's dimension never changes once it has chunks, so it is safe to remember.
         self._dims: dict[str, int] = {}
-        self._chunk_totals: dict[str, tuple[int, float]] = {}
-        self._term_counts: TTLCache[tuple[str, str], pg_text_query.HeldBy] = TTLCache(
-            maxsize=KEPT_TERM_COUNTS, ttl=CHUNK_TOTAL_TTL_S
-        )
+        self._counts = KeptCounts()
 
     async def add(self, chunks: Sequence[IndexedChunk]) -> None:
         dims: dict[str, int] = {}
@@ -209,7 +200,8 @@ class PgVectorIndex:
             span.set_attributes({"askdocs.index.path": plan.path})
             rows = await pg_search.fetch(connection, plan, plan.sql, self._hnsw_settings)
         self.searches_by_path[plan.path] += 1
-        if self.recall is not None and plan.path == "hnsw" and not plan_filtered(query):
+        sampled = plan.path == "hnsw" and not plan_filtered(query)
+        if self.recall is not None and sampled and query.embedding is not None:
             dim = self._dims[query.embedding_model]
             vector = pg_search.as_vector(query.embedding, dim, "the query embedding")
             self.recall.offer(vector, query.embedding_model, dim, query.k)
@@ -218,41 +210,44 @@ class PgVectorIndex:
     async def term_counts(self, embedding_model: str, terms: Sequence[str]) -> TermCounts:
         if not terms or not pg_sql.is_model_id(embedding_model):
             return TermCounts(chunks=0, counts={})
-        total, counted_at = self._chunk_totals.get(embedding_model, (0, -CHUNK_TOTAL_TTL_S))
-        total_is_old = time.monotonic() - counted_at >= CHUNK_TOTAL_TTL_S
-        counted = self._kept_term_counts(embedding_model, terms)
-        if len(counted) < len(terms) or total_is_old:
+        total = self._counts.kept_chunk_total(embedding_model)
+        counted = self._counts.kept_terms(embedding_model, terms)
+        if len(counted) < len(terms) or total is None:
             async with self._database.connection() as connection:
-                counted = await self._count_terms(connection, embedding_model, terms)
-                if total_is_old:
-                    total = await connection.fetchval(pg_text_query.MODEL_CHUNKS, embedding_model)
-                    self._chunk_totals[embedding_model] = (total, time.monotonic())
+                counted = await self._counts.count_terms(connection, embedding_model, terms)
+                if total is None:
+                    total = await self._counts.count_chunks(connection, embedding_model)
         return TermCounts(
             chunks=total, counts={t: h.chunks for t, h in counted.items() if h.chunks}
         )
 
-    def _kept_term_counts(
-        self, embedding_model: str, terms: Sequence[str]
-    ) -> dict[str, pg_text_query.HeldBy]:
-        kept = self._term_counts
-        return {t: kept[embedding_model, t] for t in terms if (embedding_model, t) in kept}
+    async def coverage(self) -> Coverage:
+        async with self._database.connection() as connection:
+            rows = await connection.fetch(pg_models.COVERAGE)
+        return pg_models.coverage(rows)
 
-    async def _count_terms(
-        self, connection: Connection, embedding_model: str, terms: Sequence[str]
-    ) -> dict[str, pg_text_query.HeldBy]:
-        """How many chunks hold each term (up to the cap), kept for a minute: the search
-        selects by them, then the question's passages are weighted by them."""
-        # What is kept now: an entry may expire while the missing terms are counted.
-        counted = self._kept_term_counts(embedding_model, terms)
-        missing = [t for t in terms if t not in counted]
-        if missing:
-            rows = await connection.fetch(pg_text_query.TERM_COUNTS, embedding_model, missing)
-            fresh = {
-                row["term"]: pg_text_query.HeldBy(row["chunks"], row["estimate"]) for row in rows
-            }
-            counted.update(fresh)
-            self._term_counts.update({(embedding_model, t): n for t, n in fresh.items()})
-        return counted
+    async def chunks_without(
+        self, embedding_model: str, *, after: str | None, limit: int
+    ) -> list[Chunk]:
+        if limit <= 0:
+            return []
+        async with self._database.connection() as connection:
+            rows = await connection.fetch(pg_models.CHUNKS_WITHOUT, embedding_model, after, limit)
+        return [pg_search.chunk_of(row) for row in rows]
+
+    async def drop_model(self, embedding_model: str) -> int:
+        if not pg_sql.is_model_id(embedding_model):
+            return 0  # an id that cannot be stored has no chunks
+        async with self._database.transaction() as connection:
+            # Under the registration lock: a first batch of the model waiting on it finds the
+            # model gone once the drop commits, and registers it again, index and all.
+            await connection.execute(pg_sql.LOCK_REGISTRATION, pg_sql.REGISTRATION_LOCK_KEY)
+            dropped: int = await connection.fetchval(pg_models.DELETE_MODEL_CHUNKS, embedding_model)
+            # Last: dropping the index locks the table against searches until the commit.
+            await connection.execute(pg_sql.drop_index(embedding_model))
+        self._dims.pop(embedding_model, None)
+        self._counts.forget(embedding_model)
+        return dropped
 
     async def explain(self, query: SearchQuery, *, analyze: bool = False) -> str:
         """The plan PostgreSQL runs for `query`, as text: a diagnostic beside the port."""
@@ -276,9 +271,14 @@ class PgVectorIndex:
             if dim is None:
                 return None
             self._dims[query.embedding_model] = dim
-        # The text ranking runs only when it can change the result.
-        text = query_terms(query.text) if self._fusion.text_weight != 0 else []
-        held = await self._count_terms(connection, query.embedding_model, text) if text else {}
+        # The text ranking runs only when it can change the result, or is the only one.
+        text_only = query.embedding is None
+        text = query_terms(query.text) if text_only or self._fusion.text_weight != 0 else []
+        if text_only and not text:
+            return None  # nothing to rank by
+        held = (
+            await self._counts.count_terms(connection, query.embedding_model, text) if text else {}
+        )
         weights = {term: by.selection_weight for term, by in held.items()}
         return await pg_search.plan(connection, query, dim, self._fusion, text, weights)
 

@@ -5,6 +5,7 @@ on a schema nobody migrated, UpstreamUnavailable when the server cannot be reach
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -81,6 +82,16 @@ PORT_CALLS: dict[str, PortCall] = {
     "VectorIndex.search": lambda db: from_settings(PgVectorIndex, database=db).search(SEARCH),
     "VectorIndex.term_counts": lambda db: from_settings(PgVectorIndex, database=db).term_counts(
         MODEL, ["relay"]
+    ),
+    "VectorIndex.search by words alone": lambda db: from_settings(
+        PgVectorIndex, database=db
+    ).search(dataclasses.replace(SEARCH, embedding=None)),
+    "VectorIndex.coverage": lambda db: from_settings(PgVectorIndex, database=db).coverage(),
+    "VectorIndex.chunks_without": lambda db: from_settings(
+        PgVectorIndex, database=db
+    ).chunks_without(MODEL, after=None, limit=10),
+    "VectorIndex.drop_model": lambda db: from_settings(PgVectorIndex, database=db).drop_model(
+        MODEL
     ),
     "JobQueue.enqueue": lambda db: from_settings(PgQueuerJobQueue, database=db).enqueue(
         [IngestionJob("doc-1", 1)]

@@ -23,7 +23,7 @@ from askdocs.adapters.metrics.prometheus import PrometheusMetrics
 from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.adapters.tracing.opentelemetry import OpenTelemetryTracer
 from askdocs.application.errors import InvalidInput
-from askdocs.application.ports.index import SearchQuery, VectorIndex
+from askdocs.application.ports.index import Coverage, SearchQuery, TermCounts, VectorIndex
 from askdocs.domain.chunking import Chunk
 from askdocs.domain.lexicon import terms
 from askdocs.entrypoints.settings import Settings
@@ -49,6 +49,20 @@ def query(
         k=k,
         tags=tags,
         document_ids=document_ids,
+    )
+
+
+def text_query(
+    text: str,
+    *,
+    k: int = 5,
+    tags: tuple[str, ...] = (),
+    document_ids: tuple[str, ...] = (),
+    model: str = MODEL,
+) -> SearchQuery:
+    """A query no model could embed: only its words rank the chunks of `model`."""
+    return SearchQuery(
+        text=text, embedding=None, embedding_model=model, k=k, tags=tags, document_ids=document_ids
     )
 
 
@@ -335,9 +349,128 @@ class VectorIndexContract:
         await index.publish(make_liveness("doc", [("p", 1)]))
         assert [h.chunk.text for h in await index.search(query(k=10))] == ["later chunk"]
 
+    async def test_a_query_without_an_embedding_is_ranked_by_its_words_alone(
+        self, make_index: IndexFactory
+    ) -> None:
+        index = make_index(rrf_k=10, text_weight=0.5)
+        # The vectors favour the chunks without the words: they must not count.
+        await add_page(index, "a", "p", ["the zanzibar archipelago", "alpha beta"], angle=1.5)
+        await add_page(index, "b", "p", ["zanzibar spice trade", "gamma delta"], angle=1.5)
+        await add_page(index, "hidden", "p", ["zanzibar archipelago unpublished"], angle=1.5)
+        elsewhere = make_chunk("a", "p", 7, "zanzibar archipelago of another model")
+        await index.add([make_indexed(elsewhere, model="other-model")])
+        await index.publish(make_liveness("a", [("p", 1)], tags=("guide",)))
+        await index.publish(make_liveness("b", [("p", 1)]))
 
-async def traced_search(make_index: IndexFactory) -> dict[str, Any]:
-    """The spans of one search over one chunk, by name."""
+        hits = await index.search(text_query("Where is the Zanzibar archipelago?"))
+
+        assert [h.chunk.text for h in hits] == ["the zanzibar archipelago", "zanzibar spice trade"]
+        assert [h.score for h in hits] == pytest.approx([0.5 / 11, 0.5 / 12])
+        assert [h.liveness.document_id for h in hits] == ["a", "b"]
+
+    async def test_a_query_without_an_embedding_keeps_the_filters_and_k(
+        self, index: VectorIndex
+    ) -> None:
+        await add_page(index, "a", "p", ["zanzibar one", "zanzibar two"])
+        await add_page(index, "b", "p", ["zanzibar three"])
+        await index.publish(make_liveness("a", [("p", 1)], tags=("guide",)))
+        await index.publish(make_liveness("b", [("p", 1)]))
+
+        def found(hits: list[Any]) -> list[str]:
+            return sorted(h.chunk.text for h in hits)
+
+        assert found(await index.search(text_query("zanzibar", tags=("guide",)))) == [
+            "zanzibar one",
+            "zanzibar two",
+        ]
+        assert found(await index.search(text_query("zanzibar", document_ids=("b",)))) == [
+            "zanzibar three"
+        ]
+        assert len(await index.search(text_query("zanzibar", k=2))) == 2
+        assert await index.search(text_query("zanzibar", tags=("missing",))) == []
+        assert await index.search(text_query("?!")) == []  # no word: nothing to rank by
+        assert await index.search(text_query("zanzibar", model="unknown-model")) == []
+
+    async def test_coverage_counts_each_live_chunk_once_and_what_each_model_holds(
+        self, index: VectorIndex
+    ) -> None:
+        assert await index.coverage() == Coverage(live_chunks=0, by_model={})
+        both = await add_page(index, "doc", "p", ["one", "two"])
+        await index.add([make_indexed(c, model="other-model") for c in both])
+        await add_page(index, "doc", "mine", ["three"])
+        theirs = make_chunk("doc", "theirs", 0, "four")
+        await index.add([make_indexed(theirs, model="other-model")])
+        await add_page(index, "doc", "unpublished", ["five"])
+        await add_page(index, "gone", "p", ["six"])
+        await index.publish(make_liveness("gone", [("p", 1)]))
+        await index.withdraw("gone")
+        pages = [("p", 1), ("mine", 2), ("theirs", 3), ("p", 4)]  # a page repeated, counted once
+        await index.publish(make_liveness("doc", pages))
+
+        coverage = await index.coverage()
+
+        assert coverage.live_chunks == 4
+        assert dict(coverage.by_model) == {MODEL: 3, "other-model": 3}
+        assert coverage.missing(MODEL) == 1
+        assert not coverage.covers("other-model")
+
+    async def test_chunks_without_a_model_are_the_live_ones_it_lacks_page_by_page_in_id_order(
+        self, index: VectorIndex
+    ) -> None:
+        chunks = [
+            dataclasses.replace(make_chunk("doc", "p", n, f"passage {n}"), section=f"Part {n}")
+            for n in range(5)
+        ]
+        await index.add([make_indexed(c, model="old-model") for c in chunks])
+        await index.add([make_indexed(c, model="older-model") for c in chunks[:3]])
+        await index.add([make_indexed(chunks[1], model="new-model")])  # held already
+        await index.add([make_indexed(make_chunk("doc", "hidden"), model="old-model")])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        lacking = sorted([c for c in chunks if c != chunks[1]], key=lambda c: c.id)
+
+        first = await index.chunks_without("new-model", after=None, limit=3)
+        rest = await index.chunks_without("new-model", after=first[-1].id, limit=3)
+
+        assert first == lacking[:3]  # every field, the section included; each chunk once
+        assert rest == lacking[3:]
+        assert await index.chunks_without("new-model", after=lacking[-1].id, limit=3) == []
+        assert await index.chunks_without("old-model", after=None, limit=10) == []
+        assert await index.chunks_without("new-model", after=None, limit=0) == []
+
+    async def test_dropping_a_model_removes_its_chunks_from_search_and_coverage(
+        self, index: VectorIndex
+    ) -> None:
+        chunks = await add_page(index, "doc", "p", ["orchid garden", "rose garden"])
+        await index.add([make_indexed(c, model="other-model") for c in chunks])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        assert (await index.term_counts(MODEL, ["orchid"])).chunks == 2  # kept, where kept
+
+        assert await index.drop_model(MODEL) == 2
+
+        assert await index.search(query("orchid")) == []
+        assert await index.search(text_query("orchid")) == []
+        assert await index.coverage() == Coverage(live_chunks=2, by_model={"other-model": 2})
+        assert await index.term_counts(MODEL, terms("orchid garden")) == TermCounts(0, {})
+        assert len(await index.search(query("orchid", model="other-model"))) == 2
+        assert await index.drop_model(MODEL) == 0
+
+    async def test_a_model_dropped_and_added_again_is_searchable_even_at_another_length(
+        self, index: VectorIndex
+    ) -> None:
+        [chunk] = await add_page(index, "doc", "p", ["the orchid garden"])
+        await index.publish(make_liveness("doc", [("p", 1)]))
+        await index.drop_model(MODEL)
+
+        await index.add([make_indexed(chunk, direction(0.0, 8))])
+
+        again = SearchQuery(text="orchid", embedding=direction(0.0, 8), embedding_model=MODEL)
+        assert [h.chunk for h in await index.search(again)] == [chunk]
+        assert [h.chunk for h in await index.search(text_query("orchid"))] == [chunk]
+        assert await index.term_counts(MODEL, ["orchid"]) == TermCounts(1, {"orchid": 1})
+
+
+async def traced_search(make_index: IndexFactory, *, text_only: bool = False) -> dict[str, Any]:
+    """The spans of one search over one chunk, by name (of its words alone if `text_only`)."""
     exporter = InMemorySpanExporter()
     tracer = OpenTelemetryTracer(
         export_log_interval_s=60, processor=SimpleSpanProcessor(exporter), sampler=ALWAYS_ON
@@ -345,7 +478,7 @@ async def traced_search(make_index: IndexFactory) -> dict[str, Any]:
     index = make_index(tracer=tracer)
     await index.add([make_indexed(make_chunk("doc", "p", 0, "a question"))])
     await index.publish(make_liveness("doc", [("p", 1)]))
-    assert len(await index.search(query())) == 1
+    assert len(await index.search(text_query("question") if text_only else query())) == 1
     return {span.name: span for span in exporter.get_finished_spans()}
 
 
@@ -362,6 +495,13 @@ class TestInMemoryVectorIndex(VectorIndexContract):
         search = spans["vector_index.search"]
         for leg in ("vector_index.vector_leg", "vector_index.text_leg"):
             assert spans[leg].parent.span_id == search.context.span_id
+
+    async def test_a_search_without_an_embedding_has_no_vector_leg(
+        self, make_index: IndexFactory
+    ) -> None:
+        spans = await traced_search(make_index, text_only=True)
+
+        assert set(spans) == {"vector_index.search", "vector_index.text_leg"}
 
 
 class TestPgVectorIndex(VectorIndexContract):
@@ -387,6 +527,35 @@ class TestPgVectorIndex(VectorIndexContract):
 
         assert set(spans) == {"vector_index.search"}  # both rankings run in one statement
         assert spans["vector_index.search"].attributes["askdocs.index.path"] in ("hnsw", "exact")
+
+    async def test_a_search_without_an_embedding_takes_the_text_path(
+        self, make_index: IndexFactory
+    ) -> None:
+        spans = await traced_search(make_index, text_only=True)
+
+        assert spans["vector_index.search"].attributes["askdocs.index.path"] == "text"
+
+    async def test_dropping_a_model_drops_its_hnsw_index_and_adding_it_again_builds_one(
+        self, postgres: PostgresDatabase
+    ) -> None:
+        index = from_settings(PgVectorIndex, database=postgres)
+        other = from_settings(PgVectorIndex, database=postgres)
+        await index.add([make_indexed(make_chunk("doc", "p"))])
+        await other.add([make_indexed(make_chunk("doc", "p"), model="other-model")])
+
+        async def indexes() -> set[str]:
+            async with postgres.connection() as connection:
+                rows = await connection.fetch(
+                    "SELECT indexname FROM pg_indexes WHERE indexname = ANY($1::text[])",
+                    [index_name(MODEL), index_name("other-model")],
+                )
+            return {row["indexname"] for row in rows}
+
+        assert await indexes() == {index_name(MODEL), index_name("other-model")}
+        await index.drop_model(MODEL)
+        assert await indexes() == {index_name("other-model")}
+        await index.add([make_indexed(make_chunk("doc", "p"), direction(0.2, 8))])
+        assert await indexes() == {index_name(MODEL), index_name("other-model")}
 
     async def test_the_database_refuses_a_length_another_process_did_not_store(
         self, postgres: PostgresDatabase
