@@ -204,7 +204,7 @@ class ProcessIngestion:
     async def _embed_batch(self, embedder: Embedder, batch: Sequence[Chunk]) -> None:
         model = embedder.model_id
         timer = time.perf_counter()
-        attributes = {
+        attributes: dict[str, str | int] = {
             "gen_ai.operation.name": "embeddings",
             "gen_ai.request.model": model,
             "askdocs.chunks": len(batch),

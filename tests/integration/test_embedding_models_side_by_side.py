@@ -18,6 +18,7 @@ from askdocs.adapters.postgres.database import PostgresDatabase
 from askdocs.application.embedding_models import TEXT_ONLY
 from askdocs.application.ports import SearchQuery
 from askdocs.entrypoints.cli.main import main
+from tests.support.postgres import migrated_schema
 from tests.support.switchable_embedder import SwitchableEmbedder
 
 MANUAL = (
@@ -34,13 +35,13 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     if request.param == "memory":
         yield {"cache__backend": "disabled", "embedder__coverage_ttl_s": 0}
         return
-    database: PostgresDatabase = request.getfixturevalue("postgres")
-    yield {
-        "database__url": database.url,
-        "documents__blob_dir": str(tmp_path),
-        "cache__backend": "disabled",
-        "embedder__coverage_ttl_s": 0,
-    }
+    async for database in migrated_schema():
+        yield {
+            "database__url": database.url,
+            "documents__blob_dir": str(tmp_path),
+            "cache__backend": "disabled",
+            "embedder__coverage_ttl_s": 0,
+        }
 
 
 def using(askdocs: Askdocs, *models: SwitchableEmbedder) -> Askdocs:
@@ -67,7 +68,7 @@ async def test_a_model_that_failed_at_ingestion_is_backfilled_then_preferred(
         before = await askdocs.ask("How do I reset the device?")
         assert (preferred.questions_embedded, fallback.questions_embedded) == (0, 1)
         assert before.warnings == ()
-        assert "ten seconds" in before.sources[0].snippet
+        assert "ten seconds" in before.sources[0].text
 
         embedded = await container.keep_embeddings_complete().once()
         assert embedded == preferred.texts_embedded > 0
@@ -75,18 +76,18 @@ async def test_a_model_that_failed_at_ingestion_is_backfilled_then_preferred(
 
         after = await askdocs.ask("How long does the battery last?")
         assert (preferred.questions_embedded, fallback.questions_embedded) == (1, 1)
-        assert "forty hours" in after.sources[0].snippet
+        assert "forty hours" in after.sources[0].text
 
         preferred.down = True
         failed_over = await askdocs.ask("How should I clean the lens?")
         assert (preferred.questions_embedded, fallback.questions_embedded) == (1, 2)
         assert failed_over.warnings == ()
-        assert "microfibre" in failed_over.sources[0].snippet
+        assert "microfibre" in failed_over.sources[0].text
 
         fallback.down = True
         by_words = await askdocs.ask("What does the warranty cover?")
         assert by_words.warnings == (TEXT_ONLY,)
-        assert "two years" in by_words.sources[0].snippet
+        assert "two years" in by_words.sources[0].text
 
 
 async def test_a_dropped_model_leaves_no_chunk_and_no_search(settings: dict) -> None:
@@ -144,7 +145,7 @@ async def model_asked(question: str) -> tuple[str, str]:
     async with Askdocs.from_env() as askdocs:
         embedded = await askdocs.container.embedding_models().embed_question(question)
         answer = await askdocs.ask(question)
-    return embedded.model, answer.sources[0].snippet
+    return embedded.model, answer.sources[0].text
 
 
 def test_a_model_added_later_is_reembedded_by_the_command_then_preferred(
