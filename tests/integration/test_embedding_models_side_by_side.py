@@ -15,6 +15,7 @@ from dependency_injector import providers
 from askdocs import Askdocs
 from askdocs.adapters.index import pg_sql
 from askdocs.adapters.postgres.database import PostgresDatabase
+from askdocs.application.backfill_embeddings import BackfillProgress
 from askdocs.application.embedding_models import TEXT_ONLY
 from askdocs.application.ports import SearchQuery
 from askdocs.entrypoints.cli.main import main
@@ -45,9 +46,55 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 def using(askdocs: Askdocs, *models: SwitchableEmbedder) -> Askdocs:
-    """`askdocs` with `models`, most preferred first, in place of the configured ones."""
-    askdocs.container.embedders.override(providers.Object(models))
+    """`askdocs` with `models`, most preferred first, in place of the configured ones, as a
+    restart with other settings would have them (its index and documents kept)."""
+    container = askdocs.container
+    container.embedders.override(providers.Object(models))
+    for holding_them in (
+        container.embedding_models,
+        container.retrieve_passages,
+        container.ask_question,
+        container.process_ingestion,
+        container.ingest_document,
+        container.backfill_embeddings,
+    ):
+        holding_them.reset()
     return askdocs
+
+
+async def test_a_model_added_later_is_backfilled_preferred_failed_over_and_dropped(
+    settings: dict,
+) -> None:
+    first, added = SwitchableEmbedder(128), SwitchableEmbedder(256)
+    async with Askdocs(**settings) as askdocs:
+        await using(askdocs, first).ingest(MANUAL, filename="manual.md")
+        index = askdocs.container.index()
+        live = (await index.coverage()).live_chunks
+
+        using(askdocs, first, added)
+        progress: list[BackfillProgress] = []
+        done = await askdocs.container.backfill_embeddings().execute(
+            added, progress=progress.append
+        )
+        assert (done.embedded, progress[-1].remaining) == (live, 0)
+        assert (await index.coverage()).covers(added.model_id)
+
+        using(askdocs, added, first)  # the preference switched
+        switched = await askdocs.ask("How long does the battery last?")
+        assert (added.questions_embedded, first.questions_embedded) == (1, 0)
+        assert "forty hours" in switched.sources[0].text
+
+        first.down = True
+        still = await askdocs.ask("How should I clean the lens?")
+        added.down = True
+        by_words = await askdocs.ask("What does the warranty cover?")
+        assert (added.questions_embedded, still.warnings) == (2, ())
+        assert "microfibre" in still.sources[0].text
+        assert by_words.warnings == (TEXT_ONLY,)
+        assert "two years" in by_words.sources[0].text
+
+        assert await index.drop_model(first.model_id) == live
+        assert set((await index.coverage()).by_model) == {added.model_id}
 
 
 async def test_a_model_that_failed_at_ingestion_is_backfilled_then_preferred(
