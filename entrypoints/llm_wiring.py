@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from askdocs.adapters.chat.extractive import ExtractiveChatModel
@@ -9,6 +10,8 @@ from askdocs.application.ports import ChatModel, Metrics, ProviderHealth
 from askdocs.application.ports.tracing import Tracer
 from askdocs.application.provider_router import ProviderRouter
 from askdocs.entrypoints.settings import LlmSettings, ProviderSettings, SettingsError
+
+log = logging.getLogger("askdocs.llm")
 
 KINDS = ("openai", "groq", "extractive", "llamacpp")
 
@@ -38,6 +41,7 @@ def build_provider(name: str, llm: LlmSettings, tracer: Tracer | None = None) ->
     if kind == "extractive":
         return ExtractiveChatModel(model=models[0] if models else "extractive")
     if kind == "llamacpp":
+        _warn_of_prompts_beyond_context(name, section, llm.prompt_budget_tokens)
         return _llamacpp_provider(name, section, models)
     if not models:
         raise SettingsError(
@@ -56,6 +60,25 @@ def build_provider(name: str, llm: LlmSettings, tracer: Tracer | None = None) ->
         max_tokens=section.max_tokens,
         tracer=tracer,
     )
+
+
+def _warn_of_prompts_beyond_context(
+    name: str, section: ProviderSettings, prompt_budget_tokens: int
+) -> None:
+    """Say at start that the longest prompts will not fit the model's window: they fail over
+    to the next provider (a local model kept as a fallback for short questions may mean it)."""
+    needed = prompt_budget_tokens + section.max_tokens
+    if section.context_tokens < needed:
+        log.warning(
+            "llm provider %s: prompts of up to %d tokens and answers of %d do not fit its "
+            "%d-token context; the longer ones go to the next provider. Raise "
+            "ASKDOCS_LLM__%s__CONTEXT_TOKENS or lower ASKDOCS_LLM__PROMPT_BUDGET_TOKENS",
+            name,
+            prompt_budget_tokens,
+            section.max_tokens,
+            section.context_tokens,
+            name.upper(),
+        )
 
 
 def _llamacpp_provider(name: str, section: ProviderSettings, models: list[str]) -> ChatModel:

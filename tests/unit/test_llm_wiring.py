@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from askdocs.adapters.metrics.noop import NoopMetrics
 from askdocs.adapters.providers.memory import InMemoryProviderHealth
 from askdocs.adapters.tracing.noop import NoopTracer
 from askdocs.application.provider_router import ProviderRouter
-from askdocs.entrypoints.llm_wiring import build_chat_model
+from askdocs.entrypoints.llm_wiring import build_chat_model, build_provider
 from askdocs.entrypoints.settings import SettingsError, load_settings
 
 
@@ -58,3 +60,21 @@ def test_settings_that_cannot_work_stop_the_start(
 ) -> None:
     with pytest.raises(SettingsError, match=complaint):
         chat_model(**variables)
+
+
+@pytest.mark.parametrize(("context", "warned"), [("4096", True), ("8192", False)])
+def test_a_local_model_whose_context_is_shorter_than_the_longest_prompt_is_warned_of(
+    context: str, warned: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    variables = {
+        "ASKDOCS_LLM__PROVIDERS": "offline,extractive",
+        "ASKDOCS_LLM__OFFLINE__KIND": "llamacpp",
+        "ASKDOCS_LLM__OFFLINE__MODEL_PATH": "/models/small.gguf",
+        "ASKDOCS_LLM__OFFLINE__CONTEXT_TOKENS": context,
+    }
+    with caplog.at_level(logging.WARNING, logger="askdocs.llm"):
+        build_provider("offline", load_settings(variables).llm)
+    said = [r.getMessage() for r in caplog.records if "ASKDOCS_LLM__OFFLINE" in r.getMessage()]
+    assert bool(said) is warned
+    if warned:
+        assert "prompts of up to 6000 tokens and answers of 1024" in said[0]
