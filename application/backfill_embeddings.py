@@ -110,6 +110,9 @@ class KeepEmbeddingsComplete:
             except UpstreamError as exc:  # the next pass tries again, from where this stopped
                 log.warning("backfill_failed", extra={"model": model, "reason": exc.detail})
                 continue
+            except Exception:  # a fault must not end the worker's backfills
+                log.exception("backfill_crashed", extra={"model": model})
+                continue
             embedded += done.embedded
             log.info("backfill_finished", extra={"model": model, "chunks": done.embedded})
         return embedded

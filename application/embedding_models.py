@@ -9,6 +9,7 @@ model that covers the most, and the answer says so.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -71,6 +72,7 @@ class EmbeddingModels:
         self._tracer = tracer
         self._clock = clock
         self._counted: tuple[float, Coverage] | None = None
+        self._counting = asyncio.Lock()
 
     def named(self, model_id: str) -> Embedder | None:
         """The configured model storing vectors as `model_id`."""
@@ -78,9 +80,10 @@ class EmbeddingModels:
 
     async def coverage(self) -> Coverage:
         """Each model's share of the live chunks, counted at most every `coverage_ttl_s`."""
-        now = self._clock()
-        if self._counted is None or now - self._counted[0] >= self._ttl_s:
-            self._counted = (now, await self._index.coverage())
+        if self._counted is None or self._clock() - self._counted[0] >= self._ttl_s:
+            async with self._counting:  # questions arriving meanwhile wait for one count
+                if self._counted is None or self._clock() - self._counted[0] >= self._ttl_s:
+                    self._counted = (self._clock(), await self._index.coverage())
         return self._counted[1]
 
     async def embed_question(self, question: str) -> QuestionEmbedding:
