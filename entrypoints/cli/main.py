@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+import askdocs
 from askdocs.domain.principals import Role
 from askdocs.entrypoints.cli.golden import MODES
 from askdocs.entrypoints.cli.startup import CONFIGURATION_ERROR, StartupFailure
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="askdocs", description="Retrieval-augmented chat over your own documents."
     )
+    parser.add_argument("--version", action="version", version=f"askdocs {askdocs.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     settings = [_settings_options()]
 

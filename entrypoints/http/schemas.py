@@ -7,6 +7,7 @@ from typing import Literal
 
 import msgspec
 
+import askdocs
 from askdocs.domain.answers import Passage
 from askdocs.domain.documents import Document, DocumentVersion
 from askdocs.domain.feedback import Feedback
@@ -226,6 +227,8 @@ class RateLimitStatusOut(Out, frozen=True):
 class Health(Out, frozen=True):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+    version: str = askdocs.__version__
+    """The askdocs release this process runs."""
 
 
 class FeedbackBody(Strict, frozen=True):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import askdocs
+
 
 @pytest.mark.parametrize(
     "headers",
@@ -57,6 +59,7 @@ async def test_the_health_endpoints_report_ok(api):
     assert live.json()["status"] == "ok"
     assert ready.json()["status"] == "ok"
     assert ready.json()["checks"]
+    assert live.json()["version"] == ready.json()["version"] == askdocs.__version__
 
 
 async def test_the_openapi_schema_documents_the_api_and_its_key_schemes(api):

@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+import askdocs
 from askdocs.application.errors import UpstreamAuthFailed, UpstreamTimeout, UpstreamUnavailable
 from askdocs.entrypoints.cli.main import build_parser, main, settings_from_flags
 from askdocs.entrypoints.cli.startup import (
@@ -211,3 +212,10 @@ def test_a_free_port_passes_and_is_left_free() -> None:
 
     with socket.socket() as again:
         again.bind(("127.0.0.1", port))
+
+
+def test_version_prints_the_release(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"askdocs {askdocs.__version__}"
