@@ -162,6 +162,22 @@ def schemathesis(session: nox.Session) -> None:
     session.run("pytest", SCHEMATHESIS_TEST, *session.posargs)
 
 
+DOC_PATHS = ("README.md", "docs")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs, checked (ADR 50): pymarkdownlnt with the rules in pyproject.toml, every
+    relative link and anchor (scripts/check_doc_links.py), and the shell examples marked
+    ``<!-- docs:run -->`` run against a real ``askdocs serve`` (scripts/run_doc_examples.py).
+    """
+    _install(session, "docs", package=".[server]")
+    session.chdir(ROOT)
+    session.run("pymarkdown", "scan", "-r", *DOC_PATHS)
+    session.run("python", "scripts/check_doc_links.py", *DOC_PATHS)
+    session.run("python", "scripts/run_doc_examples.py", *DOC_PATHS)
+
+
 def _stage_for_mutation() -> Path:
     """Lay out .mutation/ afresh: the package in an ``askdocs/`` folder, the tests and
     pyproject.toml beside it.
