@@ -162,7 +162,7 @@ def schemathesis(session: nox.Session) -> None:
     session.run("pytest", SCHEMATHESIS_TEST, *session.posargs)
 
 
-DOC_PATHS = ("README.md", "docs")
+DOC_PATHS = ("README.md", "CHANGELOG.md", "docs")
 
 
 @nox.session
