@@ -46,10 +46,10 @@ class Unreadable(ValueError):
 def declared_expression(dist: metadata.Distribution) -> str:
     """The distribution's license as an SPDX-like expression, or raise Unreadable."""
     meta = dist.metadata
-    expression = (meta.get("License-Expression") or "").strip()
+    expression = _field(meta, "License-Expression")
     if expression:
         return expression
-    field = (meta.get("License") or "").strip()
+    field = _field(meta, "License")
     if field and "\n" not in field:
         candidate = ALIASES.get(field, field)
         if _is_expression(candidate):
@@ -64,6 +64,11 @@ def declared_expression(dist: metadata.Distribution) -> str:
     raise Unreadable(field.splitlines()[0][:60] if field else "no license in the metadata")
 
 
+def _field(meta: metadata.PackageMetadata, name: str) -> str:
+    values = meta.get_all(name) or []
+    return str(values[0]).strip() if values else ""
+
+
 def _is_expression(text: str) -> bool:
     """Whether `text` reads as ids joined by AND/OR/WITH (no free prose)."""
     tokens = [t for t in TOKEN.findall(text) if t not in "()"]
@@ -75,7 +80,7 @@ def _is_expression(text: str) -> bool:
 
 def satisfied(expression: str, allowed: set[str]) -> bool:
     """Evaluate an SPDX expression: AND binds tighter than OR; `X WITH exception` is X."""
-    tokens = TOKEN.findall(expression)
+    tokens: list[str] = TOKEN.findall(expression)
     position = 0
 
     def take() -> str:
