@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import tomllib
@@ -115,6 +117,7 @@ def tests(session: nox.Session) -> None:
         "--cov=askdocs",
         "--cov-report=term-missing",
         "--ignore=tests/browser",  # `nox -s browser` runs them, with a browser
+        "--ignore=tests/container",  # `nox -s container` runs them, on the image it builds
         f"--ignore={SCHEMATHESIS_TEST}",  # `nox -s schemathesis` runs it
         *session.posargs,
     )
@@ -488,3 +491,56 @@ def secrets(session: nox.Session) -> None:
     if unreviewed:
         session.error("secrets found that security/secrets.baseline does not hold as "
                       "harmless:\n" + "\n".join(unreviewed))  # fmt: skip
+
+
+CONTAINER_IMAGE = "localhost/askdocs:check"
+CONTAINER_BUILD_BASE = "localhost/askdocs-build-base:bookworm"
+CONTAINERS_CONF = "/etc/askdocs-container/containers.conf"
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def _git(*args: str) -> str:
+    found = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
+@nox.session
+def container(session: nox.Session) -> None:
+    """Build the service image with buildah and check it with podman (ADR 0048).
+
+    Debian's buildah and podman, no Docker engine: vfs storage, chroot isolation, the docker
+    format (it keeps HEALTHCHECK) and the containers.conf scripts/install-container-tools.sh
+    writes. The build stage's base is a debootstrapped bookworm, made once. Then
+    tests/container/ runs the image read-only: size under 250 MB, labels, uid 10001, the
+    healthcheck, an upload and an answer over HTTP (embedded, then on PostgreSQL and Redis),
+    SIGTERM. ``nox -s container -- -k size`` passes its arguments to pytest.
+    """
+    session.run("bash", "scripts/install-container-tools.sh", external=True)
+    session.env["CONTAINERS_CONF"] = CONTAINERS_CONF
+    session.run("bash", "scripts/build-container-base.sh", external=True,
+                env={"BASE": CONTAINER_BUILD_BASE})  # fmt: skip
+    version = re.search(r'^__version__ = "([^"]+)"', (ROOT / "__init__.py").read_text(), re.M)
+    assert version, "no __version__ in __init__.py"
+    ca = []  # behind a re-signing proxy, pip and uv in the build trust what the host trusts
+    if HOST_CA_BUNDLE.exists():
+        ca = ["--volume", f"{HOST_CA_BUNDLE}:/run/host-ca/ca.crt:ro",
+              "--build-arg", "PIP_CERT=/run/host-ca/ca.crt"]  # fmt: skip
+    session.run(
+        "buildah", "--storage-driver", "vfs", "bud", "--isolation", "chroot", "--format", "docker",
+        "--build-arg", f"BASE_IMAGE={CONTAINER_BUILD_BASE}",
+        "--build-arg", f"VERSION={version.group(1)}",
+        "--build-arg", f"REVISION={_git('rev-parse', 'HEAD') or 'unknown'}",
+        "--build-arg", f"SOURCE={_git('remote', 'get-url', 'origin') or ROOT.as_uri()}",
+        *ca, "-f", str(ROOT / "Containerfile"), "-t", CONTAINER_IMAGE, str(ROOT),
+        external=True,
+    )  # fmt: skip
+    podman = ("podman", "--storage-driver", "vfs")
+    session.run(*podman, "image", "prune", "-f", external=True)  # the previous build's layers
+    session.run(*podman, "image", "ls", CONTAINER_IMAGE, external=True)
+    session.run(*podman, "run", "--rm", "--read-only", "--entrypoint", "python",
+                "--volume", f"{ROOT / 'container' / 'package_sizes.py'}:/run/sizes.py:ro",
+                CONTAINER_IMAGE, "/run/sizes.py", "15", external=True)  # fmt: skip
+    _install(session, "test")
+    session.env["ASKDOCS_CONTAINER_IMAGE"] = CONTAINER_IMAGE
+    session.chdir(ROOT)
+    session.run("pytest", "tests/container", *session.posargs)

@@ -30,7 +30,7 @@ NOT_SETTINGS = frozenset(
         "TEST_DATABASE_URL", "TEST_REDIS_URL", "REQUIRE_SERVICES", "REQUIRE_LOCAL_MODEL",
         "REQUIRE_LLAMACPP",
         "GOLDEN_PDFS", "BENCH_CACHE", "BENCH_DATABASE_URL", "BENCH_RUN", "BENCH_VARY",
-        "FUZZ_EXAMPLES", "FUZZ_DOCUMENT", "BROWSER_ARTIFACTS", "CHROMIUM",
+        "FUZZ_EXAMPLES", "FUZZ_DOCUMENT", "BROWSER_ARTIFACTS", "CHROMIUM", "CONTAINER_IMAGE",
     }
 )  # fmt: skip
 """ASKDOCS_* variables that are read elsewhere, not settings; any other ASKDOCS_* variable

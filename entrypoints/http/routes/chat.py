@@ -48,7 +48,11 @@ class ChatController(Controller):
         **documented(
             *JSON_BODY, 404, 502,
             operation=AnswerStreamOperation,
-            responses={200: ResponseSpec(ChatReply, description=STREAM_DESCRIPTION)},
+            responses={
+                200: ResponseSpec(
+                    ChatReply, description=STREAM_DESCRIPTION, generate_examples=False
+                )
+            },
         ),
     )  # fmt: skip
     async def ask(
