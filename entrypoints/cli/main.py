@@ -63,8 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     serving.add_argument("--host", help="interface to listen on (server.host, 127.0.0.1)")
     serving.add_argument("--port", type=port, help="TCP port (server.port, 8000)")
     serving.add_argument("--workers", type=at_least(1), help="server processes (server.workers, 1)")
-    commands.add_parser(
+    migrating = commands.add_parser(
         "migrate", parents=settings, help="apply pending migrations to ASKDOCS_DATABASE__URL"
+    )
+    migrating.add_argument(
+        "--wait",
+        type=at_least(0),
+        default=0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for a database that cannot be reached yet (a stack starting "
+        "together; 0: fail at once)",
     )
     working = commands.add_parser(
         "worker", parents=settings, help="ingest queued documents (jobs in ASKDOCS_DATABASE__URL)"
@@ -207,7 +215,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         with extra_imports(needed_by):
             from askdocs.entrypoints.cli import migrate
-        return migrate.run()
+        return migrate.run(wait_s=args.wait)
     if args.command == "worker":
         with extra_imports(needed_by):
             from askdocs.entrypoints.cli import worker

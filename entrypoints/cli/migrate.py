@@ -21,8 +21,9 @@ async def _migrate(settings: Settings) -> tuple[list[str], int]:
         return applied, await refresh_terms(database)
 
 
-def run() -> int:
-    """Exit 0 when the schema is current.
+def run(*, wait_s: float = 0.0) -> int:
+    """Exit 0 when the schema is current; `wait_s`: how long to wait for a database that is
+    still coming up.
 
     Raises:
         SettingsError: a setting that cannot work. StartupFailure: no database (status 2), or
@@ -30,7 +31,7 @@ def run() -> int:
     """
     settings = load_settings()
     url = settings.database.url
-    check_database(url, migrated=False)
+    check_database(url, migrated=False, wait_s=wait_s)
     try:
         applied, remade = asyncio.run(_migrate(settings))
     except MigrationError as exc:

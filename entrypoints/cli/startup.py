@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ CONFIGURATION_ERROR = 2
 RUNTIME_ERROR = 1
 """Exit status for a service askdocs needs that failed."""
 CONNECT_TIMEOUT_S = 10.0
+WAIT_RETRY_S = 1.0
+"""Seconds between tries while a command waits for its database (`migrate --wait`)."""
 DATABASE_SETTING = "ASKDOCS_DATABASE__URL"
 T = TypeVar("T")
 
@@ -65,9 +68,15 @@ def one_connection(url: str) -> PostgresDatabase:
     )
 
 
-def check_database(url: str, *, migrated: bool = True) -> None:
+def check_database(url: str, *, migrated: bool = True, wait_s: float = 0.0) -> None:
     """Connect once to the database at `url` and, when it should be `migrated`, see that no
-    migration is pending; StartupFailure saying what is wrong."""
+    migration is pending; StartupFailure saying what is wrong.
+
+    With `wait_s`, a database that cannot be reached yet (unknown host, refused, still starting
+    up, no answer) is tried again each second for that long: a stack started all at once
+    (compose) brings PostgreSQL up beside the command, not before it. A refused login, a
+    missing database or a bad URL fails at once: waiting would not mend them.
+    """
     if not url:
         raise StartupFailure(
             f"set {DATABASE_SETTING} to a PostgreSQL URL", exit_status=CONFIGURATION_ERROR
@@ -84,12 +93,26 @@ def check_database(url: str, *, migrated: bool = True) -> None:
         finally:
             await database.close()
 
-    try:
-        missing = asyncio.run(pending())
-    except TimeoutError as exc:
-        raise database_failure(url, UpstreamTimeout("no answer")) from exc
-    except AppError as exc:
-        raise database_failure(url, exc) from exc
+    deadline = time.monotonic() + wait_s
+    waited = False
+    while True:
+        try:
+            missing = asyncio.run(pending())
+            break
+        except TimeoutError as exc:
+            failure = database_failure(url, UpstreamTimeout("no answer"))
+            failure.__cause__ = exc
+        except AppError as exc:
+            failure = database_failure(url, exc)
+            failure.__cause__ = exc
+            if not _may_come_up(exc):
+                raise failure from exc
+        if time.monotonic() + WAIT_RETRY_S > deadline:
+            raise failure
+        if wait_s and not waited:
+            print(f"waiting up to {wait_s:g} s for PostgreSQL: {failure.message}", flush=True)
+        waited = True
+        time.sleep(WAIT_RETRY_S)
     if missing:
         raise StartupFailure(
             f"the database at {_where(url)} lacks {len(missing)} migration(s) of this version "
@@ -152,6 +175,16 @@ def database_failure(url: str, error: AppError) -> StartupFailure:
         reason, hint = unreachable
         return StartupFailure(f"cannot reach PostgreSQL at {where} ({reason}): {hint}")
     return StartupFailure(f"PostgreSQL at {where}: {error.detail}: check {DATABASE_SETTING}")
+
+
+def _may_come_up(error: AppError) -> bool:
+    """Whether a database that failed with `error` may answer a moment later: not reached at
+    all, or reached while it starts or stops (SQLSTATE 57P03)."""
+    import asyncpg
+
+    return _unreachable(error) is not None or isinstance(
+        error.__cause__, asyncpg.CannotConnectNowError
+    )
 
 
 def _unreachable(error: AppError) -> tuple[str, str] | None:

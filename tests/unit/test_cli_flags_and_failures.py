@@ -65,6 +65,8 @@ def test_flags_left_out_set_nothing() -> None:
         ["serve", "--workers", "0"],
         ["worker", "--concurrency", "-1"],
         ["migrate", "--port", "8000"],
+        ["migrate", "--wait", "soon"],
+        ["migrate", "--wait", "-1"],
     ],
 )
 def test_a_flag_value_that_cannot_work_is_a_usage_error(argv: list[str], capsys) -> None:
