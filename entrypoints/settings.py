@@ -31,6 +31,7 @@ NOT_SETTINGS = frozenset(
         "REQUIRE_LLAMACPP",
         "GOLDEN_PDFS", "BENCH_CACHE", "BENCH_DATABASE_URL", "BENCH_RUN", "BENCH_VARY",
         "FUZZ_EXAMPLES", "FUZZ_DOCUMENT", "BROWSER_ARTIFACTS", "CHROMIUM", "CONTAINER_IMAGE",
+        "COMPOSE_IMAGES",
     }
 )  # fmt: skip
 """ASKDOCS_* variables that are read elsewhere, not settings; any other ASKDOCS_* variable
