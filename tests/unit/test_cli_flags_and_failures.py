@@ -221,3 +221,10 @@ def test_version_prints_the_release(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.strip() == f"askdocs {askdocs.__version__}"
+
+
+def test_the_changelog_has_an_entry_for_this_version() -> None:
+    changelog = (Path(__file__).resolve().parents[2] / "CHANGELOG.md").read_text()
+    newest = next(line for line in changelog.splitlines() if line.startswith("## "))
+
+    assert newest.split()[1] == askdocs.__version__
