@@ -55,6 +55,9 @@ class Unit:
     heading: str
     terms: frozenset[str]
     heading_terms: frozenset[str]
+    block: int = 0
+    """Which block (paragraph, list item, code block) of the passage it is in, from 0: units
+    of one block say one thing together."""
 
 
 KEPT_PASSAGES = 2048
@@ -74,7 +77,7 @@ def _units_of(label: int, text: str, section: str) -> tuple[Unit, ...]:
     heading = section.rsplit(" > ", 1)[-1] if section else ""
     heading_terms = term_set(heading)  # once per heading, not once per unit under it
     cursor, previous_term = 0, ""
-    for block in parse_blocks(text):
+    for number, block in enumerate(parse_blocks(text)):
         start = text.find(block.text, cursor)
         if start < 0:  # parse_blocks trims lines: find the block by its first line instead
             start = text.find(block.text.split("\n", 1)[0].strip(), cursor)
@@ -100,7 +103,7 @@ def _units_of(label: int, text: str, section: str) -> tuple[Unit, ...]:
                     begin = found if found >= 0 else begin
                 units.append(
                     Unit(label, begin, begin + len(piece), flat, block.kind, heading, terms,
-                         heading_terms)
+                         heading_terms, number)
                 )  # fmt: skip
         if term:  # heads what follows, as a definition term does
             heading, heading_terms = term, term_set(term)

@@ -201,10 +201,15 @@ def _with_sequel(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
 
 
 def _goes_on(unit: Unit, following: Unit) -> bool:
-    """Whether `following` may be quoted after `unit`: the same passage and heading, and
-    short (up to SEQUEL_MAX_CHARS)."""
+    """Whether `following` may be quoted after `unit`: short (up to SEQUEL_MAX_CHARS), and in
+    the same paragraph, or in the next one when `unit` ends by introducing it (":"). A new
+    paragraph that nothing introduced starts another subject: "Permits cost forty euros."
+    is not answered further by "The observatory opens at nine." below it."""
     same_place = following.label == unit.label and following.heading == unit.heading
-    return same_place and len(following.text) <= SEQUEL_MAX_CHARS
+    introduced = following.block == unit.block or (
+        following.block == unit.block + 1 and unit.text.rstrip().endswith(":")
+    )
+    return same_place and introduced and len(following.text) <= SEQUEL_MAX_CHARS
 
 
 def _with_examples(chosen: list[Unit], units: list[Unit]) -> list[Unit]:

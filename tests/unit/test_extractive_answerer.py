@@ -178,6 +178,22 @@ async def test_the_short_sentence_after_the_best_one_is_quoted_too() -> None:
     assert "Comments" not in completion.text
 
 
+async def test_the_next_paragraph_is_not_quoted_as_a_sequel_unless_introduced() -> None:
+    guide = (
+        "# Parking\n\nParking permits cost forty euros per month and are sold at the front "
+        "desk.\n\nThe observatory opens at nine."
+    )
+    steps = "To renew a permit, bring:\n\nYour old permit and a photo."
+
+    plain = await answer("How much does a parking permit cost?", passage(guide))
+    introduced = await answer("What do I bring to renew a permit?", passage(steps))
+
+    assert plain.text == (
+        "Parking permits cost forty euros per month and are sold at the front desk. [1]"
+    )
+    assert "Your old permit and a photo." in introduced.text
+
+
 async def test_a_second_quote_covers_what_the_first_leaves_out() -> None:
     # Three sentences say "largest elements", as well as each other; only the next passage
     # says whether they come sorted. The three best on their own would not answer that.
