@@ -4,6 +4,8 @@ their volumes across `down` and `up`."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -51,6 +53,17 @@ def test_only_the_server_is_published_and_askdocs_runs_read_only(stack: Stack) -
     for service in ("server", "worker"):
         assert stack.inspect(service, "{{.HostConfig.ReadonlyRootfs}}") == "true"
         assert stack.inspect(service, "{{.Config.User}}") == "10001:10001"
+
+
+def test_the_first_start_printed_an_admin_key_that_works(stack: Stack) -> None:
+    printed = re.search(r"^admin API key: (\S+)$", stack.logs("server"), re.M)
+    assert printed, stack.logs("server")
+
+    keys = httpx.get(
+        f"{stack.url}/api/v1/keys", headers={"X-API-Key": printed.group(1)}, timeout=30
+    )
+
+    assert keys.status_code == 200, keys.text
 
 
 def test_a_document_is_ingested_by_the_worker_service_and_answered(
