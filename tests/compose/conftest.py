@@ -32,6 +32,9 @@ IMAGES = dict(
 )
 READY_TIMEOUT_S = 180.0
 """First start: PostgreSQL makes its cluster, migrate waits for it, then server and worker."""
+HEALTH_RETRIES = 3
+"""Consecutive failures after which an engine calls a service unhealthy: the `retries` of the
+image's check and the worker's (3); PostgreSQL's and Redis' allow more."""
 STORAGE = "--storage-driver=vfs"  # as buildah built the images: no overlay on this kind of host
 
 
@@ -78,6 +81,18 @@ class Stack:
         started = self.compose("up", "-d")
         assert started.returncode == 0, started.stdout + started.stderr
         self.wait_until_ready()
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self.healthy("worker"):  # as `depends_on: service_healthy` would wait
+            assert time.monotonic() < deadline, f"the worker is not healthy:\n{self.logs('worker')}"
+
+    def healthy(self, service: str) -> bool:
+        """Whether the service's health check passes within its retries, the count after
+        which an engine calls it unhealthy (podman here runs no checks by itself: no
+        systemd)."""
+        for _ in range(HEALTH_RETRIES):
+            if podman("healthcheck", "run", self.container(service), check=False).returncode == 0:
+                return True
+        return False
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
