@@ -109,9 +109,9 @@ def check_database(url: str, *, migrated: bool = True, wait_s: float = 0.0) -> N
                 raise failure from exc
         if time.monotonic() + WAIT_RETRY_S > deadline:
             raise failure
-        if wait_s and not waited:
+        if not waited:
             print(f"waiting up to {wait_s:g} s for PostgreSQL: {failure.message}", flush=True)
-        waited = True
+            waited = True
         time.sleep(WAIT_RETRY_S)
     if missing:
         raise StartupFailure(
