@@ -62,6 +62,18 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "askdocs.entrypoints.cli.main", *args]
 
 
+def run_cli(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`askdocs ARGS` to its end with `settings` as its only ASKDOCS_* variables."""
+    return subprocess.run(
+        cli_command(*args),
+        env=base_environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def create_key(role: str) -> tuple[str, str]:
     """Run `askdocs keys create --role ROLE`; the token and its `sha256:role` entry."""
     done = subprocess.run(

@@ -4,30 +4,18 @@ the shell, and commands that cannot start saying why in one line."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import base_environment, cli_command, free_port, run_server
+from tests.e2e.conftest import free_port, run_cli, run_server
 from tests.support.postgres import ensure_test_database, postgres_url
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "s3cret-pass"
-
-
-def run_cli(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli_command(*args),
-        env=base_environment(**settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_serve_listens_where_its_flags_say_with_the_test_suites_variables_exported(

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,9 +19,8 @@ from askdocs.application.api_keys import new_token
 from askdocs.domain.principals import token_digest
 from tests.e2e.conftest import (
     Server,
-    base_environment,
-    cli_command,
     migrated_schema_url,
+    run_cli,
     run_server,
     run_worker,
     settle,
@@ -162,13 +160,7 @@ def test_postgres_stopping_during_an_upload_is_a_503_and_nothing_is_left_half_wr
     tmp_path: Path,
 ) -> None:
     with private_postgres() as postgres:
-        migrated = subprocess.run(
-            cli_command("migrate"),
-            env=base_environment(ASKDOCS_DATABASE__URL=postgres.url),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        migrated = run_cli("migrate", ASKDOCS_DATABASE__URL=postgres.url)
         assert migrated.returncode == 0, migrated.stderr
         extra = {"ASKDOCS_WORKER__IN_SERVE": "true", "ASKDOCS_DATABASE__COMMAND_TIMEOUT_S": "5"}
         with (

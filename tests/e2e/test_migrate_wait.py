@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import base_environment, cli_command
+from tests.e2e.conftest import base_environment, cli_command, run_cli
 from tests.support.private_postgres import private_postgres
 
 pytestmark = pytest.mark.e2e
@@ -44,13 +44,7 @@ def test_migrate_waits_for_a_database_that_comes_up_and_then_migrates() -> None:
 def test_without_wait_an_unreachable_database_fails_at_once() -> None:
     with private_postgres() as postgres:
         postgres.stop()
-        migrated = subprocess.run(
-            cli_command("migrate"),
-            env=base_environment(ASKDOCS_DATABASE__URL=postgres.url),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        migrated = run_cli("migrate", ASKDOCS_DATABASE__URL=postgres.url)
         postgres.start()
 
     assert migrated.returncode == 1
@@ -61,13 +55,9 @@ def test_without_wait_an_unreachable_database_fails_at_once() -> None:
 def test_a_database_that_does_not_exist_is_not_waited_for() -> None:
     with private_postgres() as postgres:
         missing = postgres.url.rsplit("/", 1)[0] + "/no_such_database"
-        migrated = subprocess.run(
-            cli_command("migrate", "--wait", "600"),
-            env=base_environment(ASKDOCS_DATABASE__URL=missing),
-            capture_output=True,
-            text=True,
-            timeout=60,  # it would wait ten minutes if it took this for a server starting up
-        )
+        # It would wait ten minutes, past run_cli's timeout, if it took this for a server
+        # starting up.
+        migrated = run_cli("migrate", "--wait", "600", ASKDOCS_DATABASE__URL=missing)
 
     assert migrated.returncode == 1
     assert '"no_such_database" does not exist' in migrated.stderr
